@@ -1,0 +1,68 @@
+# Tongzhou: `make demo` to try it, `make test` to check it. Both set up .venv on their own.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
+
+.PHONY: demo test install install-dev check lint typecheck test-sqlite test-postgres bench messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-base: $(PY) requirements/base.txt requirements/constraints.txt
+	$(PIP_INSTALL) -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+	$(PIP_INSTALL) -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+# Demo settings, made once with fresh random keys; an existing .env is kept as it is.
+.env: | $(VENV)/.installed-base
+	$(PY) scripts/make_env.py > .env
+
+demo: install .env
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo "Tongzhou demo at http://$(HOST):$(PORT)/  (users above, password tongzhou-demo)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: install-dev
+	$(PY) -m mypy
+
+check: install-dev
+	DJANGO_SETTINGS_MODULE=tongzhou.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install-dev
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
+
+# PostgreSQL when TEST_DATABASE_URL is set (postgres://user@host:port/name; the suite creates and
+# drops test_<name>). Missing it skips with a reason locally and fails in CI.
+test-postgres: install-dev
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "FAIL: CI=true but TEST_DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI"; exit 1; \
+	else \
+		echo "SKIPPED the PostgreSQL run: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongzhou to run it"; \
+	fi
+
+test: lint typecheck check test-sqlite test-postgres
+
+bench: install-dev
+	$(PY) bench/import_divisions.py
+
+messages: install-dev
+	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis

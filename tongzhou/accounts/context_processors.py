@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.permissions import Perm
+from tongzhou.places.selectors import scope_roots
+
+
+def _navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    places = scope_for(user, Perm.PLACES_VIEW)
+    return {
+        "can": {
+            "dashboard": not scope_for(user, Perm.DASHBOARD_VIEW).is_empty,
+            "places": not places.is_empty,
+            "roles": not scope_for(user, Perm.ROLES_GRANT).is_empty,
+            "audit": not scope_for(user, Perm.AUDIT_VIEW).is_empty,
+        },
+        "roots": list(scope_roots(places)[:20]),
+    }
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Menu entries by role and the place switcher; computed only if a template uses them."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"nav": SimpleLazyObject(lambda: _navigation(request))}

@@ -1,0 +1,45 @@
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tongzhou.accounts.models import RoleAssignment, User
+from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm
+from tongzhou.core.pii import blind_index_candidates
+from tongzhou.core.scope import Scope, is_within
+
+
+def user_roles(user: Any) -> list[RoleAssignment]:
+    """The user's roles with their places, loaded once per user object (one query a request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached: list[RoleAssignment] | None = getattr(user, "_tongzhou_roles", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("place").order_by("place__path", "role"))
+        user._tongzhou_roles = cached
+    return cached
+
+
+def scope_for(user: Any, perm: Perm) -> Scope:
+    """Where `user` may use `perm`: the subtrees of the places of the roles that grant it.
+    Superusers get nothing here: the superuser is for the Django admin, not for daily work."""
+    return Scope.of(ra.place.path for ra in user_roles(user) if perm in ROLE_PERMS[ra.role])
+
+
+def rank_at(user: Any, path: str, perm: Perm) -> int:
+    """The highest rank among the user's roles that grant `perm` and cover `path` (0 if none)."""
+    ranks = [
+        ROLE_RANK[ra.role] for ra in user_roles(user) if perm in ROLE_PERMS[ra.role] and is_within(path, ra.place.path)
+    ]
+    return max(ranks, default=0)
+
+
+def role_assignments_in_scope(scope: Scope) -> QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.filter(scope.q("place__path"))
+        .select_related("user", "place", "granted_by")
+        .order_by("place__path", "role", "user__username")
+    )
+
+
+def user_by_phone(phone: str) -> User | None:
+    return User.objects.filter(phone_index__in=blind_index_candidates(phone)).first()

@@ -1,0 +1,212 @@
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import ApiToken, RoleAssignment, User
+from tongzhou.accounts.selectors import rank_at, scope_for, user_roles
+from tongzhou.core.models import AuditAction
+from tongzhou.core.permissions import ROLE_RANK, Perm, Role
+from tongzhou.core.services import audit_log
+from tongzhou.places.models import Place
+
+
+class GrantRefused(PermissionDenied):
+    pass
+
+
+def _refuse_grant(
+    *, actor: User, user: User | None, role: str, place: Place, reason: str, request: HttpRequest | None
+) -> None:
+    # Callers check before opening the grant's transaction, so the refusal stays in the log.
+    audit_log(
+        action=AuditAction.ROLE_GRANT_REFUSED,
+        actor=actor,
+        obj=user,
+        place_path=place.path,
+        request=request,
+        details={"role": role, "place": place.name, "reason": reason},
+    )
+    raise GrantRefused(reason)
+
+
+def role_grant_check(
+    *, actor: User, role: Role | str, place: Place, user: User | None = None, request: HttpRequest | None = None
+) -> None:
+    """Raise GrantRefused (and audit the refusal) unless `actor` may give `role` at `place`: within
+    the actor's places, not above the actor's rank there, and not to the actor. Call it before a
+    transaction that would roll the refusal's audit event back."""
+    role = Role(role)
+    if not scope_for(actor, Perm.ROLES_GRANT).contains(place.path):
+        _refuse_grant(
+            actor=actor,
+            user=user,
+            role=role,
+            place=place,
+            reason=_("%(place)s is outside your places.") % {"place": place.name},
+            request=request,
+        )
+    if rank_at(actor, place.path, Perm.ROLES_GRANT) < ROLE_RANK[role]:
+        _refuse_grant(
+            actor=actor,
+            user=user,
+            role=role,
+            place=place,
+            reason=_("You cannot grant a role above your own (%(role)s).") % {"role": role.label},
+            request=request,
+        )
+    if user is not None and actor.pk == user.pk:
+        _refuse_grant(
+            actor=actor,
+            user=user,
+            role=role,
+            place=place,
+            reason=_("You cannot grant roles to yourself."),
+            request=request,
+        )
+
+
+def role_grant(
+    *, actor: User | None, user: User, role: Role | str, place: Place, request: HttpRequest | None = None
+) -> RoleAssignment:
+    """Give `user` the role at `place`. The actor must hold the grant permission over `place` with
+    a role ranked at least as high as the one given; otherwise GrantRefused is raised and the
+    refusal is audited. Granting a role the user already holds there returns the existing one.
+    `actor=None` is the operator at the command line (`grant_role`, `load_demo`): no check."""
+    role = Role(role)
+    if actor is not None:
+        role_grant_check(actor=actor, user=user, role=role, place=place, request=request)
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, place=place, defaults={"granted_by": actor}
+        )
+        if created:
+            audit_log(
+                action=AuditAction.ROLE_GRANTED,
+                actor=actor,
+                obj=user,
+                place_path=place.path,
+                request=request,
+                details={"role": role.value, "place": place.name, "place_id": place.pk},
+            )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, assignment: RoleAssignment, request: HttpRequest | None = None) -> None:
+    """Remove a role. The same rule as granting: within the actor's places, not above their rank."""
+    place = assignment.place
+    if (
+        not scope_for(actor, Perm.ROLES_GRANT).contains(place.path)
+        or rank_at(actor, place.path, Perm.ROLES_GRANT) < ROLE_RANK[assignment.role]
+    ):
+        raise GrantRefused(_("You cannot remove this role."))
+    audit_log(
+        action=AuditAction.ROLE_REVOKED,
+        actor=actor,
+        obj=assignment.user,
+        place_path=place.path,
+        request=request,
+        details={"role": assignment.role, "place": place.name, "place_id": place.pk},
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    display_name: str = "",
+    phone: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Create a log-in. Validates the username and the password against the password rules."""
+    user = User(username=username, display_name=display_name, phone=phone)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_log(action=AuditAction.USER_CREATED, actor=actor, obj=user, request=request)
+    return user
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new bearer token for `user`. The raw token is returned once and never stored."""
+    raw = "tz_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=_digest(raw))
+    audit_log(
+        action=AuditAction.API_TOKEN_CREATED, actor=user, obj=user, details={"prefix": token.prefix, "name": name}
+    )
+    return token, raw
+
+
+def api_token_user(raw: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+def _home_path(user: User) -> str:
+    roles = user_roles(user)
+    return roles[0].place.path if roles else ""
+
+
+def login_record(*, user: User, request: HttpRequest) -> None:
+    audit_log(action=AuditAction.LOGIN, actor=user, obj=user, place_path=_home_path(user), request=request)
+
+
+def login_failure_record(*, username: str, request: HttpRequest) -> None:
+    user = User.objects.filter(username=username).first()
+    audit_log(
+        action=AuditAction.LOGIN_FAILED,
+        actor_name=username[:150],
+        obj=user,
+        place_path=_home_path(user) if user else "",
+        request=request,
+    )
+
+
+def pii_reveal(
+    *,
+    actor: User,
+    obj: models.Model,
+    field: str,
+    place_path: str,
+    purpose: str,
+    request: HttpRequest | None = None,
+) -> Any:
+    """The plain value of an encrypted field, for an actor who may unmask data at `place_path` and
+    states why. Every reveal is audited with its purpose."""
+    purpose = purpose.strip()
+    if len(purpose) < 4:
+        raise ValidationError({"purpose": _("State the purpose (at least 4 characters).")})
+    if not scope_for(actor, Perm.PII_REVEAL).contains(place_path):
+        raise PermissionDenied
+    audit_log(
+        action=AuditAction.PII_REVEALED,
+        actor=actor,
+        obj=obj,
+        place_path=place_path,
+        request=request,
+        purpose=purpose,
+        details={"field": field},
+    )
+    return getattr(obj, field)

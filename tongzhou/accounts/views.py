@@ -1,0 +1,164 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
+from tongzhou.accounts.forms import GrantForm, RevealForm
+from tongzhou.accounts.models import RoleAssignment, User
+from tongzhou.accounts.selectors import rank_at, role_assignments_in_scope, scope_for
+from tongzhou.accounts.services import (
+    GrantRefused,
+    login_failure_record,
+    login_record,
+    pii_reveal,
+    role_grant,
+    role_grant_check,
+    role_revoke,
+    user_create,
+)
+from tongzhou.core.permissions import Perm, Role
+from tongzhou.core.pii import mask_phone
+from tongzhou.places.models import Place
+from tongzhou.places.selectors import breadcrumbs
+
+DEMO_USERS = [
+    "street_admin",
+    "taian_staff",
+    "songhua_staff",
+    "dongfeng_staff",
+    "volunteer",
+    "guard",
+    "health_officer",
+    "auditor",
+]
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        login_record(user=form.get_user(), request=self.request)
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        login_failure_record(username=self.request.POST.get("username", ""), request=self.request)
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["demo_users"] = DEMO_USERS if settings.TONGZHOU_DEMO else []
+        return context
+
+
+@public
+def logout_view(request: HttpRequest) -> HttpResponseBase:
+    return auth_views.LogoutView.as_view()(request)
+
+
+@require_perm(Perm.ROLES_GRANT)
+def roles_list(request: ScopedRequest) -> HttpResponse:
+    page = Paginator(role_assignments_in_scope(request.scope), settings.TONGZHOU_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(a, mask_phone(a.user.phone) if a.user.phone else "") for a in page]
+    return render(
+        request,
+        "accounts/roles.html",
+        {"page_obj": page, "rows": rows, "can_reveal": not scope_for(request.user, Perm.PII_REVEAL).is_empty},
+    )
+
+
+@require_perm(Perm.ROLES_GRANT)
+def place_members(request: ScopedRequest, pk: int) -> HttpResponse:
+    place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
+    max_rank = rank_at(request.user, place.path, Perm.ROLES_GRANT)
+    form = GrantForm(request.POST or None, max_rank=max_rank)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            existing = User.objects.filter(username=data["username"]).first()
+            if existing is None and not data["password"]:
+                raise ValidationError({"password": _("A new user needs a password.")})
+            role_grant_check(actor=request.user, role=data["role"], place=place, user=existing, request=request)
+            with transaction.atomic():
+                user = existing or user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password"],
+                    display_name=data["display_name"],
+                    request=request,
+                )
+                role_grant(actor=request.user, user=user, role=data["role"], place=place, request=request)
+        except GrantRefused as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s at %(place)s.")
+                % {"user": user, "role": Role(data["role"]).label, "place": place.name},
+            )
+            return redirect("accounts:place_members", pk=place.pk)
+    assignments = (
+        RoleAssignment.objects.filter(place=place)
+        .select_related("user", "granted_by")
+        .order_by("role", "user__username")
+    )
+    return render(
+        request,
+        "accounts/place_members.html",
+        {
+            "place": place,
+            "form": form,
+            "assignments": assignments,
+            "crumbs": breadcrumbs(place, request.scope),
+        },
+    )
+
+
+@require_POST
+@require_perm(Perm.ROLES_GRANT)
+def role_revoke_view(request: ScopedRequest, pk: int) -> HttpResponse:
+    assignment = get_in_scope(
+        RoleAssignment.objects.select_related("place", "user"), request.scope, "place__path", pk=pk
+    )
+    try:
+        role_revoke(actor=request.user, assignment=assignment, request=request)
+    except GrantRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The role was removed."))
+    return redirect("accounts:place_members", pk=assignment.place_id)
+
+
+@require_perm(Perm.PII_REVEAL)
+def user_phone_reveal(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Ask for a purpose, then show the phone number once (htmx swaps the result in place)."""
+    assignment = get_in_scope(
+        RoleAssignment.objects.select_related("user", "place"), request.scope, "place__path", user_id=pk
+    )
+    form = RevealForm(request.POST or None)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        value = pii_reveal(
+            actor=request.user,
+            obj=assignment.user,
+            field="phone",
+            place_path=assignment.place.path,
+            purpose=form.cleaned_data["purpose"],
+            request=request,
+        )
+    return render(request, "accounts/_reveal.html", {"form": form, "value": value, "target": assignment.user})

@@ -1,0 +1,70 @@
+"""Roles and permissions, named once.
+
+A role is held at a place and covers that place's subtree. A permission is what a role allows; views
+and API endpoints declare the permission they need, and the scope of that permission is the union
+of the subtrees of the places where the user holds a role that grants it.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+    STREET_ADMIN = "street_admin", _("Street administrator")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    HEALTH_OFFICER = "health_officer", _("Health officer")
+    AUDITOR = "auditor", _("Auditor")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    BUILDING_LEAD = "building_lead", _("Building lead")
+    WAREHOUSE_KEEPER = "warehouse_keeper", _("Warehouse keeper")
+    CHECKPOINT_GUARD = "checkpoint_guard", _("Checkpoint guard")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class Perm(StrEnum):
+    PLACES_VIEW = "places.view"
+    PLACES_MANAGE = "places.manage"
+    DASHBOARD_VIEW = "dashboard.view"
+    ROLES_GRANT = "roles.grant"
+    AUDIT_VIEW = "audit.view"
+    PII_REVEAL = "pii.reveal"
+    DATA_EXPORT = "data.export"
+
+
+# A grant may only give a role whose rank is at most the granter's own rank at that place.
+ROLE_RANK: dict[str, int] = {
+    Role.DISTRICT_ADMIN: 90,
+    Role.STREET_ADMIN: 80,
+    Role.COMMUNITY_STAFF: 60,
+    Role.HEALTH_OFFICER: 60,
+    Role.AUDITOR: 60,
+    Role.GRID_WORKER: 40,
+    Role.BUILDING_LEAD: 30,
+    Role.WAREHOUSE_KEEPER: 30,
+    Role.CHECKPOINT_GUARD: 20,
+    Role.VOLUNTEER: 10,
+}
+
+_EVERYONE = {Perm.PLACES_VIEW, Perm.DASHBOARD_VIEW}
+_ADMIN = _EVERYONE | {Perm.PLACES_MANAGE, Perm.ROLES_GRANT, Perm.PII_REVEAL, Perm.DATA_EXPORT}
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.DISTRICT_ADMIN: frozenset(_ADMIN),
+    Role.STREET_ADMIN: frozenset(_ADMIN),
+    Role.COMMUNITY_STAFF: frozenset(_ADMIN),
+    Role.HEALTH_OFFICER: frozenset(_EVERYONE | {Perm.PII_REVEAL}),
+    # The auditor reads the log of who did what; it cannot change anything or unmask data.
+    Role.AUDITOR: frozenset(_EVERYONE | {Perm.AUDIT_VIEW}),
+    Role.GRID_WORKER: frozenset(_EVERYONE),
+    Role.BUILDING_LEAD: frozenset(_EVERYONE),
+    Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
+    Role.CHECKPOINT_GUARD: frozenset(_EVERYONE),
+    Role.VOLUNTEER: frozenset(_EVERYONE),
+}
+
+
+def roles_with(perm: Perm) -> list[str]:
+    return [role for role, perms in ROLE_PERMS.items() if perm in perms]

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+
+from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.core.models import AuditAction
+from tongzhou.core.permissions import Perm
+from tongzhou.core.selectors import audit_events
+
+
+@require_perm(Perm.AUDIT_VIEW)
+def audit_list(request: ScopedRequest) -> HttpResponse:
+    action = request.GET.get("action", "")
+    actor = request.GET.get("actor", "").strip()
+    day = parse_date(request.GET.get("day", "") or "") if request.GET.get("day") else None
+    events = audit_events(request.scope, action=action if action in AuditAction.values else "", actor=actor, day=day)
+    page = Paginator(events, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page_obj": page,
+            "actions": AuditAction.choices,
+            "action": action,
+            "actor": actor,
+            "day": request.GET.get("day", ""),
+            "query_prefix": (query.urlencode() + "&") if query else "",
+        },
+    )

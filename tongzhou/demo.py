@@ -1,0 +1,134 @@
+"""The demo: the real Er Ge Street (二戈街道, Nanming District, Guiyang) with its nine neighborhood
+committees and the real Dongfeng community (东风社区) of Hongcheng Street, Changchun, from the
+official codes; compounds and buildings for 泰安巷, 松花巷 and 东风 named by street address; fake
+people (Faker zh_CN, fixed seed). Idempotent: a second run adds nothing and changes nothing but
+resetting the demo passwords.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from faker import Faker
+
+from tongzhou.accounts.models import User
+from tongzhou.accounts.services import role_grant, user_create
+from tongzhou.core.permissions import Role
+from tongzhou.places.importers import import_divisions
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.services import building_create, place_create
+
+DEMO_PASSWORD = "tongzhou-demo"  # noqa: S105 (demo mode only, printed on the log-in page)
+DIVISIONS = Path(__file__).resolve().parent / "places" / "data" / "demo_divisions"
+ER_GE = "520102029"
+TAIAN = "520102029004"
+SONGHUA = "520102029006"
+DONGFENG = "220102010003"
+
+
+@dataclass(frozen=True)
+class Building:
+    name: str
+    units: int
+    floors: int
+    rooms: int
+
+
+# community code -> grid -> compound -> buildings
+LAYOUT: dict[str, dict[str, dict[str, list[Building]]]] = {
+    TAIAN: {
+        "第一网格": {
+            "泰安巷3号院": [Building("1栋", 2, 7, 2), Building("2栋", 1, 6, 3)],
+            "泰安巷17号院": [Building("1栋", 3, 18, 4)],
+        },
+        "第二网格": {"泰安巷45号院": [Building("1栋", 0, 5, 2), Building("2栋", 0, 5, 2)]},
+    },
+    SONGHUA: {
+        "第一网格": {"松花巷8号院": [Building("1栋", 2, 9, 2)]},
+        "第二网格": {"松花巷22号院": [Building("A栋", 1, 11, 4), Building("B栋", 1, 11, 4)]},
+    },
+    DONGFENG: {"第一网格": {"东风社区1号院": [Building("1栋", 4, 6, 2), Building("2栋", 4, 6, 2)]}},
+}
+
+# username -> (role, place: an official code or "community code/grid/compound")
+USERS: dict[str, tuple[Role, str]] = {
+    "street_admin": (Role.STREET_ADMIN, ER_GE),
+    "taian_staff": (Role.COMMUNITY_STAFF, TAIAN),
+    "songhua_staff": (Role.COMMUNITY_STAFF, SONGHUA),
+    "dongfeng_staff": (Role.COMMUNITY_STAFF, DONGFENG),
+    "volunteer": (Role.VOLUNTEER, TAIAN),
+    "guard": (Role.CHECKPOINT_GUARD, f"{TAIAN}/第一网格/泰安巷3号院"),
+    "health_officer": (Role.HEALTH_OFFICER, ER_GE),
+    "auditor": (Role.AUDITOR, ER_GE),
+}
+
+
+def _existing(parent: Place, name: str) -> Place | None:
+    return Place.objects.filter(parent=parent, name=name).first()
+
+
+def _place(ref: str) -> Place:
+    code, *names = ref.split("/")
+    place = Place.objects.get(code=code)
+    for name in names:
+        place = Place.objects.get(parent=place, name=name)
+    return place
+
+
+@transaction.atomic
+def load_demo(log: Callable[[str], None] = print) -> None:
+    if not settings.TONGZHOU_DEMO:
+        raise RuntimeError("load_demo runs only in demo mode (TONGZHOU_DEMO=true): it sets well-known passwords.")
+    result = import_divisions(DIVISIONS)
+    log(f"division codes: {result.total_created} created, {result.unchanged} already there")
+
+    fake = Faker("zh_CN")
+    Faker.seed(2020)
+    users: dict[str, User] = {}
+    for username in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=fake.name(),
+                phone=fake.phone_number(),
+            )
+        else:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users[username] = user
+
+    for code, grids in LAYOUT.items():
+        community = Place.objects.get(code=code)
+        staff = users["street_admin"] if code.startswith(ER_GE) else None
+        for username, (role, ref) in USERS.items():
+            if ref == code and role == Role.COMMUNITY_STAFF:
+                staff = users[username]
+                role_grant(actor=None, user=staff, role=role, place=community)
+        assert staff is not None
+        for grid_name, compounds in grids.items():
+            grid = _existing(community, grid_name) or place_create(
+                actor=staff, parent=community, kind=PlaceKind.GRID, name=grid_name
+            )
+            for compound_name, buildings in compounds.items():
+                compound = _existing(grid, compound_name) or place_create(
+                    actor=staff, parent=grid, kind=PlaceKind.COMPOUND, name=compound_name
+                )
+                for b in buildings:
+                    if not _existing(compound, b.name):
+                        building_create(
+                            actor=staff,
+                            compound=compound,
+                            name=b.name,
+                            units=b.units,
+                            floors=b.floors,
+                            rooms_per_floor=b.rooms,
+                        )
+
+    for username, (role, ref) in USERS.items():
+        role_grant(actor=None, user=users[username], role=role, place=_place(ref))
+    log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -1,0 +1,58 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
+from tongzhou.places.models import Household, Place
+
+
+@dataclass(frozen=True)
+class Crumb:
+    place: Place
+    reachable: bool
+
+
+def breadcrumbs(place: Place, scope: Scope) -> list[Crumb]:
+    """The ancestors of `place` and itself, root first; those above the user's scope are shown but
+    not linked. One query."""
+    ancestors = Place.objects.filter(path__in=ancestor_paths(place.path)).only("pk", "name", "kind", "path", "depth")
+    return [Crumb(a, scope.contains(a.path)) for a in sorted(ancestors, key=lambda a: a.depth)]
+
+
+def place_children(place: Place) -> QuerySet[Place]:
+    """Direct children with how many children and households each has. One query a page."""
+    return (
+        Place.objects.filter(parent=place)
+        .annotate(child_count=Count("children", distinct=True), household_count=Count("households", distinct=True))
+        .order_by("code", "name")
+    )
+
+
+def households_of(place: Place) -> QuerySet[Household]:
+    return Household.objects.filter(place=place).order_by("-floor", "room")
+
+
+def scope_roots(scope: Scope) -> QuerySet[Place]:
+    return Place.objects.filter(path__in=scope.roots).order_by("path")
+
+
+def places_search(scope: Scope, text: str, limit: int = 20) -> list[Place]:
+    text = text.strip()
+    if not text:
+        return []
+    qs = Place.objects.filter(scope.q()).select_related("parent")
+    qs = qs.filter(code=text) if text.isdigit() else qs.filter(name__contains=text)
+    return list(qs.order_by("depth", "path")[:limit])
+
+
+def kind_counts(scope: Scope) -> dict[str, int]:
+    rows = Place.objects.filter(scope.q()).values("kind").annotate(n=Count("id")).order_by()
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def household_count(scope: Scope) -> int:
+    return Household.objects.filter(scope.q("place__path")).count()
+
+
+def subtree(place: Place) -> QuerySet[Place]:
+    return Place.objects.filter(subtree_q(place.path)).order_by("path")

@@ -1,0 +1,19 @@
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.accounts.selectors import user_roles
+from tongzhou.core.permissions import Perm
+from tongzhou.reports.selectors import dashboard_figures
+
+
+@require_perm(Perm.DASHBOARD_VIEW)
+def dashboard(request: ScopedRequest) -> HttpResponse:
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "figures": dashboard_figures(request.scope),
+            "roles": user_roles(request.user),
+        },
+    )

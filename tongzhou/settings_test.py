@@ -1,0 +1,27 @@
+"""Settings for the test suite: the real settings with test-only secrets filled in.
+
+The database comes from DATABASE_URL like everywhere else; `make test` runs the suite once on
+SQLite and once on PostgreSQL (TEST_DATABASE_URL).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-000000000000")
+# Two keys, newest first, so every test already runs with a rotated key list.
+os.environ.setdefault(
+    "TONGZHOU_PII_KEY",
+    "dGVzdC1rZXktbmV3LTAwMDAwMDAwMDAwMDAwMDAwMDA=,dGVzdC1rZXktb2xkLTAwMDAwMDAwMDAwMDAwMDAwMDA=",
+)
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("TONGZHOU_DEMO", "true")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ["REDIS_URL"] = ""
+
+from tongzhou.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested explicitly
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

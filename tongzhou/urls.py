@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from tongzhou.accounts.access import public
+from tongzhou.api import api
+
+urlpatterns = [
+    path("", public(RedirectView.as_view(pattern_name="reports:dashboard")), name="root"),
+    path("dashboard/", include("tongzhou.reports.urls")),
+    path("places/", include("tongzhou.places.urls")),
+    path("accounts/", include("tongzhou.accounts.urls")),
+    path("audit/", include("tongzhou.core.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
