@@ -173,6 +173,10 @@ def login_record(*, user: User, request: HttpRequest) -> None:
     audit_log(action=AuditAction.LOGIN, actor=user, obj=user, place_path=_home_path(user), request=request)
 
 
+def logout_record(*, user: User, request: HttpRequest) -> None:
+    audit_log(action=AuditAction.LOGOUT, actor=user, obj=user, place_path=_home_path(user), request=request)
+
+
 def login_failure_record(*, username: str, request: HttpRequest) -> None:
     user = User.objects.filter(username=username).first()
     audit_log(

@@ -19,6 +19,7 @@ from tongzhou.accounts.services import (
     GrantRefused,
     login_failure_record,
     login_record,
+    logout_record,
     pii_reveal,
     role_grant,
     role_grant_check,
@@ -63,6 +64,8 @@ class LoginView(auth_views.LoginView):
 
 @public
 def logout_view(request: HttpRequest) -> HttpResponseBase:
+    if request.method == "POST" and request.user.is_authenticated:
+        logout_record(user=request.user, request=request)
     return auth_views.LogoutView.as_view()(request)
 
 

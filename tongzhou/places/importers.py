@@ -39,6 +39,7 @@ LEVELS = (
     Level("villages", PlaceKind.COMMUNITY, "streetCode"),
 )
 MAX_ERRORS = 20
+INSERT_CHUNK = 50_000  # rows per COPY or executemany, so the progress bar moves
 INSERT_COLUMNS = ("kind", "code", "name", "parent_id", "path", "depth", "created_at", "updated_at")
 
 
@@ -63,10 +64,11 @@ class ImportResult:
         return sum(self.renamed.values())
 
 
-Progress = Callable[[str, int], None]
+# progress(phase, n, total): n more rows done in phase "read" or "write"; total if known, else 0.
+Progress = Callable[[str, int, int], None]
 
 
-def _no_progress(phase: str, n: int) -> None:
+def _no_progress(phase: str, n: int, total: int) -> None:
     pass
 
 
@@ -125,8 +127,8 @@ def read_divisions(directory: Path, progress: Progress = _no_progress) -> list[l
             if len(errors) >= MAX_ERRORS:
                 raise DivisionImportError([*errors, "(stopped after the first errors)"])
             if line % 10000 == 0:
-                progress("read", 10000)
-        progress("read", len(rows) % 10000)
+                progress("read", 10000, 0)
+        progress("read", len(rows) % 10000, 0)
         known |= seen
         levels.append(rows)
     if errors:
@@ -153,6 +155,7 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
 def write_divisions(levels: list[list[tuple[str, str, str | None]]], progress: Progress = _no_progress) -> ImportResult:
     """Create the places that are new and rename the ones whose name changed, in one transaction."""
     result = ImportResult()
+    total = sum(len(rows) for rows in levels)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic():
         existing: dict[str, tuple[int, str, str]] = {
@@ -178,20 +181,22 @@ def write_divisions(levels: list[list[tuple[str, str, str | None]]], progress: P
                     renamed.append(Place(pk=current[0], name=name, updated_at=timezone.now()))
                 else:
                     result.unchanged += 1
-            if new_rows:
-                _insert(new_rows)
-                if depth + 1 < len(LEVELS):  # the next level needs the new ids as parents
-                    existing.update(
-                        (str(code), (pk, name, path))
-                        for code, pk, name, path in Place.objects.filter(kind=level.kind)
-                        .values_list("code", "pk", "name", "path")
-                        .iterator(chunk_size=20000)
-                    )
+            progress("write", len(rows) - len(new_rows), total)
+            for start in range(0, len(new_rows), INSERT_CHUNK):
+                chunk = new_rows[start : start + INSERT_CHUNK]
+                _insert(chunk)
+                progress("write", len(chunk), total)
+            if new_rows and depth + 1 < len(LEVELS):  # the next level needs the new ids as parents
+                existing.update(
+                    (str(code), (pk, name, path))
+                    for code, pk, name, path in Place.objects.filter(kind=level.kind)
+                    .values_list("code", "pk", "name", "path")
+                    .iterator(chunk_size=20000)
+                )
             if renamed:
                 Place.objects.bulk_update(renamed, ["name", "updated_at"], batch_size=2000)
             result.created[level.kind] = len(new_rows)
             result.renamed[level.kind] = len(renamed)
-            progress("write", len(rows))
     return result
 
 

@@ -15,7 +15,9 @@ def _views(patterns, prefix=""):
 
 
 def test_every_view_declares_access():
-    ours = [(route, view) for route, view in _views(get_resolver().url_patterns) if view.__module__.startswith("tongzhou.")]
+    ours = [
+        (route, view) for route, view in _views(get_resolver().url_patterns) if view.__module__.startswith("tongzhou.")
+    ]
     assert len(ours) > 10
     undeclared = [route for route, view in ours if getattr(view, ACCESS_ATTR, None) is None]
     assert undeclared == []

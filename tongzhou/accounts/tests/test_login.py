@@ -63,6 +63,7 @@ def test_logout_needs_post(demo, client_as):
     client = client_as("taian_staff")
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=demo.taian_staff).count() == 1
     assert client.get(reverse("reports:dashboard")).status_code == 302
 
 

@@ -12,7 +12,9 @@ def roles_snapshot():
 
 
 def test_staff_grant_a_lower_role_in_their_community(demo):
-    assignment = role_grant(actor=demo.taian_staff, user=demo.outsider, role=Role.GRID_WORKER, place=demo.places["taian"])
+    assignment = role_grant(
+        actor=demo.taian_staff, user=demo.outsider, role=Role.GRID_WORKER, place=demo.places["taian"]
+    )
     assert assignment.granted_by == demo.taian_staff
     event = AuditEvent.objects.get(action=AuditAction.ROLE_GRANTED, actor=demo.taian_staff)
     assert event.details["role"] == "grid_worker" and event.place_path == demo.places["taian"].path

@@ -26,12 +26,14 @@ class Command(BaseCommand):
             raise CommandError(f"{directory}: not a directory")
         bars: dict[str, tqdm] = {}
 
-        def progress(phase: str, n: int) -> None:
+        def progress(phase: str, n: int, total: int) -> None:
             if no_progress:
                 return
             if phase not in bars:
+                for earlier in bars.values():
+                    earlier.close()
                 label = {"read": "checking", "write": "writing"}[phase]
-                bars[phase] = tqdm(desc=label, unit=" places", unit_scale=True, file=sys.stderr)
+                bars[phase] = tqdm(desc=label, total=total or None, unit=" places", unit_scale=True, file=sys.stderr)
             bars[phase].update(n)
 
         started = time.perf_counter()
