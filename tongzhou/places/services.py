@@ -91,9 +91,8 @@ def building_create(
     if errors:
         raise ValidationError(errors)
     building = _new_child(compound, PlaceKind.BUILDING, name)
-    holders = [_new_child(building, PlaceKind.UNIT, _("Unit %(n)d") % {"n": n}) for n in range(1, units + 1)] or [
-        building
-    ]
+    # Unit names are data, as residents and staff write them on the door, not UI text.
+    holders = [_new_child(building, PlaceKind.UNIT, f"{n}单元") for n in range(1, units + 1)] or [building]
     Household.objects.bulk_create(
         Household(place=holder, floor=floor, room=f"{floor}{room:02d}")
         for holder in holders

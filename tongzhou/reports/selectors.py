@@ -12,14 +12,20 @@ def dashboard_figures(scope: Scope) -> dict[str, Any]:
     queries, whatever the size of the scope."""
     counts = kind_counts(scope)
     kinds = [k for k in PlaceKind.values if counts.get(k)]
+    spread = max(counts.values(), default=1) / min(counts.values(), default=1)
     return {
         "counts": [(PlaceKind(k).label, counts[k]) for k in kinds],
         "households": household_count(scope),
         "chart": {
             "tooltip": {},
-            "grid": {"left": 60, "right": 20, "top": 20, "bottom": 30},
-            "xAxis": {"type": "category", "data": [str(PlaceKind(k).label) for k in kinds]},
-            "yAxis": {"type": "log", "name": _("places")},
+            "grid": {"left": 50, "right": 10, "top": 30, "bottom": 50},
+            "xAxis": {
+                "type": "category",
+                "data": [str(PlaceKind(k).label) for k in kinds],
+                "axisLabel": {"interval": 0, "rotate": 30 if len(kinds) > 4 else 0},
+            },
+            # From a province down to its units the counts span six orders of magnitude.
+            "yAxis": {"type": "log" if spread > 1000 else "value", "name": _("places"), "minInterval": 1},
             "series": [{"type": "bar", "data": [counts[k] for k in kinds], "itemStyle": {"color": "#c0392b"}}],
         },
     }

@@ -38,8 +38,15 @@ def test_database_refuses_delete_on_postgresql(event):
 
 
 def test_auditor_sees_events_of_the_street_only(demo, client_as):
-    audit_log(action=AuditAction.EXPORTED, actor=demo.taian_staff, place_path=demo.places["taian"].path, purpose="in-street")
-    audit_log(action=AuditAction.EXPORTED, actor=demo.dongfeng_staff, place_path=demo.places["dongfeng"].path, purpose="elsewhere")
+    audit_log(
+        action=AuditAction.EXPORTED, actor=demo.taian_staff, place_path=demo.places["taian"].path, purpose="in-street"
+    )
+    audit_log(
+        action=AuditAction.EXPORTED,
+        actor=demo.dongfeng_staff,
+        place_path=demo.places["dongfeng"].path,
+        purpose="elsewhere",
+    )
     html = client_as("auditor").get(reverse("core:audit"), {"action": "exported"}).content.decode()
     assert "in-street" in html
     assert "elsewhere" not in html
@@ -52,7 +59,9 @@ def test_only_auditors_read_the_log(demo, client_as, username):
 
 def test_audit_page_query_count_is_constant(demo, client_as, django_assert_max_num_queries):
     for n in range(60):
-        audit_log(action=AuditAction.EXPORTED, actor=demo.taian_staff, place_path=demo.places["taian"].path, purpose=f"p{n}")
+        audit_log(
+            action=AuditAction.EXPORTED, actor=demo.taian_staff, place_path=demo.places["taian"].path, purpose=f"p{n}"
+        )
     client = client_as("auditor")
     with django_assert_max_num_queries(6):
         assert client.get(reverse("core:audit")).status_code == 200
