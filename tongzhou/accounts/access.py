@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 
@@ -58,10 +59,12 @@ def public(view: F) -> F:
 
 def get_in_scope(queryset: QuerySet[M], scope: Scope, path_field: str = "path", **lookup: Any) -> M:
     """The one object matching `lookup` inside `scope`, or 404 (outside and absent look the same)."""
-    obj = queryset.filter(scope.q(path_field), **lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
+    # get(), not first(): first() orders by the path, and the planner may then walk the whole
+    # subtree in path order looking for the one id.
+    try:
+        return queryset.filter(scope.q(path_field), **lookup).get()
+    except (ObjectDoesNotExist, MultipleObjectsReturned):
+        raise Http404 from None
 
 
 class DeclaredAccessMiddleware:

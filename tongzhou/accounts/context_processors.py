@@ -18,7 +18,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "roles": not scope_for(user, Perm.ROLES_GRANT).is_empty,
             "audit": not scope_for(user, Perm.AUDIT_VIEW).is_empty,
         },
-        "roots": list(scope_roots(places)[:20]),
+        "roots": scope_roots(places)[:20],
     }
 
 

@@ -37,7 +37,7 @@ def _detail(request: ScopedRequest, place: Place) -> PlaceDetailOut:
 @router.get("/", response=list[PlaceOut], summary="The roots of my places")
 @api_perm(Perm.PLACES_VIEW)
 def my_places(request: ScopedRequest) -> list[Place]:
-    return list(scope_roots(request.scope))
+    return scope_roots(request.scope)
 
 
 @router.get("/id/{place_id}", response=PlaceDetailOut, summary="A place by id (any level)")

@@ -29,7 +29,7 @@ def _form_errors(form: object, error: ValidationError) -> None:
 
 @require_perm(Perm.PLACES_VIEW)
 def home(request: ScopedRequest) -> HttpResponse:
-    roots = list(scope_roots(request.scope))
+    roots = scope_roots(request.scope)
     if len(roots) == 1:
         return redirect("places:detail", pk=roots[0].pk)
     return render(request, "places/home.html", {"roots": roots})

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='place',
-            index=models.Index(fields=['parent', 'name'], name='places_plac_parent__1bcf15_idx'),
+            index=models.Index(fields=['parent', 'code', 'name'], name='place_children_order'),
         ),
         migrations.AddConstraint(
             model_name='place',
