@@ -135,3 +135,8 @@ def test_phone_reveal_is_404_outside_scope_or_permission(demo, client_as, userna
     )
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.PII_REVEALED).exists()
+
+
+@pytest.mark.parametrize("username", ["volunteer", "guard", "auditor", "health_officer", "outsider"])
+def test_roles_list_is_404_for_those_who_cannot_grant(demo, client_as, username):
+    assert client_as(username).get(reverse("accounts:roles")).status_code == 404

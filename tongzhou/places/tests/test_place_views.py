@@ -181,3 +181,39 @@ def test_export_is_scoped_and_audited(demo, client_as):
     assert AuditEvent.objects.filter(action=AuditAction.EXPORTED, actor=demo.taian_staff).count() == 1
     assert client.get(reverse("places:export", args=[demo.places["songhua"].pk])).status_code == 404
     assert client_as("volunteer").get(reverse("places:export", args=[demo.places["taian"].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("username", ["volunteer", "guard", "auditor", "health_officer", "songhua_staff", "outsider"])
+def test_personas_without_manage_rights_cannot_add_buildings_or_rename(demo, client_as, username):
+    compound = demo.places["taian_compound"]
+    before = (Place.objects.count(), Household.objects.count(), compound.name)
+    client = client_as(username)
+    response = client.post(
+        reverse("places:create_building", args=[compound.pk]),
+        {"name": "99栋", "units": 1, "floors": 2, "rooms_per_floor": 2},
+    )
+    assert response.status_code == 404
+    assert client.post(reverse("places:rename", args=[compound.pk]), {"name": "改名"}).status_code == 404
+    compound.refresh_from_db()
+    assert (Place.objects.count(), Household.objects.count(), compound.name) == before
+
+
+def test_staff_rename_their_compound_but_not_an_official_place(demo, client_as):
+    from tongzhou.core.models import AuditAction, AuditEvent
+
+    client = client_as("taian_staff")
+    compound = demo.places["taian_compound"]
+    assert client.post(reverse("places:rename", args=[compound.pk]), {"name": "泰安巷3号大院"}).status_code == 302
+    compound.refresh_from_db()
+    assert compound.name == "泰安巷3号大院"
+    assert AuditEvent.objects.get(action=AuditAction.PLACE_CHANGED).details["old_name"] == "泰安巷3号院"
+    taian = demo.places["taian"]
+    response = client.post(reverse("places:rename", args=[taian.pk]), {"name": "别名"})
+    assert response.status_code == 200 and response.context["form"].errors
+    taian.refresh_from_db()
+    assert taian.name == "泰安巷社区居民委员会"
+
+
+@pytest.mark.parametrize("username", ["outsider"])
+def test_search_needs_a_role(demo, client_as, username):
+    assert client_as(username).get(reverse("places:search"), {"q": "泰安"}).status_code == 404
