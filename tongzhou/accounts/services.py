@@ -100,10 +100,12 @@ def role_grant(
 
 @transaction.atomic
 def role_revoke(*, actor: User, assignment: RoleAssignment, request: HttpRequest | None = None) -> None:
-    """Remove a role. The same rule as granting: within the actor's places, not above their rank."""
+    """Remove a role. The same rule as granting: within the actor's places, not above their rank,
+    and not one's own (so nobody locks themselves out by mistake)."""
     place = assignment.place
     if (
-        not scope_for(actor, Perm.ROLES_GRANT).contains(place.path)
+        assignment.user_id == actor.pk
+        or not scope_for(actor, Perm.ROLES_GRANT).contains(place.path)
         or rank_at(actor, place.path, Perm.ROLES_GRANT) < ROLE_RANK[assignment.role]
     ):
         raise GrantRefused(_("You cannot remove this role."))

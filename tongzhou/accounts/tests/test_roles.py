@@ -59,6 +59,13 @@ def test_street_admin_grants_in_any_community_of_the_street(demo):
     assert RoleAssignment.objects.filter(user=demo.outsider, place=demo.places["songhua"]).exists()
 
 
+def test_nobody_removes_their_own_role(demo):
+    own = RoleAssignment.objects.get(user=demo.taian_staff)
+    with pytest.raises(GrantRefused):
+        role_revoke(actor=demo.taian_staff, assignment=own)
+    assert RoleAssignment.objects.filter(pk=own.pk).exists()
+
+
 def test_revoke_is_audited_and_scoped(demo):
     assignment = RoleAssignment.objects.get(user=demo.songhua_staff)
     with pytest.raises(GrantRefused):
