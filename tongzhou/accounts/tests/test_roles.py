@@ -147,3 +147,21 @@ def test_phone_reveal_is_404_outside_scope_or_permission(demo, client_as, userna
 @pytest.mark.parametrize("username", ["volunteer", "guard", "auditor", "health_officer", "outsider"])
 def test_roles_list_is_404_for_those_who_cannot_grant(demo, client_as, username):
     assert client_as(username).get(reverse("accounts:roles")).status_code == 404
+
+
+def test_grant_role_command_sets_up_the_first_administrator(db, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    from tongzhou.demo import DIVISIONS
+    from tongzhou.places.importers import import_divisions
+
+    import_divisions(DIVISIONS)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-long-password-1")
+    out = io.StringIO()
+    call_command("grant_role", "erge_admin", "street_admin", "520102029", "--create", stdout=out)
+    user = User.objects.get(username="erge_admin")
+    assert user.check_password("a-long-password-1")
+    assert RoleAssignment.objects.filter(user=user, role="street_admin", place__code="520102029").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.ROLE_GRANTED, actor=None).count() == 1
