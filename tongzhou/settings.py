@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tongzhou.core",
     "tongzhou.places",
     "tongzhou.accounts",
+    "tongzhou.people",
     "tongzhou.reports",
 ]
 

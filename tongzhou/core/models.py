@@ -45,6 +45,12 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user_created", _("User created")
     PII_KEY_ROTATED = "pii_key_rotated", _("Personal-data key rotated")
     DIVISIONS_IMPORTED = "divisions_imported", _("Division codes imported")
+    PERSON_CREATED = "person_created", _("Resident registered")
+    PERSON_CHANGED = "person_changed", _("Resident changed")
+    PERSON_VIEWED = "person_viewed", _("Resident record viewed")
+    PERSON_MOVED = "person_moved", _("Resident moved")
+    PERSON_MERGED = "person_merged", _("Resident records merged")
+    PEOPLE_IMPORTED = "people_imported", _("Residents imported")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -32,6 +32,8 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     PII_REVEAL = "pii.reveal"
     DATA_EXPORT = "data.export"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_MANAGE = "people.manage"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -49,17 +51,25 @@ ROLE_RANK: dict[str, int] = {
 }
 
 _EVERYONE = {Perm.PLACES_VIEW, Perm.DASHBOARD_VIEW}
-_ADMIN = _EVERYONE | {Perm.PLACES_MANAGE, Perm.ROLES_GRANT, Perm.PII_REVEAL, Perm.DATA_EXPORT}
+_ADMIN = _EVERYONE | {
+    Perm.PLACES_MANAGE,
+    Perm.ROLES_GRANT,
+    Perm.PII_REVEAL,
+    Perm.DATA_EXPORT,
+    Perm.PEOPLE_VIEW,
+    Perm.PEOPLE_MANAGE,
+}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DISTRICT_ADMIN: frozenset(_ADMIN),
     Role.STREET_ADMIN: frozenset(_ADMIN),
     Role.COMMUNITY_STAFF: frozenset(_ADMIN),
-    Role.HEALTH_OFFICER: frozenset(_EVERYONE | {Perm.PII_REVEAL}),
+    Role.HEALTH_OFFICER: frozenset(_EVERYONE | {Perm.PII_REVEAL, Perm.PEOPLE_VIEW}),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
     Role.AUDITOR: frozenset(_EVERYONE | {Perm.AUDIT_VIEW}),
-    Role.GRID_WORKER: frozenset(_EVERYONE),
-    Role.BUILDING_LEAD: frozenset(_EVERYONE),
+    # Door-to-door work reads the register of one's grid or building; changes go through staff.
+    Role.GRID_WORKER: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW}),
+    Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW}),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE),
     Role.VOLUNTEER: frozenset(_EVERYONE),

@@ -1,0 +1,70 @@
+import re
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from tongzhou.core import pii
+from tongzhou.core.models import AuditEvent
+from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
+from tongzhou.people.models import Person
+from tongzhou.places.models import Place, PlaceKind
+
+# Address parts shown for a resident: the levels below the community, grids left out.
+ADDRESS_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
+
+
+def register(
+    scope: Scope,
+    *,
+    text: str = "",
+    place: Place | None = None,
+    residency: str = "",
+    tag: str = "",
+    include_moved_out: bool = False,
+) -> QuerySet[Person]:
+    """The residents in `scope`, in address order. `text` is matched as: 4 digits -> the end of the
+    phone; 11 digits -> the whole phone (blind index); a document number -> exact (blind index);
+    anything else -> part of the name or the room number."""
+    qs = Person.objects.filter(scope.q("place_path"), merged_into__isnull=True)
+    if not include_moved_out:
+        qs = qs.filter(moved_out_on__isnull=True)
+    text = re.sub(r"\s", "", text)
+    if re.fullmatch(r"\d{4}", text):
+        qs = qs.filter(phone_last4=text)
+    elif re.fullmatch(r"1\d{10}", text):
+        qs = qs.filter(phone_index__in=pii.blind_index_candidates(text))
+    elif re.fullmatch(r"[0-9A-Za-z]{8,18}", text):
+        qs = qs.filter(id_index__in=pii.blind_index_candidates(text.upper()))
+    elif text:
+        qs = qs.filter(Q(name__contains=text) | Q(household__room=text))
+    if place is not None:
+        qs = qs.filter(subtree_q(place.path, "place_path"))
+    if residency:
+        qs = qs.filter(residency_type=residency)
+    if tag:
+        qs = qs.filter(tags__tag=tag)
+    return qs.select_related("household").prefetch_related("tags").order_by("place_path", "name", "id")
+
+
+def addresses(people: Iterable[Person]) -> dict[int, str]:
+    """`{person id: "泰安巷3号院 1栋 1单元 701"}` for a page of residents, in one query."""
+    people = list(people)
+    paths = {p.place_path for p in people}
+    wanted = {a for path in paths for a in ancestor_paths(path)}
+    names = dict(Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS).order_by().values_list("path", "name"))
+    result = {}
+    for person in people:
+        parts = [names[a] for a in ancestor_paths(person.place_path) if a in names]
+        result[person.pk] = " ".join([*parts, person.household.room])
+    return result
+
+
+def person_history(person: Person) -> QuerySet[AuditEvent]:
+    """Who viewed or changed this record (and the records merged into it), newest first."""
+    ids = [str(person.pk), *(str(pk) for pk in Person.objects.filter(merged_into=person).values_list("pk", flat=True))]
+    return AuditEvent.objects.filter(object_type="people.person", object_id__in=ids).order_by("-created_at", "-id")
+
+
+def household_places(scope: Scope) -> QuerySet[Place]:
+    """Buildings and units in scope, the places a household belongs to."""
+    return Place.objects.filter(scope.q(), kind__in=[PlaceKind.BUILDING, PlaceKind.UNIT]).order_by("path")

@@ -1,0 +1,201 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import User
+from tongzhou.accounts.selectors import scope_for
+from tongzhou.core import pii
+from tongzhou.core.models import AuditAction
+from tongzhou.core.permissions import Perm
+from tongzhou.core.services import audit_log
+from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
+from tongzhou.people.models import Person, PersonTag, ResidencyType, Tag
+from tongzhou.places.models import Household
+
+
+@dataclass
+class PersonData:
+    """What a form, an import row or an API call gives to register or change a person."""
+
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    household: Household
+    residency_type: str = ResidencyType.PERMANENT
+    tags: Iterable[str] = ()
+    notes: str = ""
+
+
+def _check_manage(actor: User | None, household: Household) -> None:
+    if actor is not None and not scope_for(actor, Perm.PEOPLE_MANAGE).contains(household.place.path):
+        raise PermissionDenied
+
+
+def clean_person_data(data: PersonData, *, exclude_pk: int | None = None) -> dict[str, object]:
+    """Validate and normalize; raise ValidationError keyed by field. The same ID number may be
+    registered only once among residents who have not moved out."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {"name": data.name.strip(), "id_type": data.id_type}
+    if not values["name"] or len(str(values["name"])) > 50:
+        errors["name"] = _("A name of 1 to 50 characters is required.")
+    if data.id_type not in IdType.values:
+        errors["id_type"] = _("Unknown document type.")
+    else:
+        try:
+            number = normalize_id_number(data.id_type, data.id_number)
+        except ValidationError as error:
+            errors["id_number"] = error.messages[0]
+        else:
+            values["id_number"] = number
+            if data.id_type == IdType.ID_CARD:
+                facts = id_card_facts(number)
+                values.update(birth_date=facts.birth_date, sex=facts.sex)
+            else:
+                values.update(birth_date=None, sex="")
+            taken = Person.objects.filter(
+                id_index__in=pii.blind_index_candidates(number), moved_out_on__isnull=True, merged_into__isnull=True
+            )
+            if exclude_pk is not None:
+                taken = taken.exclude(pk=exclude_pk)
+            if taken.exists():
+                errors["id_number"] = _("This document number is already registered.")
+    if data.phone:
+        try:
+            values["phone"] = normalize_phone(data.phone)
+            values["phone_last4"] = str(values["phone"])[-4:]
+        except ValidationError as error:
+            errors["phone"] = error.messages[0]
+    else:
+        values.update(phone="", phone_last4="")
+    if data.residency_type not in ResidencyType.values:
+        errors["residency_type"] = _("Unknown residency type.")
+    values["residency_type"] = data.residency_type
+    unknown = [t for t in data.tags if t not in Tag.values]
+    if unknown:
+        errors["tags"] = _("Unknown tags: %(tags)s") % {"tags": ", ".join(unknown)}
+    values["notes"] = data.notes.strip()
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _set_tags(person: Person, tags: Iterable[str]) -> None:
+    wanted = set(tags)
+    PersonTag.objects.filter(person=person).exclude(tag__in=wanted).delete()
+    have = set(PersonTag.objects.filter(person=person).values_list("tag", flat=True))
+    PersonTag.objects.bulk_create(PersonTag(person=person, tag=t) for t in sorted(wanted - have))
+
+
+@transaction.atomic
+def person_create(*, actor: User | None, data: PersonData, request: HttpRequest | None = None) -> Person:
+    """Register a resident in a household within the actor's places. All fields validated; the
+    ID number must not be registered already. Audited."""
+    _check_manage(actor, data.household)
+    values = clean_person_data(data)
+    person = Person.objects.create(household=data.household, place_path=data.household.place.path, **values)
+    _set_tags(person, data.tags)
+    audit_log(action=AuditAction.PERSON_CREATED, actor=actor, obj=person, place_path=person.place_path, request=request)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, data: PersonData, request: HttpRequest | None = None) -> Person:
+    """Change a resident's record (a different household is a move, see person_move). Audited
+    with the names of the fields that changed, never their values."""
+    _check_manage(actor, person.household)
+    values = clean_person_data(data, exclude_pk=person.pk)
+    changed = [f for f, v in values.items() if getattr(person, f) != v]
+    for field, value in values.items():
+        setattr(person, field, value)
+    person.save()
+    old_tags = set(person.tags.values_list("tag", flat=True))
+    _set_tags(person, data.tags)
+    if set(data.tags) != old_tags:
+        changed.append("tags")
+    audit_log(
+        action=AuditAction.PERSON_CHANGED,
+        actor=actor,
+        obj=person,
+        place_path=person.place_path,
+        request=request,
+        details={"fields": changed},
+    )
+    return person
+
+
+@transaction.atomic
+def person_move(*, actor: User, person: Person, household: Household, request: HttpRequest | None = None) -> Person:
+    """Move a resident to another household; both must be within the actor's places."""
+    _check_manage(actor, person.household)
+    _check_manage(actor, household)
+    old = person.household
+    person.household = household
+    person.place_path = household.place.path
+    person.save(update_fields=["household", "place_path", "updated_at"])
+    audit_log(
+        action=AuditAction.PERSON_MOVED,
+        actor=actor,
+        obj=person,
+        place_path=person.place_path,
+        request=request,
+        details={"from_household": old.pk, "to_household": household.pk},
+    )
+    return person
+
+
+@transaction.atomic
+def person_move_out(
+    *, actor: User, person: Person, on: date | None = None, request: HttpRequest | None = None
+) -> Person:
+    """Mark a resident as moved out (kept in the register's history, no longer counted)."""
+    _check_manage(actor, person.household)
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"moved_out_on": _("The date cannot be in the future.")})
+    person.moved_out_on = on
+    person.save(update_fields=["moved_out_on", "updated_at"])
+    audit_log(
+        action=AuditAction.PERSON_MOVED,
+        actor=actor,
+        obj=person,
+        place_path=person.place_path,
+        request=request,
+        details={"moved_out_on": on.isoformat()},
+    )
+    return person
+
+
+@transaction.atomic
+def person_merge(*, actor: User, keep: Person, duplicate: Person, request: HttpRequest | None = None) -> Person:
+    """Merge two records of the same person: the duplicate points at the one kept, its tags join
+    the kept record, and its history is shown with the kept record's."""
+    _check_manage(actor, keep.household)
+    _check_manage(actor, duplicate.household)
+    if keep.pk == duplicate.pk or duplicate.merged_into_id or keep.merged_into_id:
+        raise ValidationError(_("These records cannot be merged."))
+    _set_tags(keep, set(keep.tags.values_list("tag", flat=True)) | set(duplicate.tags.values_list("tag", flat=True)))
+    duplicate.merged_into = keep
+    duplicate.moved_out_on = duplicate.moved_out_on or timezone.localdate()
+    duplicate.save(update_fields=["merged_into", "moved_out_on", "updated_at"])
+    for person in (keep, duplicate):
+        audit_log(
+            action=AuditAction.PERSON_MERGED,
+            actor=actor,
+            obj=person,
+            place_path=person.place_path,
+            request=request,
+            details={"kept": keep.pk, "merged": duplicate.pk},
+        )
+    return keep
+
+
+def person_view_record(*, actor: User, person: Person, request: HttpRequest | None = None) -> None:
+    """Record that `actor` opened the person's record: the resident can see who looked."""
+    audit_log(action=AuditAction.PERSON_VIEWED, actor=actor, obj=person, place_path=person.place_path, request=request)
