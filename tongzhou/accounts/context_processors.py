@@ -16,6 +16,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "dashboard": not scope_for(user, Perm.DASHBOARD_VIEW).is_empty,
             "places": not places.is_empty,
             "roles": not scope_for(user, Perm.ROLES_GRANT).is_empty,
+            "people": not scope_for(user, Perm.PEOPLE_VIEW).is_empty,
             "audit": not scope_for(user, Perm.AUDIT_VIEW).is_empty,
         },
         "roots": scope_roots(places)[:20],

@@ -53,3 +53,18 @@ class EncryptedField(models.TextField):
 
 def blind_index_field() -> models.CharField:
     return models.CharField(max_length=pii.BLIND_INDEX_LENGTH, blank=True, default="", db_index=True, editable=False)
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes stored encrypted (Fernet) under TONGZHOU_PII_KEY, e.g. an uploaded register kept until
+    it is imported. Re-encrypted by `rotate_pii_key` like EncryptedField."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> bytes | None:
+        if value is None or len(value) == 0:
+            return bytes(value) if value is not None else None
+        return pii.decrypt_bytes(bytes(value))
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is not None and len(value) > 0:
+            value = pii.encrypt_bytes(bytes(value))
+        return super().get_db_prep_value(value, connection, prepared)

@@ -52,6 +52,14 @@ def encrypt(value: str) -> str:
     return _configured()[0].encrypt(value.encode()).decode()
 
 
+def encrypt_bytes(value: bytes) -> bytes:
+    return _configured()[0].encrypt(value)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _configured()[0].decrypt(token)
+
+
 def decrypt(token: str) -> str:
     try:
         return _configured()[0].decrypt(token.encode()).decode()

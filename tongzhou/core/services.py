@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from tongzhou.core import pii
-from tongzhou.core.fields import EncryptedField
+from tongzhou.core.fields import EncryptedBinaryField, EncryptedField
 from tongzhou.core.models import AuditAction, AuditEvent
 
 
@@ -49,10 +49,10 @@ def audit_log(
     )
 
 
-def _encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedField]]]:
+def _encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedField | EncryptedBinaryField]]]:
     found = []
     for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField | EncryptedBinaryField)]
         if fields:
             found.append((model, fields))
     return found
@@ -65,7 +65,7 @@ def pii_rotate(*, batch_size: int = 2000) -> dict[str, int]:
     counts: dict[str, int] = {}
     for model, fields in _encrypted_fields():
         names = [f.attname for f in fields]
-        index_names = [f.blind_index_field for f in fields if f.blind_index_field]
+        index_names = [f.blind_index_field for f in fields if isinstance(f, EncryptedField) and f.blind_index_field]
         rewritten = 0
         last_pk: Any = None
         while True:
@@ -78,7 +78,7 @@ def pii_rotate(*, batch_size: int = 2000) -> dict[str, int]:
             for row in batch:
                 for field in fields:
                     value = getattr(row, field.attname)
-                    if field.blind_index_field:
+                    if isinstance(field, EncryptedField) and field.blind_index_field:
                         setattr(row, field.blind_index_field, pii.blind_index(value) if value else "")
             # get_prep_value encrypts with the newest key as the rows are written back.
             model._default_manager.bulk_update(batch, names + index_names)

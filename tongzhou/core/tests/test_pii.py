@@ -63,7 +63,9 @@ def test_rotation_reencrypts_under_the_new_key(db, settings):
     assert User.objects.get(pk=user.pk).phone == PHONE
     assert user_by_phone(PHONE) == user
 
-    assert pii_rotate() == {"accounts.User": User.objects.count()}
+    counts = pii_rotate()
+    assert counts["accounts.User"] == User.objects.count()
+    assert set(counts) == {"accounts.User", "people.Person", "people.ImportJob"}
     new_token, new_index = raw_row(user)
     assert new_token != old_token and new_index != old_index
     assert Fernet(new_key.encode()).decrypt(new_token.encode()).decode() == PHONE
@@ -88,3 +90,20 @@ def test_a_bad_key_is_named(settings):
     settings.TONGZHOU_PII_KEYS = ["not-a-key"]
     with pytest.raises(ImproperlyConfigured, match="key 1 is not a Fernet key"):
         pii.encrypt("x")
+
+
+def test_rotation_covers_pending_uploads(demo, settings):
+    from tongzhou.people.models import ImportJob
+
+    job = ImportJob.objects.create(
+        place=demo.places["taian"], created_by=demo.taian_staff, filename="r.xlsx", file=b"id,520102"
+    )
+    old_keys = list(settings.TONGZHOU_PII_KEYS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT file FROM people_importjob WHERE id = %s", [job.pk])
+        assert b"520102" not in bytes(cursor.fetchone()[0])
+    new_key = Fernet.generate_key().decode()
+    settings.TONGZHOU_PII_KEYS = [new_key, *old_keys]
+    pii_rotate()
+    settings.TONGZHOU_PII_KEYS = [new_key]
+    assert ImportJob.objects.get(pk=job.pk).file == b"id,520102"

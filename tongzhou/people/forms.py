@@ -1,0 +1,79 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongzhou.core.forms import StyledForm
+from tongzhou.core.scope import Scope
+from tongzhou.people.idnumbers import IdType
+from tongzhou.people.models import ResidencyType, Tag
+from tongzhou.people.selectors import household_places
+from tongzhou.places.models import Place, PlaceKind
+
+
+class RegisterFilterForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, room, last 4 digits of the phone, or a full ID number"), "type": "search"}
+        ),
+    )
+    residency = forms.ChoiceField(
+        label=_("Residency"), required=False, choices=[("", _("All residencies")), *ResidencyType.choices]
+    )
+    tag = forms.ChoiceField(label=_("Tag"), required=False, choices=[("", _("All tags")), *Tag.choices])
+
+
+def _address_label(place: Place) -> str:
+    chain = [place, place.parent, place.parent.parent if place.parent else None]
+    if place.kind == PlaceKind.BUILDING:
+        chain = chain[:2]
+    return " ".join(p.name for p in reversed(chain) if p is not None)
+
+
+class PersonForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
+    id_number = forms.CharField(label=_("Document number"), max_length=30)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    place = forms.ModelChoiceField(label=_("Building or unit"), queryset=Place.objects.none())
+    room = forms.CharField(label=_("Room"), max_length=20)
+    residency_type = forms.ChoiceField(
+        label=_("Residency"), choices=ResidencyType.choices, initial=ResidencyType.PERMANENT
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("Tags"), choices=Tag.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = household_places(scope).select_related("parent__parent")  # type: ignore[attr-defined]
+        self.fields["place"].label_from_instance = _address_label  # type: ignore[attr-defined]
+        self.fields["tags"].widget.attrs["class"] = "form-check-input"
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+    place = forms.ModelChoiceField(label=_("Import into"), queryset=Place.objects.none())
+    all_or_nothing = forms.BooleanField(
+        label=_("All or nothing: import no row unless every row is good"), required=False
+    )
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = Place.objects.filter(  # type: ignore[attr-defined]
+            scope.q(), kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
+        ).order_by("path")
+
+
+class ExportForm(StyledForm):
+    real_values = forms.BooleanField(label=_("Real names, ID and phone numbers (needs a purpose)"), required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("real_values") and len((data.get("purpose") or "").strip()) < 4:
+            self.add_error("purpose", _("State the purpose (at least 4 characters)."))
+        return data

@@ -1,0 +1,192 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.people.models import ImportJob, Person
+from tongzhou.people.tests.factories import row, xlsx
+
+
+@pytest.fixture
+def taian_person(demo):
+    return Person.objects.filter(place_path__startswith=demo.places["taian"].path).order_by("pk").first()
+
+
+@pytest.fixture
+def songhua_person(demo):
+    return Person.objects.filter(place_path__startswith=demo.places["songhua"].path).order_by("pk").first()
+
+
+def test_staff_see_their_register_masked(demo, client_as, taian_person, songhua_person):
+    response = client_as("taian_staff").get(reverse("people:register"), {"q": taian_person.name})
+    html = response.content.decode()
+    assert taian_person.name in html
+    assert taian_person.id_number not in html and taian_person.id_number[-4:] in html
+    assert songhua_person.name not in html or songhua_person.name == taian_person.name
+
+
+def test_search_by_phone_end_and_full_id(demo, client_as, taian_person):
+    client = client_as("taian_staff")
+    by_phone = client.get(reverse("people:register"), {"q": taian_person.phone[-4:]})
+    assert taian_person in by_phone.context["page_obj"].object_list
+    by_id = client.get(reverse("people:register"), {"q": taian_person.id_number})
+    assert list(by_id.context["page_obj"].object_list) == [taian_person]
+
+
+def test_songhua_staff_cannot_find_a_taian_resident_by_id(demo, client_as, taian_person):
+    client = client_as("songhua_staff")
+    response = client.get(reverse("people:register"), {"q": taian_person.id_number})
+    assert list(response.context["page_obj"].object_list) == []
+    assert client.get(reverse("people:detail", args=[taian_person.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("username", ["volunteer", "guard", "auditor", "outsider"])
+def test_those_without_the_register_see_none_of_it(demo, client_as, taian_person, username):
+    client = client_as(username)
+    for url in (
+        reverse("people:register"),
+        reverse("people:detail", args=[taian_person.pk]),
+        reverse("people:import"),
+        reverse("people:new"),
+        reverse("people:export"),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert not AuditEvent.objects.filter(action=AuditAction.PERSON_VIEWED).exists()
+
+
+def test_viewing_a_record_is_audited_and_shown_in_its_history(demo, client_as, taian_person):
+    client = client_as("taian_staff")
+    client.get(reverse("people:detail", args=[taian_person.pk]))
+    response = client.get(reverse("people:detail", args=[taian_person.pk]))
+    assert AuditEvent.objects.filter(action=AuditAction.PERSON_VIEWED, object_id=str(taian_person.pk)).count() == 2
+    assert len([e for e in response.context["history"] if e.action == AuditAction.PERSON_VIEWED]) == 2
+
+
+def test_reveal_needs_purpose_and_scope(demo, client_as, taian_person):
+    url = reverse("people:reveal", args=[taian_person.pk, "id_number"])
+    assert client_as("songhua_staff").post(url, {"purpose": "check identity"}).status_code == 404
+    assert client_as("volunteer").post(url, {"purpose": "check identity"}).status_code == 404
+    response = client_as("taian_staff").post(url, {"purpose": "check identity"})
+    assert taian_person.id_number in response.content.decode()
+    assert AuditEvent.objects.get(action=AuditAction.PII_REVEALED).purpose == "check identity"
+
+
+def test_register_query_count_does_not_grow_with_the_page(demo, client_as, settings):
+    client = client_as("street_admin")
+    settings.TONGZHOU_PAGE_SIZE = 5
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("people:register"))
+    settings.TONGZHOU_PAGE_SIZE = 100
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("people:register"))
+    assert len(small.captured_queries) == len(large.captured_queries) <= 12
+
+
+def test_create_and_edit_a_resident(demo, client_as):
+    client = client_as("taian_staff")
+    unit = demo.places["taian_household"].place
+    data = {
+        "name": "王小明",
+        "id_type": "id_card",
+        "id_number": "520102199001011237"[:17] + "X",
+        "phone": "13912345678",
+        "place": unit.pk,
+        "room": "101",
+        "residency_type": "tenant",
+        "tags": ["veteran"],
+        "notes": "",
+    }
+    from tongzhou.people.idnumbers import check_digit
+
+    data["id_number"] = "52010219900101123" + check_digit("52010219900101123")
+    response = client.post(reverse("people:new"), data)
+    person = Person.objects.get(name="王小明")
+    assert response.status_code == 302 and person.sex == "M" and person.phone_last4 == "5678"
+    data["notes"] = "腿脚不便"
+    client.post(reverse("people:edit", args=[person.pk]), data)
+    person.refresh_from_db()
+    assert person.notes == "腿脚不便"
+    assert AuditEvent.objects.get(action=AuditAction.PERSON_CHANGED).details["fields"] == ["notes"]
+
+
+def test_duplicate_id_is_refused(demo, client_as, taian_person):
+    unit = demo.places["taian_household"].place
+    before = Person.objects.count()
+    response = client_as("taian_staff").post(
+        reverse("people:new"),
+        {
+            "name": "重复",
+            "id_type": "id_card",
+            "id_number": taian_person.id_number,
+            "phone": "",
+            "place": unit.pk,
+            "room": "101",
+            "residency_type": "permanent",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200 and "id_number" in response.context["form"].errors
+    assert Person.objects.count() == before
+
+
+def test_import_through_the_web_checks_then_imports(demo, client_as, django_capture_on_commit_callbacks):
+    client = client_as("taian_staff")
+    taian = demo.places["taian"]
+    upload = SimpleUploadedFile("r.xlsx", xlsx([row(0), row(1, 房号="9999")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("people:import"), {"file": upload, "place": taian.pk})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.status, job.total, job.good, job.bad) == ("checked", 2, 1, 1)
+    assert job.errors[0][:2] == [3, "房号"]
+    before = Person.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("people:import_job", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and job.created == 1 and job.file == b""
+    assert Person.objects.count() == before + 1
+
+
+def test_songhua_staff_cannot_import_into_taian(demo, client_as):
+    taian = demo.places["taian"]
+    upload = SimpleUploadedFile("r.xlsx", xlsx([row(0)]))
+    response = client_as("songhua_staff").post(reverse("people:import"), {"file": upload, "place": taian.pk})
+    assert response.status_code == 200 and "place" in response.context["form"].errors
+    assert not ImportJob.objects.exists()
+
+
+def test_other_staff_cannot_see_or_confirm_an_import(demo, client_as, django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("r.xlsx", xlsx([row(0)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as("taian_staff").post(reverse("people:import"), {"file": upload, "place": demo.places["taian"].pk})
+    job = ImportJob.objects.get()
+    client = client_as("songhua_staff")
+    assert client.get(reverse("people:import_job", args=[job.pk])).status_code == 404
+    assert client.post(reverse("people:import_job", args=[job.pk])).status_code == 404
+    job.refresh_from_db()
+    assert job.status == "checked"
+
+
+def test_export_is_pseudonymized_by_default_and_audited(demo, client_as, taian_person):
+    import io
+
+    import openpyxl
+
+    client = client_as("taian_staff")
+    response = client.post(reverse("people:export"), {})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    names = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    ids = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert taian_person.name not in names and taian_person.name[0] + "*" * (len(taian_person.name) - 1) in names
+    assert taian_person.id_number not in ids
+    event = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    assert event.details["real_values"] is False and event.details["rows"] == len(names)
+
+    refused = client.post(reverse("people:export"), {"real_values": "on", "purpose": ""})
+    assert refused.status_code == 200 and "purpose" in refused.context["form"].errors
+    response = client.post(reverse("people:export"), {"real_values": "on", "purpose": "送检名单"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert taian_person.id_number in [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORTED, purpose="送检名单").exists()

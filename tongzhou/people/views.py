@@ -1,0 +1,242 @@
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
+from tongzhou.accounts.forms import RevealForm
+from tongzhou.accounts.selectors import scope_for
+from tongzhou.accounts.services import pii_reveal
+from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_id_number, mask_phone
+from tongzhou.people import exports
+from tongzhou.people.forms import ExportForm, ImportForm, PersonForm, RegisterFilterForm
+from tongzhou.people.importers import template_workbook
+from tongzhou.people.models import ImportJob, Person
+from tongzhou.people.selectors import addresses, person_history, register
+from tongzhou.people.services import (
+    PersonData,
+    import_job_confirm,
+    import_job_start,
+    person_create,
+    person_update,
+    person_view_record,
+)
+from tongzhou.places.models import Household, Place
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form_errors(form: object, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, error.messages)  # type: ignore[attr-defined]
+
+
+@require_perm(Perm.PEOPLE_VIEW)
+def register_list(request: ScopedRequest) -> HttpResponse:
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    place = None
+    if request.GET.get("place"):
+        place = get_in_scope(Place.objects.all(), request.scope, pk=request.GET["place"])
+    people = register(
+        request.scope,
+        text=filters.get("q", ""),
+        place=place,
+        residency=filters.get("residency", ""),
+        tag=filters.get("tag", ""),
+    )
+    page = Paginator(people, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
+    where = addresses(page.object_list)
+    rows = [(p, where[p.pk], mask_phone(p.phone) if p.phone else "", mask_id_number(p.id_number)) for p in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/register.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "place": place,
+            "query_prefix": (query.urlencode() + "&") if query else "",
+            "can_manage": not scope_for(request.user, Perm.PEOPLE_MANAGE).is_empty,
+            "can_export": not scope_for(request.user, Perm.DATA_EXPORT).is_empty,
+        },
+    )
+
+
+@require_perm(Perm.PEOPLE_VIEW)
+def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    person_view_record(actor=request.user, person=person, request=request)
+    can_manage = scope_for(request.user, Perm.PEOPLE_MANAGE).contains(person.place_path)
+    return render(
+        request,
+        "people/person.html",
+        {
+            "person": person,
+            "address": addresses([person])[person.pk],
+            "masked_id": mask_id_number(person.id_number),
+            "masked_phone": mask_phone(person.phone) if person.phone else "",
+            "tags": [t.get_tag_display() for t in person.tags.all()],
+            "can_manage": can_manage,
+            "can_reveal": scope_for(request.user, Perm.PII_REVEAL).contains(person.place_path),
+            "history": person_history(person).select_related(None)[:50] if can_manage else [],
+        },
+    )
+
+
+def _person_data(form: PersonForm) -> PersonData:
+    data = form.cleaned_data
+    household = Household.objects.filter(place=data["place"], room=data["room"].strip()).select_related("place").first()
+    if household is None:
+        raise ValidationError(
+            {"room": _("No room %(room)s in %(place)s.") % {"room": data["room"], "place": data["place"]}}
+        )
+    return PersonData(
+        name=data["name"],
+        id_type=data["id_type"],
+        id_number=data["id_number"],
+        phone=data["phone"],
+        household=household,
+        residency_type=data["residency_type"],
+        tags=data["tags"],
+        notes=data["notes"],
+    )
+
+
+@require_perm(Perm.PEOPLE_MANAGE)
+def person_new(request: ScopedRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(actor=request.user, data=_person_data(form), request=request)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": person.name})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "title": _("Register a resident")})
+
+
+@require_perm(Perm.PEOPLE_MANAGE)
+def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
+    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    initial = {
+        "name": person.name,
+        "id_type": person.id_type,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "place": person.household.place,
+        "room": person.household.room,
+        "residency_type": person.residency_type,
+        "tags": list(person.tags.values_list("tag", flat=True)),
+        "notes": person.notes,
+    }
+    form = PersonForm(request.POST or None, scope=request.scope, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = _person_data(form)
+            if data.household.pk != person.household_id:
+                raise ValidationError({"room": _("To move a resident to another household, use Move.")})
+            person_update(actor=request.user, person=person, data=data, request=request)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The record was saved."))
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person.name}}
+    )
+
+
+@require_perm(Perm.PII_REVEAL)
+def person_reveal(request: ScopedRequest, pk: int, field: str) -> HttpResponse:
+    """Ask for a purpose, then show the ID or phone number once; audited."""
+    person = get_in_scope(Person.objects.all(), request.scope, "place_path", pk=pk)
+    if field not in ("id_number", "phone"):
+        return HttpResponse(status=404)
+    form = RevealForm(request.POST or None)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        value = pii_reveal(
+            actor=request.user,
+            obj=person,
+            field=field,
+            place_path=person.place_path,
+            purpose=form.cleaned_data["purpose"],
+            request=request,
+        )
+    return render(request, "people/_reveal.html", {"form": form, "value": value, "person": person, "field": field})
+
+
+@require_perm(Perm.PEOPLE_MANAGE)
+def import_template(request: ScopedRequest) -> HttpResponse:
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="tongzhou-residents-template.xlsx"'
+    return response
+
+
+@require_perm(Perm.PEOPLE_MANAGE)
+def import_upload(request: ScopedRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_start(
+                actor=request.user,
+                place=form.cleaned_data["place"],
+                filename=upload.name,
+                data=upload.read(),
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return redirect("people:import_job", pk=job.pk)
+    return render(request, "people/import_upload.html", {"form": form})
+
+
+@require_perm(Perm.PEOPLE_MANAGE)
+def import_job(request: ScopedRequest, pk: int) -> HttpResponse:
+    job = get_in_scope(ImportJob.objects.select_related("place"), request.scope, "place__path", pk=pk)
+    if request.method == "POST":
+        try:
+            job = import_job_confirm(actor=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("people:import_job", pk=job.pk)
+    template = "people/_import_progress.html" if request.headers.get("HX-Request") else "people/import_job.html"
+    return render(request, template, {"job": job, "errors": job.errors[:500]})
+
+
+@require_perm(Perm.DATA_EXPORT)
+def export(request: ScopedRequest) -> HttpResponseBase:
+    """The register of the user's places as xlsx: pseudonymized unless real values are asked for
+    with a purpose by someone who may unmask them. Audited either way."""
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        real = form.cleaned_data["real_values"]
+        if real and scope_for(request.user, Perm.PII_REVEAL).is_empty:
+            form.add_error("real_values", _("You may not export real values."))
+        else:
+            data, _rows = exports.register_workbook(
+                actor=request.user,
+                scope=request.scope,
+                real_values=real,
+                purpose=form.cleaned_data["purpose"],
+                request=request,
+            )
+            name = f"tongzhou-residents-{timezone.localdate():%Y%m%d}.xlsx"
+            return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
+    return render(request, "people/export.html", {"form": form})
