@@ -226,5 +226,13 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Where messages to residents and volunteers go: a class with send(Message). Default: the log.
+TONGZHOU_MESSAGE_BACKEND = env_str("TONGZHOU_MESSAGE_BACKEND", "tongzhou.core.messaging.ConsoleBackend")
+# How long a resident's personal link works, in days.
+TONGZHOU_PERSONAL_LINK_DAYS = env_int("TONGZHOU_PERSONAL_LINK_DAYS", 30)
+TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 200_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)

@@ -25,3 +25,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; a
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Assertions read messages in English; the Chinese UI is exercised by the browser tests, which send
+# zh-CN as their browser language (the product's default stays zh-hans, see test_i18n).
+LANGUAGE_CODE = "en"

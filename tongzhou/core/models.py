@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     PERSON_MOVED = "person_moved", _("Resident moved")
     PERSON_MERGED = "person_merged", _("Resident records merged")
     PEOPLE_IMPORTED = "people_imported", _("Residents imported")
+    PERSON_LINK_SENT = "person_link_sent", _("Personal link sent")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -77,3 +77,27 @@ class ExportForm(StyledForm):
         if data.get("real_values") and len((data.get("purpose") or "").strip()) < 4:
             self.add_error("purpose", _("State the purpose (at least 4 characters)."))
         return data
+
+
+class MoveForm(StyledForm):
+    action = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[
+            ("move", _("Moved to another household")),
+            ("move_out", _("Moved out of the area")),
+            ("merge", _("Another record is the same person: merge it into this one")),
+        ],
+    )
+    place = forms.ModelChoiceField(label=_("New building or unit"), queryset=Place.objects.none(), required=False)
+    room = forms.CharField(label=_("New room"), max_length=20, required=False)
+    on = forms.DateField(label=_("Moved out on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    duplicate = forms.IntegerField(
+        label=_("Number of the duplicate record"),
+        required=False,
+        help_text=_("The number at the end of the other record's address bar."),
+    )
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = household_places(scope).select_related("parent__parent")  # type: ignore[attr-defined]
+        self.fields["place"].label_from_instance = _address_label  # type: ignore[attr-defined]

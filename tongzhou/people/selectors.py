@@ -7,7 +7,7 @@ from tongzhou.core import pii
 from tongzhou.core.models import AuditEvent
 from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
 from tongzhou.people.models import Person
-from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.models import Household, Place, PlaceKind
 
 # Address parts shown for a resident: the levels below the community, grids left out.
 ADDRESS_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
@@ -68,3 +68,10 @@ def person_history(person: Person) -> QuerySet[AuditEvent]:
 def household_places(scope: Scope) -> QuerySet[Place]:
     """Buildings and units in scope, the places a household belongs to."""
     return Place.objects.filter(scope.q(), kind__in=[PlaceKind.BUILDING, PlaceKind.UNIT]).order_by("path")
+
+
+def household_members(household: Household) -> QuerySet[Person]:
+    """The current residents of a household (moved-out and merged records left out)."""
+    return Person.objects.filter(household=household, moved_out_on__isnull=True, merged_into__isnull=True).order_by(
+        "name"
+    )

@@ -1,16 +1,20 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core import pii
+from tongzhou.core.messaging import send_message
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
@@ -288,4 +292,37 @@ def import_job_run(job_id: int) -> None:
         bad=len(checked.bad_rows),
         errors=[[e.row, e.column, e.message] for e in checked.errors[:MAX_STORED_ERRORS]],
         file=b"",
+    )
+
+
+LINK_SALT = "tongzhou.people.personal-link"
+
+
+def personal_link_token(person: Person) -> str:
+    return signing.dumps({"person": person.pk}, salt=LINK_SALT, compress=True)
+
+
+def person_from_link(token: str) -> Person | None:
+    """The resident a personal link belongs to, or None when it is forged, expired or the record
+    was merged into another (the kept record then has its own link)."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=timedelta(days=settings.TONGZHOU_PERSONAL_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    return Person.objects.filter(pk=data.get("person"), merged_into__isnull=True).select_related("household").first()
+
+
+def person_link_send(*, actor: User, person: Person, site_url: str, request: HttpRequest | None = None) -> None:
+    """Send the resident their personal link (their record and who viewed or changed it) by
+    message to their phone. Audited; the link itself is not logged."""
+    _check_manage(actor, person.household)
+    if not person.phone:
+        raise ValidationError(_("This resident has no phone number to send the link to."))
+    url = site_url.rstrip("/") + reverse("people:own_record", args=[personal_link_token(person)])
+    send_message(
+        to=person.phone,
+        text=_("Your record at the neighborhood committee, and who looked at it: %(url)s") % {"url": url},
+    )
+    audit_log(
+        action=AuditAction.PERSON_LINK_SENT, actor=actor, obj=person, place_path=person.place_path, request=request
     )

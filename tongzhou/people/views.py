@@ -4,19 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
+from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
 from tongzhou.accounts.forms import RevealForm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import pii_reveal
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
-from tongzhou.people.forms import ExportForm, ImportForm, PersonForm, RegisterFilterForm
+from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import template_workbook
 from tongzhou.people.models import ImportJob, Person
 from tongzhou.people.selectors import addresses, person_history, register
@@ -25,6 +26,11 @@ from tongzhou.people.services import (
     import_job_confirm,
     import_job_start,
     person_create,
+    person_from_link,
+    person_link_send,
+    person_merge,
+    person_move,
+    person_move_out,
     person_update,
     person_view_record,
 )
@@ -240,3 +246,74 @@ def export(request: ScopedRequest) -> HttpResponseBase:
             name = f"tongzhou-residents-{timezone.localdate():%Y%m%d}.xlsx"
             return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
     return render(request, "people/export.html", {"form": form})
+
+
+@require_POST
+@require_perm(Perm.PEOPLE_MANAGE)
+def person_send_link(request: ScopedRequest, pk: int) -> HttpResponse:
+    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    try:
+        person_link_send(actor=request.user, person=person, site_url=request.build_absolute_uri("/"), request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The personal link was sent to the resident's phone."))
+    return redirect("people:detail", pk=person.pk)
+
+
+@public
+def own_record(request: HttpRequest, token: str) -> HttpResponse:
+    """What a resident sees through their personal link: their record and who viewed or changed it."""
+    person = person_from_link(token)
+    if person is None:
+        return render(request, "people/own_record.html", {"invalid": True}, status=404)
+    return render(
+        request,
+        "people/own_record.html",
+        {
+            "person": person,
+            "address": addresses([person])[person.pk],
+            "masked_id": mask_id_number(person.id_number),
+            "masked_phone": mask_phone(person.phone) if person.phone else "",
+            "history": person_history(person)[:200],
+        },
+    )
+
+
+@require_perm(Perm.PEOPLE_MANAGE)
+def person_move_view(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Move to another household, mark a move-out, or merge a duplicate record into this one."""
+    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    form = MoveForm(request.POST or None, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "move":
+                household = (
+                    Household.objects.filter(place=data["place"], room=(data["room"] or "").strip())
+                    .select_related("place")
+                    .first()
+                )
+                if household is None:
+                    raise ValidationError({"room": _("No such room in the chosen building or unit.")})
+                person_move(actor=request.user, person=person, household=household, request=request)
+            elif data["action"] == "move_out":
+                person_move_out(actor=request.user, person=person, on=data["on"], request=request)
+            else:
+                duplicate = get_in_scope(
+                    Person.objects.select_related("household__place"),
+                    request.scope,
+                    "place_path",
+                    pk=data["duplicate"] or 0,
+                )
+                person_merge(actor=request.user, keep=person, duplicate=duplicate, request=request)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The record was saved."))
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "title": _("Move, move out or merge: %(name)s") % {"name": person.name}},
+    )

@@ -190,3 +190,66 @@ def test_export_is_pseudonymized_by_default_and_audited(demo, client_as, taian_p
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert taian_person.id_number in [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert AuditEvent.objects.filter(action=AuditAction.EXPORTED, purpose="送检名单").exists()
+
+
+def test_personal_link_shows_own_record_and_who_looked(demo, client_as, taian_person):
+    from django.test import Client
+
+    from tongzhou.core.messaging import ConsoleBackend
+
+    staff = client_as("taian_staff")
+    staff.get(reverse("people:detail", args=[taian_person.pk]))  # a view to be listed
+    ConsoleBackend.outbox.clear()
+    assert staff.post(reverse("people:send_link", args=[taian_person.pk])).status_code == 302
+    message = ConsoleBackend.outbox[-1]
+    assert message.to == taian_person.phone
+    path = message.text[message.text.index("/residents/mine/") :].strip()
+    page = Client().get(path)
+    html = page.content.decode()
+    assert page.status_code == 200 and taian_person.name in html
+    assert taian_person.id_number not in html
+    assert "taian_staff" in html  # who viewed it
+    assert Client().get(path[:-3] + "abc/").status_code == 404
+
+
+def test_personal_link_expires(demo, client_as, taian_person, settings):
+    from django.test import Client
+
+    from tongzhou.people.services import personal_link_token
+
+    token = personal_link_token(taian_person)
+    settings.TONGZHOU_PERSONAL_LINK_DAYS = -1
+    assert Client().get(reverse("people:own_record", args=[token])).status_code == 404
+
+
+def test_move_and_merge(demo, client_as, taian_person):
+    client = client_as("taian_staff")
+    other = (
+        Person.objects.filter(place_path__startswith=demo.places["taian"].path)
+        .exclude(pk=taian_person.pk)
+        .order_by("pk")
+        .first()
+    )
+    household = demo.places["taian_household"]
+    target_room = "702" if household.room != "702" else "701"
+    response = client.post(
+        reverse("people:move", args=[taian_person.pk]),
+        {"action": "move", "place": household.place_id, "room": target_room},
+    )
+    assert response.status_code == 302
+    taian_person.refresh_from_db()
+    assert taian_person.household.room == target_room and taian_person.place_path == household.place.path
+    client.post(reverse("people:move", args=[taian_person.pk]), {"action": "merge", "duplicate": other.pk})
+    other.refresh_from_db()
+    assert other.merged_into == taian_person and other.moved_out_on is not None
+    history = client.get(reverse("people:detail", args=[taian_person.pk])).context["history"]
+    assert any(e.object_id == str(other.pk) for e in history)  # the merged record's history follows
+
+
+def test_songhua_staff_cannot_move_or_link_taian_residents(demo, client_as, taian_person):
+    client = client_as("songhua_staff")
+    before = (taian_person.household_id, taian_person.merged_into_id)
+    assert client.post(reverse("people:move", args=[taian_person.pk]), {"action": "move_out"}).status_code == 404
+    assert client.post(reverse("people:send_link", args=[taian_person.pk])).status_code == 404
+    taian_person.refresh_from_db()
+    assert (taian_person.household_id, taian_person.merged_into_id, taian_person.moved_out_on) == (*before, None)
