@@ -61,6 +61,7 @@ test: lint typecheck check test-sqlite test-postgres
 bench: install-dev
 	$(PY) bench/import_divisions.py
 	$(PY) bench/place_page.py
+	$(PY) bench/residents.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

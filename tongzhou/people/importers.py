@@ -18,15 +18,16 @@ from typing import Any
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
 from tongzhou.core import pii
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.bulk import insert_many
+from tongzhou.core.models import AuditAction
 from tongzhou.core.scope import subtree_q
-from tongzhou.core.services import audit_log
+from tongzhou.core.services import AuditTarget, audit_log, audit_log_many
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
 from tongzhou.people.models import Person, PersonTag, ResidencyType, Tag
 from tongzhou.places.models import Household, Place, PlaceKind
@@ -380,37 +381,25 @@ def write_rows(
         return 0
     created = 0
     with transaction.atomic():
-        batch = 2000
+        batch = 5000
         for start in range(0, len(checked.good), batch):
             rows = checked.good[start : start + batch]
             people = []
             for good in rows:
                 values = dict(good.values)
                 household = values.pop("household")
-                person = Person(household=household, place_path=household.place.path, **values)
-                person.id_index = pii.blind_index(person.id_number)
-                person.phone_index = pii.blind_index(person.phone) if person.phone else ""
-                people.append(person)
-            Person.objects.bulk_create(people)
-            if any(person.pk is None for person in people):
-                _fill_ids(people)
+                people.append(Person(household=household, place_path=household.place.path, **values))
+            insert_many(people)  # fills the blind indexes and encrypts, as save() would
             PersonTag.objects.bulk_create(
                 PersonTag(person=person, tag=tag)
                 for person, good in zip(people, rows, strict=True)
                 for tag in good.tags
             )
-            AuditEvent.objects.bulk_create(
-                AuditEvent(
-                    action=AuditAction.PERSON_CREATED,
-                    actor=actor,
-                    actor_name=actor.get_username() if actor else "",
-                    object_type="people.person",
-                    object_id=str(person.pk),
-                    object_repr=person.name,
-                    place_path=person.place_path,
-                    details={"import": True},
-                )
-                for person in people
+            audit_log_many(
+                action=AuditAction.PERSON_CREATED,
+                actor=actor,
+                details={"import": True},
+                targets=(AuditTarget("people.person", str(p.pk), p.name, p.place_path) for p in people),
             )
             created += len(people)
             if progress:
@@ -422,15 +411,10 @@ def write_rows(
             place_path=place.path,
             details={"created": created, "bad_rows": len(checked.bad_rows), "rows": checked.total},
         )
+    if created > 1000:
+        with connection.cursor() as cursor:  # fresh statistics, or the planner guesses the register is empty
+            cursor.execute("ANALYZE people_person")
     return created
-
-
-def _fill_ids(people: list[Person]) -> None:
-    # Engines that return no ids from a bulk insert: find them by the (unique among the living)
-    # blind index just written.
-    ids = dict(Person.objects.filter(id_index__in=[p.id_index for p in people]).values_list("id_index", "pk"))
-    for person in people:
-        person.pk = ids[person.id_index]
 
 
 def template_workbook() -> bytes:
