@@ -24,7 +24,7 @@ def register(
 ) -> QuerySet[Person]:
     """The residents in `scope`, in address order. `text` is matched as: 4 digits -> the end of the
     phone; 11 digits -> the whole phone (blind index); a document number -> exact (blind index);
-    anything else -> part of the name or the room number."""
+    anything else -> part of the name, a room number, or part of a compound's or building's name."""
     qs = Person.objects.filter(scope.q("place_path"), merged_into__isnull=True)
     if not include_moved_out:
         qs = qs.filter(moved_out_on__isnull=True)
@@ -36,7 +36,13 @@ def register(
     elif re.fullmatch(r"[0-9A-Za-z]{8,18}", text):
         qs = qs.filter(id_index__in=pii.blind_index_candidates(text.upper()))
     elif text:
-        qs = qs.filter(Q(name__contains=text) | Q(household__room=text))
+        # An address: a compound or building named like the text, or a room number.
+        where = Q(name__contains=text) | Q(household__room=text)
+        for path in Place.objects.filter(scope.q(), kind__in=ADDRESS_KINDS, name__contains=text).values_list(
+            "path", flat=True
+        )[:20]:
+            where |= subtree_q(path, "place_path")
+        qs = qs.filter(where)
     if place is not None:
         qs = qs.filter(subtree_q(place.path, "place_path"))
     if residency:

@@ -253,3 +253,9 @@ def test_songhua_staff_cannot_move_or_link_taian_residents(demo, client_as, taia
     assert client.post(reverse("people:send_link", args=[taian_person.pk])).status_code == 404
     taian_person.refresh_from_db()
     assert (taian_person.household_id, taian_person.merged_into_id, taian_person.moved_out_on) == (*before, None)
+
+
+def test_search_by_address(demo, client_as):
+    response = client_as("taian_staff").get(reverse("people:register"), {"q": "泰安巷17号院"})
+    people = list(response.context["page_obj"].object_list)
+    assert people and all(p.household.place.parent.parent.name == "泰安巷17号院" for p in people)
