@@ -11,30 +11,16 @@ percentile server time over 30 requests and the query count of each page.
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+from timing import RUNS, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "china-division"
-RUNS = 30
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, float]:
-    fn()  # warm
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
 def main() -> None:

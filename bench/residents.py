@@ -17,7 +17,6 @@ Figures are printed, never asserted.
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,22 +25,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
+from timing import RUNS, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-RUNS = 30
 BENCH_DB = "tongzhou_bench_residents"
-
-
-def timed(fn):  # type: ignore[no-untyped-def]
-    fn()
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
 def main() -> None:

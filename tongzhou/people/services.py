@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -230,15 +230,21 @@ def import_job_start(*, actor: User, place: Place, filename: str, data: bytes, a
     return job
 
 
+def _progress(job: ImportJob) -> Callable[[int, int], object]:
+    """A progress callback that records how many rows are done, for the job page's bar."""
+
+    def record(done: int, total: int) -> object:
+        return ImportJob.objects.filter(pk=job.pk).update(processed=done)
+
+    return record
+
+
 def import_job_check(job_id: int) -> None:
     """Check every row of the job's file; record the row errors. Nothing is written to the register."""
     job = ImportJob.objects.select_related("place").get(pk=job_id)
 
-    def progress(done: int, total: int) -> object:
-        return ImportJob.objects.filter(pk=job.pk).update(processed=done)
-
     try:
-        checked = check_rows(job.file, job.filename, job.place, progress)
+        checked = check_rows(job.file, job.filename, job.place, _progress(job))
     except ImportFileError as error:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, message=str(error), file=b"", processed=0
@@ -273,13 +279,14 @@ def import_job_run(job_id: int) -> None:
     """Write the job's good rows (checked again: the register may have changed since the preview)."""
     job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
 
-    def progress(done: int, total: int) -> object:
-        return ImportJob.objects.filter(pk=job.pk).update(processed=done)
-
     try:
         checked = check_rows(job.file, job.filename, job.place)
         created = write_rows(
-            actor=job.created_by, place=job.place, checked=checked, all_or_nothing=job.all_or_nothing, progress=progress
+            actor=job.created_by,
+            place=job.place,
+            checked=checked,
+            all_or_nothing=job.all_or_nothing,
+            progress=_progress(job),
         )
     except ImportFileError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(error), file=b"")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -81,6 +82,16 @@ def register_list(request: ScopedRequest) -> HttpResponse:
     )
 
 
+def _record(person: Person) -> dict[str, object]:
+    """What every view of one record shows: address and the masked numbers."""
+    return {
+        "person": person,
+        "address": addresses([person])[person.pk],
+        "masked_id": mask_id_number(person.id_number),
+        "masked_phone": mask_phone(person.phone) if person.phone else "",
+    }
+
+
 @require_perm(Perm.PEOPLE_VIEW)
 def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
@@ -90,10 +101,7 @@ def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
         request,
         "people/person.html",
         {
-            "person": person,
-            "address": addresses([person])[person.pk],
-            "masked_id": mask_id_number(person.id_number),
-            "masked_phone": mask_phone(person.phone) if person.phone else "",
+            **_record(person),
             "tags": [t.get_tag_display() for t in person.tags.all()],
             "can_manage": can_manage,
             "can_reveal": scope_for(request.user, Perm.PII_REVEAL).contains(person.place_path),
@@ -132,7 +140,11 @@ def person_new(request: ScopedRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": person.name})
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "title": _("Register a resident")})
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": _("Register a resident"), "cancel_url": reverse("people:register")},
+    )
 
 
 @require_perm(Perm.PEOPLE_MANAGE)
@@ -162,7 +174,9 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The record was saved."))
             return redirect("people:detail", pk=person.pk)
     return render(
-        request, "people/person_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person.name}}
+        request,
+        "core/form_page.html",
+        {"form": form, "cancel_url": reverse("people:register"), "title": _("Edit %(name)s") % {"name": person.name}},
     )
 
 
@@ -271,10 +285,7 @@ def own_record(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "people/own_record.html",
         {
-            "person": person,
-            "address": addresses([person])[person.pk],
-            "masked_id": mask_id_number(person.id_number),
-            "masked_phone": mask_phone(person.phone) if person.phone else "",
+            **_record(person),
             "history": person_history(person)[:200],
         },
     )
@@ -314,6 +325,10 @@ def person_move_view(request: ScopedRequest, pk: int) -> HttpResponse:
             return redirect("people:detail", pk=person.pk)
     return render(
         request,
-        "people/person_form.html",
-        {"form": form, "title": _("Move, move out or merge: %(name)s") % {"name": person.name}},
+        "core/form_page.html",
+        {
+            "cancel_url": reverse("people:detail", args=[person.pk]),
+            "form": form,
+            "title": _("Move, move out or merge: %(name)s") % {"name": person.name},
+        },
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
@@ -77,10 +78,10 @@ def create(request: ScopedRequest, pk: int) -> HttpResponse:
             return redirect("places:detail", pk=place.pk)
     return render(
         request,
-        "places/form.html",
+        "core/form_page.html",
         {
             "form": form,
-            "parent": parent,
+            "cancel_url": reverse("places:detail", args=[parent.pk]),
             "crumbs": breadcrumbs(parent, request.scope),
             "title": _("New place"),
         },
@@ -101,10 +102,10 @@ def create_building(request: ScopedRequest, pk: int) -> HttpResponse:
             return redirect("places:detail", pk=building.pk)
     return render(
         request,
-        "places/form.html",
+        "core/form_page.html",
         {
             "form": form,
-            "parent": compound,
+            "cancel_url": reverse("places:detail", args=[compound.pk]),
             "crumbs": breadcrumbs(compound, request.scope),
             "title": _("New building"),
         },
@@ -124,10 +125,10 @@ def rename(request: ScopedRequest, pk: int) -> HttpResponse:
             return redirect("places:detail", pk=place.pk)
     return render(
         request,
-        "places/form.html",
+        "core/form_page.html",
         {
             "form": form,
-            "parent": place,
+            "cancel_url": reverse("places:detail", args=[place.pk]),
             "crumbs": breadcrumbs(place, request.scope),
             "title": _("Rename"),
         },
