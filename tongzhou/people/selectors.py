@@ -1,6 +1,7 @@
 import re
 from collections.abc import Iterable
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from tongzhou.core import pii
@@ -50,6 +51,20 @@ def register(
     if tag:
         qs = qs.filter(tags__tag=tag)
     return qs.select_related("household").prefetch_related("tags").order_by("place_path", "name", "id")
+
+
+SEARCH_CAP = 5000
+
+
+def matching_page(people: QuerySet[Person], page: int | str | None, per_page: int) -> Page[Person]:
+    """A page of a text search in one pass over the register: the ids of up to SEARCH_CAP matches
+    in register order, then the page's rows by id. A LIKE search can use no index, so counting and
+    paging separately would read the whole register twice."""
+    ids: list[int] = list(people.values_list("id", flat=True)[:SEARCH_CAP])
+    result = Paginator(ids, per_page).get_page(page)
+    page_ids = list(result.object_list)
+    rows = Person.objects.filter(pk__in=page_ids).select_related("household").prefetch_related("tags").in_bulk()
+    return Page([rows[pk] for pk in page_ids], result.number, result.paginator)  # type: ignore[arg-type]
 
 
 def addresses(people: Iterable[Person]) -> dict[int, str]:

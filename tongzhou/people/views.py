@@ -21,7 +21,7 @@ from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import template_workbook
 from tongzhou.people.models import ImportJob, Person
-from tongzhou.people.selectors import addresses, person_history, register
+from tongzhou.people.selectors import SEARCH_CAP, addresses, matching_page, person_history, register
 from tongzhou.people.services import (
     PersonData,
     import_job_confirm,
@@ -62,7 +62,10 @@ def register_list(request: ScopedRequest) -> HttpResponse:
         residency=filters.get("residency", ""),
         tag=filters.get("tag", ""),
     )
-    page = Paginator(people, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.get("q"):
+        page = matching_page(people, request.GET.get("page"), settings.TONGZHOU_PAGE_SIZE)
+    else:
+        page = Paginator(people, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
     where = addresses(page.object_list)
     rows = [(p, where[p.pk], mask_phone(p.phone) if p.phone else "", mask_id_number(p.id_number)) for p in page]
     query = request.GET.copy()
@@ -75,6 +78,7 @@ def register_list(request: ScopedRequest) -> HttpResponse:
             "page_obj": page,
             "rows": rows,
             "place": place,
+            "capped": page.paginator.count >= SEARCH_CAP,
             "query_prefix": (query.urlencode() + "&") if query else "",
             "can_manage": not scope_for(request.user, Perm.PEOPLE_MANAGE).is_empty,
             "can_export": not scope_for(request.user, Perm.DATA_EXPORT).is_empty,

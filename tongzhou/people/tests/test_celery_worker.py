@@ -28,11 +28,18 @@ def worker():
         pytest.skip(f"Redis is not reachable at {REDIS_URL} (set TEST_REDIS_URL)")
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
+    _drop_connection_pools()  # made earlier in the session with the in-memory broker
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.update(saved)
+        _drop_connection_pools()
+
+
+def _drop_connection_pools() -> None:
+    app.close()
+    app.amqp._producer_pool = None
 
 
 def test_import_is_checked_by_a_worker_through_redis(demo, worker):
