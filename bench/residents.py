@@ -69,7 +69,7 @@ def main() -> None:
     from tongzhou.people.idnumbers import check_digit
     from tongzhou.people.importers import HEADERS
     from tongzhou.people.models import Person
-    from tongzhou.people.selectors import addresses, register
+    from tongzhou.people.selectors import addresses, matching_page, register
     from tongzhou.places.models import Household, Place, PlaceKind
     from tongzhou.places.services import building_create, place_create
 
@@ -173,8 +173,11 @@ def main() -> None:
 
             def bare(params=params):  # type: ignore[no-untyped-def]
                 qs = register(scope, text=str(params.get("q", "")), tag=str(params.get("tag", "")))
-                object_list = list(Paginator(qs, settings.TONGZHOU_PAGE_SIZE).get_page(params.get("page")).object_list)
-                addresses(object_list)
+                size = settings.TONGZHOU_PAGE_SIZE
+                page = (
+                    matching_page(qs, 1, size) if params.get("q") else Paginator(qs, size).get_page(params.get("page"))
+                )
+                addresses(list(page.object_list))
 
             results.append((label, *timed(page), *timed(bare)))
 
