@@ -26,7 +26,7 @@ from tongzhou.accounts.models import User
 from tongzhou.core import pii
 from tongzhou.core.bulk import insert_many
 from tongzhou.core.models import AuditAction
-from tongzhou.core.scope import subtree_q
+from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.core.services import AuditTarget, audit_log, audit_log_many
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
 from tongzhou.people.models import Person, PersonTag, ResidencyType, Tag
@@ -325,8 +325,12 @@ def _check_row(
     return GoodRow(row, values, [TAG_LABELS[t] for t in tags]), []
 
 
-def check_rows(data: bytes, filename: str, place: Place, progress: Progress | None = None) -> Checked:
-    """Read and check every row; nothing is written. Raises ImportFileError for the file as a whole."""
+def check_rows(
+    data: bytes, filename: str, place: Place, progress: Progress | None = None, *, scope: Scope | None = None
+) -> Checked:
+    """Read and check every row; nothing is written. Raises ImportFileError for the file as a whole.
+    "Already registered" looks only within `scope` (the uploader's register; None: everywhere), so
+    an import cannot be used to learn who lives outside one's places."""
     households = _HouseholdIndex(place)
     today = timezone.localdate()
     checked = Checked()
@@ -346,11 +350,11 @@ def check_rows(data: bytes, filename: str, place: Place, progress: Progress | No
             checked.good.append(good)
         if progress and checked.total % 1000 == 0:
             progress(checked.total, 0)
-    _mark_registered(checked)
+    _mark_registered(checked, scope)
     return checked
 
 
-def _mark_registered(checked: Checked) -> None:
+def _mark_registered(checked: Checked, scope: Scope | None) -> None:
     """Rows whose document number is already registered (and not moved out) become errors."""
     candidates: dict[str, GoodRow] = {}
     for good in checked.good:
@@ -358,10 +362,11 @@ def _mark_registered(checked: Checked) -> None:
             candidates[index] = good
     keys = list(candidates)
     taken: set[int] = set()
+    living = Person.objects.filter(moved_out_on__isnull=True, merged_into__isnull=True)
+    if scope is not None:
+        living = living.filter(scope.q("place_path"))
     for start in range(0, len(keys), 5000):
-        for index in Person.objects.filter(
-            id_index__in=keys[start : start + 5000], moved_out_on__isnull=True, merged_into__isnull=True
-        ).values_list("id_index", flat=True):
+        for index in living.filter(id_index__in=keys[start : start + 5000]).values_list("id_index", flat=True):
             taken.add(candidates[index].row)
     if taken:
         checked.errors.extend(

@@ -17,6 +17,7 @@ from tongzhou.core import pii
 from tongzhou.core.messaging import send_message
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
+from tongzhou.core.scope import Scope
 from tongzhou.core.services import audit_log
 from tongzhou.people import tasks
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
@@ -46,9 +47,16 @@ def _check_manage(actor: User | None, household: Household) -> None:
         raise PermissionDenied
 
 
-def clean_person_data(data: PersonData, *, exclude_pk: int | None = None) -> dict[str, object]:
+def _register_scope(actor: User | None) -> Scope | None:
+    return scope_for(actor, Perm.PEOPLE_VIEW) if actor is not None else None
+
+
+def clean_person_data(
+    data: PersonData, *, exclude_pk: int | None = None, scope: Scope | None = None
+) -> dict[str, object]:
     """Validate and normalize; raise ValidationError keyed by field. The same ID number may be
-    registered only once among residents who have not moved out."""
+    registered only once among the residents in `scope` who have not moved out (None: everywhere);
+    outside one's own places the register says nothing, not even "already registered"."""
     errors: dict[str, str] = {}
     values: dict[str, object] = {"name": data.name.strip(), "id_type": data.id_type}
     if not values["name"] or len(str(values["name"])) > 50:
@@ -70,6 +78,8 @@ def clean_person_data(data: PersonData, *, exclude_pk: int | None = None) -> dic
             taken = Person.objects.filter(
                 id_index__in=pii.blind_index_candidates(number), moved_out_on__isnull=True, merged_into__isnull=True
             )
+            if scope is not None:
+                taken = taken.filter(scope.q("place_path"))
             if exclude_pk is not None:
                 taken = taken.exclude(pk=exclude_pk)
             if taken.exists():
@@ -106,7 +116,7 @@ def person_create(*, actor: User | None, data: PersonData, request: HttpRequest 
     """Register a resident in a household within the actor's places. All fields validated; the
     ID number must not be registered already. Audited."""
     _check_manage(actor, data.household)
-    values = clean_person_data(data)
+    values = clean_person_data(data, scope=_register_scope(actor))
     person = Person.objects.create(household=data.household, place_path=data.household.place.path, **values)
     _set_tags(person, data.tags)
     audit_log(action=AuditAction.PERSON_CREATED, actor=actor, obj=person, place_path=person.place_path, request=request)
@@ -118,7 +128,7 @@ def person_update(*, actor: User, person: Person, data: PersonData, request: Htt
     """Change a resident's record (a different household is a move, see person_move). Audited
     with the names of the fields that changed, never their values."""
     _check_manage(actor, person.household)
-    values = clean_person_data(data, exclude_pk=person.pk)
+    values = clean_person_data(data, exclude_pk=person.pk, scope=_register_scope(actor))
     changed = [f for f, v in values.items() if getattr(person, f) != v]
     for field, value in values.items():
         setattr(person, field, value)
@@ -244,7 +254,7 @@ def import_job_check(job_id: int) -> None:
     job = ImportJob.objects.select_related("place").get(pk=job_id)
 
     try:
-        checked = check_rows(job.file, job.filename, job.place, _progress(job))
+        checked = check_rows(job.file, job.filename, job.place, _progress(job), scope=_register_scope(job.created_by))
     except ImportFileError as error:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, message=str(error), file=b"", processed=0
@@ -280,7 +290,7 @@ def import_job_run(job_id: int) -> None:
     job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
 
     try:
-        checked = check_rows(job.file, job.filename, job.place)
+        checked = check_rows(job.file, job.filename, job.place, scope=_register_scope(job.created_by))
         created = write_rows(
             actor=job.created_by,
             place=job.place,

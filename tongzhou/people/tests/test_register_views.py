@@ -259,3 +259,38 @@ def test_search_by_address(demo, client_as):
     response = client_as("taian_staff").get(reverse("people:register"), {"q": "泰安巷17号院"})
     people = list(response.context["page_obj"].object_list)
     assert people and all(p.household.place.parent.parent.name == "泰安巷17号院" for p in people)
+
+
+def test_registering_says_nothing_about_residents_outside_ones_places(demo, client_as, taian_person):
+    """No "already registered" oracle: 松花巷 staff learn nothing about a 泰安巷 ID number."""
+    household = demo.places["songhua_household"]
+    response = client_as("songhua_staff").post(
+        reverse("people:new"),
+        {
+            "name": "探查",
+            "id_type": "id_card",
+            "id_number": taian_person.id_number,
+            "phone": "",
+            "place": household.place_id,
+            "room": household.room,
+            "residency_type": "permanent",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    # The street administrator, who sees both, finds the two records of one number.
+    both = client_as("street_admin").get(reverse("people:register"), {"q": taian_person.id_number})
+    assert len(both.context["page_obj"].object_list) == 2
+
+
+def test_import_preview_says_nothing_about_residents_outside_ones_places(demo, taian_person):
+    from tongzhou.accounts.selectors import scope_for
+    from tongzhou.core.permissions import Perm
+    from tongzhou.people.importers import check_rows
+
+    songhua = demo.places["songhua"]
+    data = xlsx([row(0, 证件号码=taian_person.id_number, 小区="松花巷8号院", 楼栋="1栋", 单元="1单元", 房号="101")])
+    checked = check_rows(data, "r.xlsx", songhua, scope=scope_for(demo.songhua_staff, Perm.PEOPLE_VIEW))
+    assert checked.errors == []
+    checked = check_rows(data, "r.xlsx", songhua, scope=scope_for(demo.street_admin, Perm.PEOPLE_VIEW))
+    assert [e.message for e in checked.errors] == ["Already registered."]
