@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+# The services are imported inside the tasks: the services module enqueues these tasks itself.
+
 
 @shared_task
 def check_import(job_id: int) -> None:
