@@ -103,3 +103,8 @@ def mask_phone(value: str) -> str:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张三丰 -> 张**: the family name stays, so a list can still be read aloud."""
+    return name[:1] + "*" * max(len(name) - 1, 1)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.core import pii
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
@@ -18,9 +19,7 @@ HEADERS = ("姓名", "证件类型", "证件号码", "手机号", "地址", "居
 CHUNK = 2000
 
 
-def pseudonym(name: str) -> str:
-    """张三丰 -> 张**: the family name stays, so a list can still be read aloud."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
+pseudonym = pii.mask_name
 
 
 def register_workbook(

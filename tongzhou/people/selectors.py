@@ -6,12 +6,10 @@ from django.db.models import Q, QuerySet
 
 from tongzhou.core import pii
 from tongzhou.core.models import AuditEvent
-from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
+from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place, PlaceKind
-
-# Address parts shown for a resident: the levels below the community, grids left out.
-ADDRESS_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
+from tongzhou.places.selectors import ADDRESS_KINDS, street_addresses
 
 
 def register(
@@ -70,14 +68,8 @@ def matching_page(people: QuerySet[Person], page: int | str | None, per_page: in
 def addresses(people: Iterable[Person]) -> dict[int, str]:
     """`{person id: "泰安巷3号院 1栋 1单元 701"}` for a page of residents, in one query."""
     people = list(people)
-    paths = {p.place_path for p in people}
-    wanted = {a for path in paths for a in ancestor_paths(path)}
-    names = dict(Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS).order_by().values_list("path", "name"))
-    result = {}
-    for person in people:
-        parts = [names[a] for a in ancestor_paths(person.place_path) if a in names]
-        result[person.pk] = " ".join([*parts, person.household.room])
-    return result
+    streets = street_addresses(p.place_path for p in people)
+    return {person.pk: f"{streets[person.place_path]} {person.household.room}" for person in people}
 
 
 def person_history(person: Person) -> QuerySet[AuditEvent]:

@@ -1,10 +1,14 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
-from tongzhou.places.models import Household, Place
+from tongzhou.places.models import Household, Place, PlaceKind
+
+# Address parts shown for a household: the levels below the community, grids left out.
+ADDRESS_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
 
 
 @dataclass(frozen=True)
@@ -69,3 +73,11 @@ def household_count(scope: Scope) -> int:
 
 def subtree(place: Place) -> QuerySet[Place]:
     return Place.objects.filter(subtree_q(place.path)).order_by("path")
+
+
+def street_addresses(paths: Iterable[str]) -> dict[str, str]:
+    """`{place path: "泰安巷3号院 1栋 1单元"}` for buildings and units, in one query."""
+    paths = set(paths)
+    wanted = {a for path in paths for a in ancestor_paths(path)}
+    names = dict(Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS).order_by().values_list("path", "name"))
+    return {path: " ".join(names[a] for a in ancestor_paths(path) if a in names) for path in paths}
