@@ -25,7 +25,7 @@ class RegisterFilterForm(StyledForm):
     tag = forms.ChoiceField(label=_("Tag"), required=False, choices=[("", _("All tags")), *Tag.choices])
 
 
-def _address_label(place: Place) -> str:
+def address_label(place: Place) -> str:
     chain = [place, place.parent, place.parent.parent if place.parent else None]
     if place.kind == PlaceKind.BUILDING:
         chain = chain[:2]
@@ -50,7 +50,7 @@ class PersonForm(StyledForm):
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = household_places(scope).select_related("parent__parent")  # type: ignore[attr-defined]
-        self.fields["place"].label_from_instance = _address_label  # type: ignore[attr-defined]
+        self.fields["place"].label_from_instance = address_label  # type: ignore[attr-defined]
         self.fields["tags"].widget.attrs["class"] = "form-check-input"
 
 
@@ -100,4 +100,4 @@ class MoveForm(StyledForm):
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = household_places(scope).select_related("parent__parent")  # type: ignore[attr-defined]
-        self.fields["place"].label_from_instance = _address_label  # type: ignore[attr-defined]
+        self.fields["place"].label_from_instance = address_label  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, requir
 from tongzhou.accounts.forms import RevealForm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import pii_reveal
+from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
@@ -38,14 +39,6 @@ from tongzhou.people.services import (
 from tongzhou.places.models import Household, Place
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form: object, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, error.messages)  # type: ignore[attr-defined]
 
 
 @require_perm(Perm.PEOPLE_VIEW)
@@ -140,7 +133,7 @@ def person_new(request: ScopedRequest) -> HttpResponse:
         try:
             person = person_create(actor=request.user, data=_person_data(form), request=request)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": person.name})
             return redirect("people:detail", pk=person.pk)
@@ -173,7 +166,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
                 raise ValidationError({"room": _("To move a resident to another household, use Move.")})
             person_update(actor=request.user, person=person, data=data, request=request)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("The record was saved."))
             return redirect("people:detail", pk=person.pk)
@@ -225,7 +218,7 @@ def import_upload(request: ScopedRequest) -> HttpResponse:
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             return redirect("people:import_job", pk=job.pk)
     return render(request, "people/import_upload.html", {"form": form})
@@ -323,7 +316,7 @@ def person_move_view(request: ScopedRequest, pk: int) -> HttpResponse:
                 )
                 person_merge(actor=request.user, keep=person, duplicate=duplicate, request=request)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("The record was saved."))
             return redirect("people:detail", pk=person.pk)

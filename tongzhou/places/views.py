@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.forms import form_errors
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
@@ -22,11 +23,6 @@ from tongzhou.places.selectors import breadcrumbs, households_of, place_children
 from tongzhou.places.services import building_create, place_create, place_rename
 
 EXPORT_LIMIT = 200_000
-
-
-def _form_errors(form: object, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
 
 
 @require_perm(Perm.PLACES_VIEW)
@@ -72,7 +68,7 @@ def create(request: ScopedRequest, pk: int) -> HttpResponse:
         try:
             place = place_create(actor=request.user, parent=parent, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("%(name)s was created.") % {"name": place.name})
             return redirect("places:detail", pk=place.pk)
@@ -96,7 +92,7 @@ def create_building(request: ScopedRequest, pk: int) -> HttpResponse:
         try:
             building = building_create(actor=request.user, compound=compound, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("%(name)s was created with its units and rooms.") % {"name": building.name})
             return redirect("places:detail", pk=building.pk)
@@ -120,7 +116,7 @@ def rename(request: ScopedRequest, pk: int) -> HttpResponse:
         try:
             place_rename(actor=request.user, place=place, name=form.cleaned_data["name"], request=request)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             return redirect("places:detail", pk=place.pk)
     return render(
