@@ -15,6 +15,8 @@ from faker import Faker
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.services import role_grant, user_create
+from tongzhou.assistance.models import Category, HelpRequest, Status, Urgency
+from tongzhou.assistance.services import HelpData, help_request_claim, help_request_create, help_request_transition
 from tongzhou.core.permissions import Role
 from tongzhou.core.scope import subtree_q
 from tongzhou.people.idnumbers import IdType, check_digit, id_card_facts
@@ -64,6 +66,7 @@ USERS: dict[str, tuple[Role, str]] = {
     "dongfeng_staff": (Role.COMMUNITY_STAFF, DONGFENG),
     "volunteer": (Role.VOLUNTEER, TAIAN),
     "guard": (Role.CHECKPOINT_GUARD, f"{TAIAN}/第一网格/泰安巷3号院"),
+    "building_lead": (Role.BUILDING_LEAD, f"{TAIAN}/第一网格/泰安巷3号院"),
     "health_officer": (Role.HEALTH_OFFICER, ER_GE),
     "auditor": (Role.AUDITOR, ER_GE),
 }
@@ -137,6 +140,33 @@ def _residents(community: Place, fake: Faker, log: Callable[[str], None]) -> Non
     log(f"{community.name}: {created} fake residents")
 
 
+# (category, urgency, what is needed, how far it got)
+DEMO_REQUESTS = [
+    (Category.GROCERIES, Urgency.NORMAL, "居家隔离，需要大米一袋、青菜和鸡蛋。", Status.NEW),
+    (Category.MEDICINE, Urgency.URGENT, "降压药（硝苯地平缓释片）剩两天的量，请帮忙到社区医院代购。", Status.NEW),
+    (Category.PAPERWORK, Urgency.NORMAL, "女儿下月预产期，生育服务证找不到了，需要社区帮忙补办。", Status.ASSIGNED),
+    (Category.REPAIRS, Urgency.NORMAL, "厨房水管漏水。", Status.DONE),
+]
+
+
+def _help_requests(community: Place, *, staff: User, helper: User, log: Callable[[str], None]) -> None:
+    """A few help requests in 泰安巷 at several stages, recorded through the services; none if
+    the community has requests already."""
+    if HelpRequest.objects.filter(subtree_q(community.path, "place_path")).exists():
+        return
+    people = Person.objects.filter(subtree_q(community.path, "place_path")).exclude(phone_index="").order_by("pk")
+    for person, (category, urgency, summary, stage) in zip(people[: len(DEMO_REQUESTS)], DEMO_REQUESTS, strict=False):
+        help_request = help_request_create(
+            actor=staff, data=HelpData(category=category, urgency=urgency, summary=summary, person=person)
+        )
+        if stage in (Status.ASSIGNED, Status.DONE):
+            help_request = help_request_claim(actor=helper, help_request=help_request)
+        if stage == Status.DONE:
+            help_request = help_request_transition(actor=helper, help_request=help_request, to=Status.IN_PROGRESS)
+            help_request_transition(actor=helper, help_request=help_request, to=Status.DONE)
+    log(f"{community.name}: {len(DEMO_REQUESTS)} help requests")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print) -> None:
     if not settings.TONGZHOU_DEMO:
@@ -193,4 +223,5 @@ def load_demo(log: Callable[[str], None] = print) -> None:
         role_grant(actor=None, user=users[username], role=role, place=_place(ref))
     for code in (TAIAN, SONGHUA, DONGFENG):
         _residents(Place.objects.get(code=code), fake, log)
+    _help_requests(Place.objects.get(code=TAIAN), staff=users["taian_staff"], helper=users["volunteer"], log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -51,6 +51,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_hours_pairs(name: str) -> dict[str, tuple[int, int]]:
+    """`key=URGENT/NORMAL,...` in hours, e.g. `medicine=2/12,groceries=4/24`."""
+    pairs: dict[str, tuple[int, int]] = {}
+    for item in env_list(name):
+        key, _, hours = item.partition("=")
+        urgent, _, normal = hours.partition("/")
+        try:
+            pairs[key.strip()] = (int(urgent), int(normal))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not key=URGENT/NORMAL in hours.") from None
+        if min(pairs[key.strip()]) <= 0:
+            raise ImproperlyConfigured(f"{name}: {item!r} needs hours above zero.")
+    return pairs
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not DEBUG and len(SECRET_KEY) < 32:
@@ -79,6 +94,7 @@ INSTALLED_APPS = [
     "tongzhou.places",
     "tongzhou.accounts",
     "tongzhou.people",
+    "tongzhou.assistance",
     "tongzhou.reports",
 ]
 
@@ -142,6 +158,10 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Periodic work for `celery beat`; each task also has a management command for cron.
+CELERY_BEAT_SCHEDULE = {
+    "help-requests-auto-confirm": {"task": "tongzhou.assistance.tasks.auto_confirm", "schedule": 15 * 60},
+}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -233,6 +253,12 @@ TONGZHOU_PERSONAL_LINK_DAYS = env_int("TONGZHOU_PERSONAL_LINK_DAYS", 30)
 TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Help requests: hours from intake to the due time per category, urgent/normal, overriding the
+# defaults in tongzhou/assistance/models.py for the categories named; and the hours after which a
+# done request that the resident has not confirmed is confirmed automatically.
+TONGZHOU_HELP_SLA_HOURS = env_hours_pairs("TONGZHOU_HELP_SLA_HOURS")
+TONGZHOU_HELP_AUTO_CONFIRM_HOURS = env_int("TONGZHOU_HELP_AUTO_CONFIRM_HOURS", 72)
 
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)

@@ -52,6 +52,8 @@ class AuditAction(models.TextChoices):
     PERSON_MERGED = "person_merged", _("Resident records merged")
     PEOPLE_IMPORTED = "people_imported", _("Residents imported")
     PERSON_LINK_SENT = "person_link_sent", _("Personal link sent")
+    HELP_REQUEST_CREATED = "help_request_created", _("Help request recorded")
+    HELP_REQUEST_TAKEN = "help_request_taken", _("Help request taken: address and phone shown")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

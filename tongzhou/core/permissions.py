@@ -34,6 +34,10 @@ class Perm(StrEnum):
     DATA_EXPORT = "data.export"
     PEOPLE_VIEW = "people.view"
     PEOPLE_MANAGE = "people.manage"
+    # Help requests: record a call, take a job, run the desk (assign, cancel, transfer, repay).
+    HELP_INTAKE = "assistance.intake"
+    HELP_CLAIM = "assistance.claim"
+    HELP_MANAGE = "assistance.manage"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -58,6 +62,9 @@ _ADMIN = _EVERYONE | {
     Perm.DATA_EXPORT,
     Perm.PEOPLE_VIEW,
     Perm.PEOPLE_MANAGE,
+    Perm.HELP_INTAKE,
+    Perm.HELP_CLAIM,
+    Perm.HELP_MANAGE,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -68,11 +75,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
     Role.AUDITOR: frozenset(_EVERYONE | {Perm.AUDIT_VIEW}),
     # Door-to-door work reads the register of one's grid or building; changes go through staff.
-    Role.GRID_WORKER: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW}),
-    Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW}),
+    # They also take residents' calls and run errands in their area.
+    Role.GRID_WORKER: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
+    Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE),
-    Role.VOLUNTEER: frozenset(_EVERYONE),
+    # Volunteers see open help requests of their area, masked, and take them.
+    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM}),
 }
 
 

@@ -283,6 +283,7 @@ def own_record(request: HttpRequest, token: str) -> HttpResponse:
         "people/own_record.html",
         {
             **_record(person),
+            "token": token,
             "history": person_history(person)[:200],
         },
     )

@@ -2,7 +2,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from tongzhou.accounts.access import ScopedRequest, require_perm
-from tongzhou.accounts.selectors import user_roles
+from tongzhou.accounts.selectors import scope_for, user_roles
+from tongzhou.assistance.selectors import help_figures
 from tongzhou.core.permissions import Perm
 from tongzhou.reports.selectors import dashboard_figures
 
@@ -15,5 +16,8 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
         {
             "figures": dashboard_figures(request.scope),
             "roles": user_roles(request.user),
+            "help": help_figures(help_scope)
+            if not (help_scope := scope_for(request.user, Perm.HELP_MANAGE)).is_empty
+            else None,
         },
     )
