@@ -28,3 +28,8 @@ WHITENOISE_AUTOREFRESH = True
 # Assertions read messages in English; the Chinese UI is exercised by the browser tests, which send
 # zh-CN as their browser language (the product's default stays zh-hans, see test_i18n).
 LANGUAGE_CODE = "en"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: an in-memory database shared between threads refuses concurrent writers
+    # at once ("table is locked"), where the file database a deployment uses waits busy_timeout
+    # and serializes them, which the concurrency tests rely on.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
