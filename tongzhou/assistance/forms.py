@@ -33,7 +33,6 @@ class IntakeForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = household_places(scope).select_related("parent__parent")  # type: ignore[attr-defined]
         self.fields["place"].label_from_instance = address_label  # type: ignore[attr-defined]
-        self.fields["urgency"].widget.attrs["class"] = "form-check-input"
 
 
 class CategoryFilterForm(StyledForm):
@@ -89,10 +88,6 @@ class ResidentRequestForm(StyledForm):
     )
     summary = forms.CharField(label=_("Tell us more"), max_length=MAX_SUMMARY, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["urgency"].widget.attrs["class"] = "form-check-input"
-
 
 class FeedbackForm(StyledForm):
     rating = forms.TypedChoiceField(
@@ -104,7 +99,3 @@ class FeedbackForm(StyledForm):
     comment = forms.CharField(
         label=_("Comment"), max_length=MAX_NOTE, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["rating"].widget.attrs["class"] = "form-check-input"

@@ -45,7 +45,7 @@ def test_phone_intake_claim_close_and_confirm(demo, new_page, taian_person):
     staff.fill("#last4", taian_person.phone[-4:])
     staff.locator(f'[data-caller="{taian_person.pk}"]').check()  # the htmx answer lists her
     staff.select_option("#id_category", "medicine")
-    staff.locator("input[name=urgency][value=urgent]").check()
+    staff.click("label[for=id_urgency_0]")  # 紧急, the first choice
     staff.fill("#id_summary", "降压药只剩两天的量")
     staff.click("#intake-form button[type=submit]")
     staff.wait_for_selector("#summary")
@@ -74,7 +74,7 @@ def test_phone_intake_claim_close_and_confirm(demo, new_page, taian_person):
     resident.click(f'[data-request="{help_request.pk}"]')
     resident.click("#confirm")
     resident.wait_for_selector("[data-status=confirmed]")
-    resident.locator("input[name=rating][value='5']").check()
+    resident.click("label[for=id_rating_0]")  # ★★★★★, the first choice
     resident.fill("#id_comment", "谢谢志愿者")
     resident.click("#feedback-form button[type=submit]")
     resident.wait_for_selector("text=5/5")

@@ -288,5 +288,8 @@ class TestResidentLink:
 
 def test_dashboard_shows_help_figures_to_the_desk_only(demo, client_as, make_request):
     make_request()
-    assert client_as("taian_staff").get(reverse("reports:dashboard")).context["help"]["open"] >= 1
-    assert client_as("volunteer").get(reverse("reports:dashboard")).context["help"] is None
+    staff = client_as("taian_staff").get(reverse("reports:dashboard"))
+    assert staff.context["help"]["open"] >= 1
+    assert staff.content.decode().count('id="help-figures"') == 1
+    volunteer = client_as("volunteer").get(reverse("reports:dashboard"))
+    assert volunteer.context["help"] is None and 'id="help-figures"' not in volunteer.content.decode()
