@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tongzhou.accounts",
     "tongzhou.people",
     "tongzhou.assistance",
+    "tongzhou.monitoring",
     "tongzhou.reports",
 ]
 
@@ -161,6 +162,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work for `celery beat`; each task also has a management command for cron.
 CELERY_BEAT_SCHEDULE = {
     "help-requests-auto-confirm": {"task": "tongzhou.assistance.tasks.auto_confirm", "schedule": 15 * 60},
+    "monitoring-escalate": {"task": "tongzhou.monitoring.tasks.escalate", "schedule": 10 * 60},
+    "monitoring-purge": {"task": "tongzhou.monitoring.tasks.purge", "schedule": 6 * 60 * 60},
 }
 
 PASSWORD_HASHERS = [
@@ -259,6 +262,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # done request that the resident has not confirmed is confirmed automatically.
 TONGZHOU_HELP_SLA_HOURS = env_hours_pairs("TONGZHOU_HELP_SLA_HOURS")
 TONGZHOU_HELP_AUTO_CONFIRM_HOURS = env_int("TONGZHOU_HELP_AUTO_CONFIRM_HOURS", 72)
+
+# Key persons: days of each kind of isolation order ("7+7": 7 days of it, then 7 of home health
+# monitoring); the daily check times (Asia/Shanghai); minutes after a check time before it counts
+# as overdue; hours after a missed check time before community staff, then the health officer,
+# are alerted; days after release that detailed health data is kept; the fever threshold.
+TONGZHOU_ISOLATION_DAYS = env_str("TONGZHOU_ISOLATION_DAYS", "home_isolation=14,home_monitoring=7,centralized=7+7")
+TONGZHOU_CHECK_TIMES = env_list("TONGZHOU_CHECK_TIMES", "08:00,20:00")
+TONGZHOU_CHECK_GRACE_MINUTES = env_int("TONGZHOU_CHECK_GRACE_MINUTES", 120)
+TONGZHOU_ESCALATE_STAFF_HOURS = env_int("TONGZHOU_ESCALATE_STAFF_HOURS", 4)
+TONGZHOU_ESCALATE_HEALTH_HOURS = env_int("TONGZHOU_ESCALATE_HEALTH_HOURS", 12)
+TONGZHOU_HEALTH_RETENTION_DAYS = env_int("TONGZHOU_HEALTH_RETENTION_DAYS", 30)
+TONGZHOU_FEVER_CELSIUS = float(env_str("TONGZHOU_FEVER_CELSIUS", "37.3"))
 
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)

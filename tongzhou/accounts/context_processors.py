@@ -18,6 +18,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "roles": not scope_for(user, Perm.ROLES_GRANT).is_empty,
             "people": not scope_for(user, Perm.PEOPLE_VIEW).is_empty,
             "help": not scope_for(user, Perm.HELP_CLAIM).is_empty,
+            "health": not scope_for(user, Perm.HEALTH_VIEW).is_empty,
             "audit": not scope_for(user, Perm.AUDIT_VIEW).is_empty,
         },
         "roots": scope_roots(places)[:20],

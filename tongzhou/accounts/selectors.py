@@ -3,9 +3,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tongzhou.accounts.models import RoleAssignment, User
-from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm
+from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm, roles_with
 from tongzhou.core.pii import blind_index_candidates
-from tongzhou.core.scope import Scope, is_within
+from tongzhou.core.scope import Scope, ancestor_paths, is_within
 
 
 def user_roles(user: Any) -> list[RoleAssignment]:
@@ -43,3 +43,15 @@ def role_assignments_in_scope(scope: Scope) -> QuerySet[RoleAssignment]:
 
 def user_by_phone(phone: str) -> User | None:
     return User.objects.filter(phone_index__in=blind_index_candidates(phone)).first()
+
+
+def users_with_perm_over(path: str, perm: Perm, roles: list[str] | None = None) -> list[User]:
+    """Active users holding `perm` (optionally only through `roles`) at `path` or above it, by
+    username: who may act on, or must be told about, something at that place."""
+    wanted = [r for r in roles_with(perm) if roles is None or r in roles]
+    assignments = (
+        RoleAssignment.objects.filter(role__in=wanted, place__path__in=ancestor_paths(path), user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return list({ra.user_id: ra.user for ra in assignments}.values())

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongzhou.accounts.models import User
-from tongzhou.accounts.selectors import scope_for
+from tongzhou.accounts.selectors import scope_for, users_with_perm_over
 from tongzhou.assistance.models import (
     DEFAULT_SLA_HOURS,
     NEEDS_NOTE,
@@ -237,20 +237,9 @@ def _manages(actor: User, help_request: HelpRequest) -> bool:
     return scope_for(actor, Perm.HELP_MANAGE).contains(help_request.place_path)
 
 
-def assignee_candidates(help_request: HelpRequest) -> "list[User]":
+def assignee_candidates(help_request: HelpRequest) -> list[User]:
     """Users holding HELP_CLAIM at a place covering the request, for the desk's assign list."""
-    from tongzhou.accounts.models import RoleAssignment
-    from tongzhou.core.permissions import roles_with
-    from tongzhou.core.scope import ancestor_paths
-
-    users = (
-        RoleAssignment.objects.filter(
-            role__in=roles_with(Perm.HELP_CLAIM), place__path__in=ancestor_paths(help_request.place_path)
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-    return list({ra.user_id: ra.user for ra in users if ra.user.is_active}.values())
+    return users_with_perm_over(help_request.place_path, Perm.HELP_CLAIM)
 
 
 @transaction.atomic

@@ -54,6 +54,8 @@ class AuditAction(models.TextChoices):
     PERSON_LINK_SENT = "person_link_sent", _("Personal link sent")
     HELP_REQUEST_CREATED = "help_request_created", _("Help request recorded")
     HELP_REQUEST_TAKEN = "help_request_taken", _("Help request taken: address and phone shown")
+    KEY_PERSON_REGISTERED = "key_person_registered", _("Registered as a key person")
+    ISOLATION_CHANGED = "isolation_changed", _("Isolation order changed")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

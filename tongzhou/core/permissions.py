@@ -38,6 +38,13 @@ class Perm(StrEnum):
     HELP_INTAKE = "assistance.intake"
     HELP_CLAIM = "assistance.claim"
     HELP_MANAGE = "assistance.manage"
+    # Key persons and home isolation: health data is read only by those who hold HEALTH_VIEW.
+    HEALTH_VIEW = "monitoring.view"
+    HEALTH_CHECK = "monitoring.check"
+    KEY_PERSON_REGISTER = "monitoring.register"
+    ISOLATION_ORDER = "monitoring.order"
+    # The second pair of eyes on a manual override of a person's status.
+    STATUS_APPROVE = "monitoring.approve"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -65,18 +72,34 @@ _ADMIN = _EVERYONE | {
     Perm.HELP_INTAKE,
     Perm.HELP_CLAIM,
     Perm.HELP_MANAGE,
+    Perm.HEALTH_VIEW,
+    Perm.HEALTH_CHECK,
+    Perm.KEY_PERSON_REGISTER,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.DISTRICT_ADMIN: frozenset(_ADMIN),
-    Role.STREET_ADMIN: frozenset(_ADMIN),
+    Role.DISTRICT_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE}),
+    Role.STREET_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE}),
     Role.COMMUNITY_STAFF: frozenset(_ADMIN),
-    Role.HEALTH_OFFICER: frozenset(_EVERYONE | {Perm.PII_REVEAL, Perm.PEOPLE_VIEW}),
+    Role.HEALTH_OFFICER: frozenset(
+        _EVERYONE
+        | {
+            Perm.PII_REVEAL,
+            Perm.PEOPLE_VIEW,
+            Perm.HEALTH_VIEW,
+            Perm.HEALTH_CHECK,
+            Perm.KEY_PERSON_REGISTER,
+            Perm.ISOLATION_ORDER,
+            Perm.STATUS_APPROVE,
+        }
+    ),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
     Role.AUDITOR: frozenset(_EVERYONE | {Perm.AUDIT_VIEW}),
     # Door-to-door work reads the register of one's grid or building; changes go through staff.
     # They also take residents' calls and run errands in their area.
-    Role.GRID_WORKER: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
+    Role.GRID_WORKER: frozenset(
+        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.HEALTH_VIEW, Perm.HEALTH_CHECK}
+    ),
     Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE),

@@ -18,6 +18,7 @@ from tongzhou.accounts.services import pii_reveal
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
+from tongzhou.monitoring.models import KeyPerson
 from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import template_workbook
@@ -102,6 +103,7 @@ def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "tags": [t.get_tag_display() for t in person.tags.all()],
             "can_manage": can_manage,
             "can_reveal": scope_for(request.user, Perm.PII_REVEAL).contains(person.place_path),
+            "can_register_key": scope_for(request.user, Perm.KEY_PERSON_REGISTER).contains(person.place_path),
             "history": person_history(person).select_related(None)[:50] if can_manage else [],
         },
     )
@@ -284,6 +286,7 @@ def own_record(request: HttpRequest, token: str) -> HttpResponse:
         {
             **_record(person),
             "token": token,
+            "isolated": KeyPerson.objects.filter(person=person).exists(),
             "history": person_history(person)[:200],
         },
     )

@@ -5,6 +5,7 @@ from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.assistance.selectors import help_figures
 from tongzhou.core.permissions import Perm
+from tongzhou.monitoring.selectors import monitoring_figures
 from tongzhou.reports.selectors import dashboard_figures
 
 
@@ -16,6 +17,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
         {
             "figures": dashboard_figures(request.scope),
             "roles": user_roles(request.user),
+            "health": monitoring_figures(health_scope)
+            if not (health_scope := scope_for(request.user, Perm.HEALTH_VIEW)).is_empty
+            else None,
             "help": help_figures(help_scope)
             if not (help_scope := scope_for(request.user, Perm.HELP_MANAGE)).is_empty
             else None,

@@ -1,0 +1,142 @@
+"""Reads of the monitoring module. Today's list and its counts read the active orders' two
+denormalized times (`next_due_at`, `last_check_at`), never the checks: a constant number of
+queries whatever the size of the street or the number of checks."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tongzhou.core.scope import Scope
+from tongzhou.monitoring.models import (
+    Alert,
+    HealthCheck,
+    IsolationOrder,
+    KeyPerson,
+    OrderEvent,
+    OrderKind,
+    OrderStatus,
+    Override,
+    OverrideStatus,
+)
+from tongzhou.people.models import Person
+
+STATES = ("overdue", "due", "done")
+
+
+def _day_start(now: datetime) -> datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def today_orders(scope: Scope, *, state: str = "", now: datetime | None = None) -> QuerySet[IsolationOrder]:
+    """Active orders in the area with their state now: overdue (a check time passed more than the
+    grace ago), due (a check time passed, within the grace) or done (nothing due yet), most
+    urgent first."""
+    now = now or timezone.now()
+    grace = now - timedelta(minutes=settings.TONGZHOU_CHECK_GRACE_MINUTES)
+    queryset = (
+        IsolationOrder.objects.filter(scope.q("place_path"), status=OrderStatus.ACTIVE)
+        .annotate(
+            state=Case(
+                When(next_due_at__lte=grace, then=Value("overdue")),
+                When(next_due_at__lte=now, then=Value("due")),
+                default=Value("done"),
+                output_field=CharField(),
+            )
+        )
+        .select_related("key_person__person__household")
+        .order_by("next_due_at", "id")
+    )
+    if state == "overdue":
+        queryset = queryset.filter(next_due_at__lte=grace)
+    elif state == "due":
+        queryset = queryset.filter(next_due_at__gt=grace, next_due_at__lte=now)
+    elif state == "done":
+        queryset = queryset.filter(next_due_at__gt=now)
+    return queryset
+
+
+def today_counts(scope: Scope, now: datetime | None = None) -> dict[str, int]:
+    """Due now, overdue, checked today, not checked for 1 / 2 / 3+ days (since the last check, or
+    the order if none), waiting for release. One query."""
+    now = now or timezone.now()
+    grace = now - timedelta(minutes=settings.TONGZHOU_CHECK_GRACE_MINUTES)
+    day = timedelta(days=1)
+    counts: dict[str, int] = (
+        IsolationOrder.objects.filter(scope.q("place_path"), status=OrderStatus.ACTIVE)
+        .annotate(last=Coalesce("last_check_at", "created_at"))
+        .aggregate(
+            active=Count("id"),
+            overdue=Count("id", filter=Q(next_due_at__lte=grace)),
+            due=Count("id", filter=Q(next_due_at__gt=grace, next_due_at__lte=now)),
+            checked_today=Count("id", filter=Q(last_check_at__gte=_day_start(now))),
+            unchecked_1=Count("id", filter=Q(last__lt=now - day, last__gte=now - 2 * day)),
+            unchecked_2=Count("id", filter=Q(last__lt=now - 2 * day, last__gte=now - 3 * day)),
+            unchecked_3=Count("id", filter=Q(last__lt=now - 3 * day)),
+            awaiting_release=Count("id", filter=Q(planned_end_on__lte=timezone.localdate(now))),
+        )
+    )
+    return counts
+
+
+def open_alerts(scope: Scope) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(scope.q("place_path"), closed_at__isnull=True)
+        .select_related("order__key_person__person", "health_check")
+        .order_by("created_at", "id")
+    )
+
+
+def pending_overrides(scope: Scope) -> QuerySet[Override]:
+    return (
+        Override.objects.filter(scope.q("order__place_path"), status=OverrideStatus.PENDING)
+        .select_related("order__key_person__person", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def key_persons(scope: Scope) -> QuerySet[KeyPerson]:
+    return KeyPerson.objects.filter(scope.q("place_path")).select_related("person").order_by("-created_at", "-id")
+
+
+def checks_of(order: IsolationOrder) -> QuerySet[HealthCheck]:
+    return order.checks.select_related("checked_by").order_by("-done_at", "-id")
+
+
+def events_of(order: IsolationOrder) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor", "approved_by").order_by("created_at", "id")
+
+
+def orders_of_person(person: Person) -> QuerySet[IsolationOrder]:
+    return (
+        IsolationOrder.objects.filter(key_person__person=person)
+        .prefetch_related("events")
+        .order_by("-starts_on", "-id")
+    )
+
+
+def active_order_of(person: Person) -> IsolationOrder | None:
+    return IsolationOrder.objects.filter(key_person__person=person, status=OrderStatus.ACTIVE).first()
+
+
+def monitoring_figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+    """For the dashboard: under isolation by kind, new and released today, overdue, alerts open."""
+    now = now or timezone.now()
+    today = _day_start(now)
+    grace = now - timedelta(minutes=settings.TONGZHOU_CHECK_GRACE_MINUTES)
+    orders = IsolationOrder.objects.filter(scope.q("place_path"))
+    by_kind = dict(orders.filter(status=OrderStatus.ACTIVE).values_list("kind").annotate(n=Count("id")).order_by())
+    totals = orders.aggregate(
+        new_today=Count("id", filter=Q(created_at__gte=today)),
+        released_today=Count("id", filter=Q(status=OrderStatus.RELEASED, ended_at__gte=today)),
+        overdue=Count("id", filter=Q(status=OrderStatus.ACTIVE, next_due_at__lte=grace)),
+    )
+    return {
+        "by_kind": [(label, by_kind.get(kind, 0)) for kind, label in OrderKind.choices],
+        "active": sum(by_kind.values()),
+        "alerts_open": Alert.objects.filter(scope.q("place_path"), closed_at__isnull=True).count(),
+        **totals,
+    }

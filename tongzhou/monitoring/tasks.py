@@ -1,0 +1,24 @@
+"""Scheduled work of monitoring, run by Celery beat (CELERY_BEAT_SCHEDULE); without Celery, run
+`manage.py escalate_checks` and `manage.py purge_health_data` from cron."""
+
+import logging
+
+from celery import shared_task
+
+from tongzhou.monitoring.services import health_data_purge, monitoring_escalate
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def escalate() -> dict[str, int]:
+    report = monitoring_escalate()
+    logger.info("monitoring alerts raised: %s", report)
+    return report
+
+
+@shared_task
+def purge() -> dict[str, int]:
+    report = health_data_purge()
+    logger.info("health data purged: %s", report)
+    return report
