@@ -62,6 +62,7 @@ bench: install-dev
 	$(PY) bench/import_divisions.py
 	$(PY) bench/place_page.py
 	$(PY) bench/residents.py
+	$(PY) bench/today_list.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

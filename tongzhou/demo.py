@@ -7,10 +7,12 @@ resetting the demo passwords.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from tongzhou.accounts.models import User
@@ -19,6 +21,8 @@ from tongzhou.assistance.models import Category, HelpRequest, Status, Urgency
 from tongzhou.assistance.services import HelpData, help_request_claim, help_request_create, help_request_transition
 from tongzhou.core.permissions import Role
 from tongzhou.core.scope import subtree_q
+from tongzhou.monitoring.models import CheckMethod, KeyPerson, OrderKind, Reason
+from tongzhou.monitoring.services import CheckData, check_record, key_person_register, order_create
 from tongzhou.people.idnumbers import IdType, check_digit, id_card_facts
 from tongzhou.people.importers import Checked, GoodRow, write_rows
 from tongzhou.people.models import Person, ResidencyType, Tag
@@ -167,8 +171,42 @@ def _help_requests(community: Place, *, staff: User, helper: User, log: Callable
     log(f"{community.name}: {len(DEMO_REQUESTS)} help requests")
 
 
+def _key_persons(community: Place, *, officer: User, staff: User, log: Callable[[str], None]) -> None:
+    """Three residents of 泰安巷 back from a risk area, under three kinds of order, with a check or
+    two; none if the community has key persons already."""
+    if KeyPerson.objects.filter(subtree_q(community.path, "place_path")).exists():
+        return
+    taken = HelpRequest.objects.filter(person__isnull=False).values("person")
+    people = (
+        Person.objects.filter(subtree_q(community.path, "place_path"))
+        .exclude(phone_index="")
+        .exclude(pk__in=taken)
+        .order_by("-pk")[:3]
+    )
+    today = timezone.localdate()
+    plans = [
+        (Reason.RISK_AREA, "武汉市", OrderKind.HOME_ISOLATION, 10),
+        (Reason.CLOSE_CONTACT, "", OrderKind.CENTRALIZED, 2),
+        (Reason.RELEASED_PATIENT, "", OrderKind.HOME_MONITORING, 5),
+    ]
+    for person, (reason, area, kind, days_ago) in zip(people, plans, strict=False):
+        key_person = key_person_register(
+            actor=officer, person=person, reason=reason, risk_area=area, arrived_on=today - timedelta(days=days_ago)
+        )
+        order = order_create(
+            actor=officer,
+            key_person=key_person,
+            kind=kind,
+            starts_on=today - timedelta(days=days_ago),
+            facility="南明区集中隔离点" if kind == OrderKind.CENTRALIZED else "",
+        )
+        if kind == OrderKind.HOME_ISOLATION:
+            check_record(actor=staff, order=order, data=CheckData(temperature="36.6"), method=CheckMethod.PHONE)
+    log(f"{community.name}: {len(plans)} key persons under isolation")
+
+
 @transaction.atomic
-def load_demo(log: Callable[[str], None] = print) -> None:
+def load_demo(log: Callable[[str], None] = print, *, key_persons: bool = True) -> None:
     if not settings.TONGZHOU_DEMO:
         raise RuntimeError("load_demo runs only in demo mode (TONGZHOU_DEMO=true): it sets well-known passwords.")
     result = import_divisions(DIVISIONS)
@@ -224,4 +262,8 @@ def load_demo(log: Callable[[str], None] = print) -> None:
     for code in (TAIAN, SONGHUA, DONGFENG):
         _residents(Place.objects.get(code=code), fake, log)
     _help_requests(Place.objects.get(code=TAIAN), staff=users["taian_staff"], helper=users["volunteer"], log=log)
+    if key_persons:
+        _key_persons(
+            Place.objects.get(code=TAIAN), officer=users["health_officer"], staff=users["taian_staff"], log=log
+        )
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -26,7 +26,7 @@ from tongzhou.monitoring.selectors import (
     orders_of_person,
     pending_overrides,
     today_counts,
-    today_orders,
+    today_page,
 )
 from tongzhou.monitoring.services import (
     Change,
@@ -52,8 +52,8 @@ def today(request: ScopedRequest) -> HttpResponse:
     """Today's list for a grid or community, on a phone: overdue first, then due, then the rest."""
     state = request.GET.get("state", "")
     now = timezone.now()
-    page = Paginator(today_orders(request.scope, state=state, now=now), settings.TONGZHOU_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = today_page(
+        request.scope, state=state, page=request.GET.get("page"), per_page=settings.TONGZHOU_PAGE_SIZE, now=now
     )
     orders = list(page.object_list)
     streets = street_addresses(o.place_path for o in orders)

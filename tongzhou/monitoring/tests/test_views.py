@@ -179,3 +179,14 @@ def test_the_dashboard_counts_for_health_readers_only(demo, client_as, make_orde
     figures = client_as("health_officer").get(reverse("reports:dashboard")).context["health"]
     assert figures["active"] == 1 and figures["new_today"] == 1
     assert client_as("volunteer").get(reverse("reports:dashboard")).context["health"] is None
+
+
+def test_the_demo_has_key_persons_and_loads_twice_without_change(demo):
+    from tongzhou.demo import load_demo
+    from tongzhou.monitoring.models import IsolationOrder
+
+    load_demo(log=lambda message: None)
+    counts = (KeyPerson.objects.count(), IsolationOrder.objects.count(), HealthCheck.objects.count())
+    assert counts == (3, 3, 1)
+    load_demo(log=lambda message: None)
+    assert (KeyPerson.objects.count(), IsolationOrder.objects.count(), HealthCheck.objects.count()) == counts
