@@ -87,6 +87,18 @@ def _audit(order: IsolationOrder, action: str, actor: User | None, request: Http
     )
 
 
+def order_view_record(*, actor: User, order: IsolationOrder, what: str, request: HttpRequest | None = None) -> None:
+    """Reading someone's isolation and health data is logged on their record, where they see it."""
+    audit_log(
+        action=AuditAction.PERSON_VIEWED,
+        actor=actor,
+        obj=order.key_person.person,
+        place_path=order.place_path,
+        request=request,
+        details={"order": order.pk, "viewed": what},
+    )
+
+
 @transaction.atomic
 def key_person_register(
     *,

@@ -36,6 +36,7 @@ from tongzhou.monitoring.services import (
     key_person_register,
     order_change,
     order_create,
+    order_view_record,
     override_decide,
 )
 from tongzhou.people.models import Person
@@ -184,6 +185,7 @@ def order_new(request: ScopedRequest, pk: int) -> HttpResponse:
 def order_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     order = get_in_scope(_orders(), request.scope, "place_path", pk=pk)
     may = scope_for(request.user, Perm.ISOLATION_ORDER).contains(order.place_path)
+    order_view_record(actor=request.user, order=order, what="order", request=request)
     return render(
         request,
         "monitoring/order.html",
@@ -310,6 +312,7 @@ def alert_close_view(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.HEALTH_VIEW)
 def notice_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     order = get_in_scope(_orders(), request.scope, "place_path", pk=pk)
+    order_view_record(actor=request.user, order=order, what="notice", request=request)
     response = HttpResponse(notices.order_notice(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{order.pk}.pdf"'
     return response

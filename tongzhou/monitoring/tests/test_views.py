@@ -140,11 +140,19 @@ def test_override_through_the_pages_needs_someone_else(demo, client_as, make_ord
     assert order.status == OrderStatus.RELEASED
 
 
-def test_the_notice_is_a_pdf_with_a_pseudonym_for_the_door(demo, client_as, make_order):
+def test_the_notice_is_a_pdf_and_reading_is_on_the_residents_record(demo, client_as, make_order):
+    from tongzhou.core.models import AuditAction, AuditEvent
+
     order = make_order()
-    response = client_as("health_officer").get(reverse("monitoring:notice", args=[order.pk]))
+    client = client_as("health_officer")
+    response = client.get(reverse("monitoring:notice", args=[order.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    client.get(reverse("monitoring:order", args=[order.pk]))
+    viewed = AuditEvent.objects.filter(
+        action=AuditAction.PERSON_VIEWED, actor=demo.health_officer, object_id=str(order.key_person.person_id)
+    )
+    assert sorted(e.details["viewed"] for e in viewed) == ["notice", "order"]
 
 
 class TestResidentLink:
