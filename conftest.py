@@ -33,7 +33,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @dataclass
 class Demo:
-    """The demo street (二戈街道) with its personas, as `make demo` loads it (less its key persons)."""
+    """The demo street (二戈街道) with its personas, as `make demo` loads it (less its extras)."""
 
     users: dict[str, Any]
     places: dict[str, Any]
@@ -50,8 +50,8 @@ def demo(db: None) -> Demo:
     from tongzhou.demo import DONGFENG, ER_GE, SONGHUA, TAIAN, USERS, load_demo
     from tongzhou.places.models import Household, Place
 
-    # Without the demo's key persons: the monitoring tests make their own orders and count them.
-    load_demo(log=lambda message: None, key_persons=False)
+    # Without the demo's key persons and volunteer sign-ups: tests make their own and count them.
+    load_demo(log=lambda message: None, extras=False)
     users = {u.username: u for u in User.objects.filter(username__in=USERS)}
     users["outsider"] = User.objects.create_user("outsider", password="outsider-password-1")
     taian = Place.objects.get(code=TAIAN)
@@ -95,3 +95,23 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
+    """Makes phone-sized (390 × 844) browser pages in Chinese, each its own session; fails the test
+    if any page raised a JavaScript error."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make() -> Any:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == []

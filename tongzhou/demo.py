@@ -29,6 +29,8 @@ from tongzhou.people.models import Person, ResidencyType, Tag
 from tongzhou.places.importers import import_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.services import building_create, place_create
+from tongzhou.volunteers.models import Volunteer
+from tongzhou.volunteers.services import SignupData, team_create, team_set_members, volunteer_signup, volunteer_vet
 
 DEMO_PASSWORD = "tongzhou-demo"  # noqa: S105 (demo mode only, printed on the log-in page)
 DIVISIONS = Path(__file__).resolve().parent / "places" / "data" / "demo_divisions"
@@ -205,8 +207,41 @@ def _key_persons(community: Place, *, officer: User, staff: User, log: Callable[
     log(f"{community.name}: {len(plans)} key persons under isolation")
 
 
+def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Callable[[str], None]) -> None:
+    """Three fake sign-ups for 泰安巷: two approved into a volunteer team, one waiting for vetting."""
+    if Volunteer.objects.filter(place_path=community.path).exists():
+        return
+    sign_ups = []
+    for n, organization in enumerate(["trade_union", "party_branch", "none"]):
+        phone = fake.phone_number()
+        sign_ups.append(
+            volunteer_signup(
+                data=SignupData(
+                    name=fake.name(),
+                    phone=phone,
+                    id_number=_fake_id_number(fake, "520102"),
+                    community_id=community.pk,
+                    organization=organization,
+                    organization_name="南明区总工会" if organization == "trade_union" else "",
+                    party_member=organization == "party_branch",
+                    skills=[["driving"], ["medical", "dialect"], ["lifting"]][n],
+                    slots=[(n, "night"), (n + 2, "day")],
+                    consent=True,
+                )
+            )
+        )
+    approved = [volunteer_vet(actor=staff, volunteer=v, approve=True) for v in sign_ups[:2]]
+    team = team_create(
+        actor=staff, place=community, name="泰安巷志愿服务队", kind="volunteer_team", organizing_unit="南明区总工会"
+    )
+    team_set_members(actor=staff, team=team, members=approved, leader=approved[0])
+    log(f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team")
+
+
 @transaction.atomic
-def load_demo(log: Callable[[str], None] = print, *, key_persons: bool = True) -> None:
+def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
+    """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
+    leaves them out: its tests make and count their own)."""
     if not settings.TONGZHOU_DEMO:
         raise RuntimeError("load_demo runs only in demo mode (TONGZHOU_DEMO=true): it sets well-known passwords.")
     result = import_divisions(DIVISIONS)
@@ -262,7 +297,8 @@ def load_demo(log: Callable[[str], None] = print, *, key_persons: bool = True) -
     for code in (TAIAN, SONGHUA, DONGFENG):
         _residents(Place.objects.get(code=code), fake, log)
     _help_requests(Place.objects.get(code=TAIAN), staff=users["taian_staff"], helper=users["volunteer"], log=log)
-    if key_persons:
+    if extras:
+        _volunteer_sign_ups(Place.objects.get(code=TAIAN), staff=users["taian_staff"], fake=fake, log=log)
         _key_persons(
             Place.objects.get(code=TAIAN), officer=users["health_officer"], staff=users["taian_staff"], log=log
         )

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tongzhou.people",
     "tongzhou.assistance",
     "tongzhou.monitoring",
+    "tongzhou.volunteers",
     "tongzhou.reports",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("residents/", include("tongzhou.people.urls")),
     path("help/", include("tongzhou.assistance.urls")),
     path("monitoring/", include("tongzhou.monitoring.urls")),
+    path("volunteers/", include("tongzhou.volunteers.urls")),
     path("audit/", include("tongzhou.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

@@ -1,7 +1,8 @@
 """Access declared on every view and endpoint, deny by default.
 
 A view is served only if it is declared: `@require_perm(Perm.X)` (logged in, holding X somewhere;
-`request.scope` is then the subtrees where X holds) or `@public` (no account needed). The
+`request.scope` is then the subtrees where X holds), `@logged_in` (any account) or `@public` (no
+account needed). The
 `DeclaredAccessMiddleware` refuses any of our views that is neither, so a forgotten decorator fails
 closed. Objects are fetched through `get_in_scope`, which answers 404 for "not yours" exactly as
 for "not there".
@@ -50,6 +51,19 @@ def require_perm(perm: Perm) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorator
+
+
+def logged_in(view: F) -> F:
+    """Any logged-in user, whatever their roles (their own password, say)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    setattr(wrapper, ACCESS_ATTR, "logged-in")
+    return cast(F, wrapper)
 
 
 def public(view: F) -> F:

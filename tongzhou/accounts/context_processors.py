@@ -19,6 +19,8 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "people": not scope_for(user, Perm.PEOPLE_VIEW).is_empty,
             "help": not scope_for(user, Perm.HELP_CLAIM).is_empty,
             "health": not scope_for(user, Perm.HEALTH_VIEW).is_empty,
+            "volunteers": not scope_for(user, Perm.VOLUNTEERS_MANAGE).is_empty,
+            "volunteer_self": not scope_for(user, Perm.VOLUNTEER_SELF).is_empty,
             "audit": not scope_for(user, Perm.AUDIT_VIEW).is_empty,
         },
         "roots": scope_roots(places)[:20],

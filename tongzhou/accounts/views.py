@@ -3,15 +3,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, get_in_scope, logged_in, public, require_perm
 from tongzhou.accounts.forms import GrantForm, RevealForm
 from tongzhou.accounts.models import RoleAssignment, User
 from tongzhou.accounts.selectors import rank_at, role_assignments_in_scope, scope_for
@@ -165,3 +169,20 @@ def user_phone_reveal(request: ScopedRequest, pk: int) -> HttpResponse:
             request=request,
         )
     return render(request, "accounts/_reveal.html", {"form": form, "value": value, "target": assignment.user})
+
+
+class PasswordForm(PasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+password_change = logged_in(
+    PasswordChangeView.as_view(
+        form_class=PasswordForm,
+        template_name="core/form_page.html",
+        success_url=reverse_lazy("reports:dashboard"),
+        extra_context={"title": gettext_lazy("Change password"), "cancel_url": reverse_lazy("reports:dashboard")},
+    )
+)

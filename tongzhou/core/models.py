@@ -56,6 +56,8 @@ class AuditAction(models.TextChoices):
     HELP_REQUEST_TAKEN = "help_request_taken", _("Help request taken: address and phone shown")
     KEY_PERSON_REGISTERED = "key_person_registered", _("Registered as a key person")
     ISOLATION_CHANGED = "isolation_changed", _("Isolation order changed")
+    VOLUNTEER_SIGNED_UP = "volunteer_signed_up", _("Volunteer signed up")
+    VOLUNTEER_VETTED = "volunteer_vetted", _("Volunteer application vetted")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

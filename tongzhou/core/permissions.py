@@ -45,6 +45,9 @@ class Perm(StrEnum):
     ISOLATION_ORDER = "monitoring.order"
     # The second pair of eyes on a manual override of a person's status.
     STATUS_APPROVE = "monitoring.approve"
+    # Vetting volunteers' sign-ups and running teams; a volunteer's own pages.
+    VOLUNTEERS_MANAGE = "volunteers.manage"
+    VOLUNTEER_SELF = "volunteers.self"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -75,6 +78,7 @@ _ADMIN = _EVERYONE | {
     Perm.HEALTH_VIEW,
     Perm.HEALTH_CHECK,
     Perm.KEY_PERSON_REGISTER,
+    Perm.VOLUNTEERS_MANAGE,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -104,7 +108,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE),
     # Volunteers see open help requests of their area, masked, and take them.
-    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM}),
+    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM, Perm.VOLUNTEER_SELF}),
 }
 
 

@@ -11,24 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-    errors: list[str] = []
-
-    def make():
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert errors == []
-
-
 def log_in(page, username):
     page.goto("/accounts/login/")
     page.fill("#id_username", username)

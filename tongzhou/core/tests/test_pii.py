@@ -71,6 +71,7 @@ def test_rotation_reencrypts_under_the_new_key(db, settings):
         "people.ImportJob",
         "assistance.HelpRequest",
         "assistance.Purchase",
+        "volunteers.Volunteer",
     }
     new_token, new_index = raw_row(user)
     assert new_token != old_token and new_index != old_index

@@ -189,12 +189,23 @@ def test_the_dashboard_counts_for_health_readers_only(demo, client_as, make_orde
     assert client_as("volunteer").get(reverse("reports:dashboard")).context["health"] is None
 
 
-def test_the_demo_has_key_persons_and_loads_twice_without_change(demo):
+def test_the_demo_extras_load_twice_without_change(demo):
     from tongzhou.demo import load_demo
     from tongzhou.monitoring.models import IsolationOrder
+    from tongzhou.volunteers.models import Team, Volunteer
+
+    def counts():
+        return (
+            KeyPerson.objects.count(),
+            IsolationOrder.objects.count(),
+            HealthCheck.objects.count(),
+            Volunteer.objects.filter(user__isnull=False).count(),
+            Volunteer.objects.count(),
+            Team.objects.count(),
+        )
 
     load_demo(log=lambda message: None)
-    counts = (KeyPerson.objects.count(), IsolationOrder.objects.count(), HealthCheck.objects.count())
-    assert counts == (3, 3, 1)
+    first = counts()
+    assert first == (3, 3, 1, 2, 3, 1)
     load_demo(log=lambda message: None)
-    assert (KeyPerson.objects.count(), IsolationOrder.objects.count(), HealthCheck.objects.count()) == counts
+    assert counts() == first

@@ -1,0 +1,82 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongzhou.core.forms import StyledForm
+from tongzhou.places.models import Place
+from tongzhou.volunteers.models import Organization, Skill, SlotKind, TeamKind
+
+WEEKDAY_NAMES = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+SLOT_CHOICES = [
+    (f"{weekday}-{kind}", f"{WEEKDAY_NAMES[weekday]} {label}")
+    for weekday in range(7)
+    for kind, label in ((SlotKind.DAY, _("day")), (SlotKind.NIGHT, _("night")))
+]
+
+
+class SignupForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=10_000)  # the length is the service's to judge
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+    id_number = forms.CharField(label=_("ID card number"), max_length=30)
+    community = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    organization = forms.ChoiceField(label=_("Organization"), choices=Organization.choices, initial=Organization.NONE)
+    organization_name = forms.CharField(
+        label=_("Name of the work unit, union or branch"), max_length=100, required=False
+    )
+    party_member = forms.BooleanField(label=_("Party member"), required=False)
+    veteran = forms.BooleanField(label=_("Veteran"), required=False)
+    skills = forms.MultipleChoiceField(
+        label=_("Skills"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    slots = forms.MultipleChoiceField(
+        label=_("When you can serve each week"),
+        choices=SLOT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    blackout_dates = forms.CharField(
+        label=_("Dates you cannot serve"),
+        required=False,
+        max_length=1000,
+        help_text=_("For example 2026-12-24, 2026-12-31"),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the street office keeps these data to organize the volunteer service, "
+            "and deletes them when I leave."
+        ),
+        required=False,
+    )
+
+    def clean_blackout_dates(self) -> list[date]:
+        text = self.cleaned_data.get("blackout_dates") or ""
+        dates = []
+        for item in text.replace("，", ",").replace(" ", ",").split(","):
+            if not item.strip():
+                continue
+            try:
+                dates.append(date.fromisoformat(item.strip()))
+            except ValueError:
+                raise forms.ValidationError(_("“%(value)s” is not a date like 2026-12-24.") % {"value": item}) from None
+        return dates
+
+    def slot_pairs(self) -> list[tuple[int, str]]:
+        return [(int(value.split("-")[0]), value.split("-")[1]) for value in self.cleaned_data.get("slots", [])]
+
+
+class VetForm(StyledForm):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=1000, required=False)
+
+
+class TeamForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
+    organizing_unit = forms.CharField(label=_("Organizing unit"), max_length=100, required=False)
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+
+    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places  # type: ignore[attr-defined]

@@ -1,0 +1,61 @@
+"""In a real browser on a phone: someone signs up as a volunteer on the public page (finding their
+community by name), 泰安巷 staff approve the sign-up, and the new volunteer logs in with the
+credentials the message brought and finds their service page."""
+
+import pytest
+from django.core.cache import cache
+
+from tongzhou.core.messaging import ConsoleBackend
+from tongzhou.people.idnumbers import check_digit
+from tongzhou.volunteers.models import ApplicationStatus, Volunteer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+FIRST17 = "52010219880512345"
+
+
+def test_sign_up_vet_and_log_in(demo, new_page):
+    cache.clear()
+    page = new_page()
+    page.goto("/accounts/login/")
+    page.click("#volunteer-join")
+    page.fill("#id_name", "赵志愿")
+    page.fill("#id_phone", "13812340000")
+    page.fill("#id_id_number", FIRST17 + check_digit(FIRST17))
+    page.fill("#community-search", "泰安巷")
+    page.locator(f'[data-community="{demo.places["taian"].code}"]').check()
+    page.click("label[for=id_skills_0]")  # driving
+    page.click("label[for=id_slots_1]")  # Monday night
+    page.check("#id_consent")
+    page.click("#join-form button[type=submit]")
+    page.wait_for_selector("#joined")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    volunteer = Volunteer.objects.get(name="赵志愿")
+    assert volunteer.availability == [{"weekday": 0, "start": "19:00", "end": "07:00"}]
+
+    staff = new_page()
+    staff.goto("/accounts/login/")
+    staff.fill("#id_username", "taian_staff")
+    staff.fill("#id_password", "tongzhou-demo")
+    staff.click("button[type=submit].btn-lg")
+    staff.wait_for_url("**/dashboard/")
+    staff.goto("/volunteers/applications/")
+    ConsoleBackend.outbox.clear()
+    staff.click(f'[data-approve="{volunteer.pk}"]')
+    staff.wait_for_selector(".alert-success")
+    volunteer.refresh_from_db()
+    assert volunteer.status == ApplicationStatus.APPROVED
+
+    text = ConsoleBackend.outbox[-1].text
+    username = volunteer.user.username
+    password = (
+        text.split("password ")[-1].split(" ")[0].rstrip(",，。")
+        if "password " in text
+        else text.split("密码")[-1].strip().split("，")[0]
+    )
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].btn-lg")
+    page.wait_for_url("**/dashboard/")
+    page.goto("/volunteers/me/")
+    assert "赵志愿" in page.content() and "泰安巷" in page.content()
