@@ -7,7 +7,7 @@ resetting the demo passwords.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +30,15 @@ from tongzhou.places.importers import import_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.services import building_create, place_create
 from tongzhou.volunteers.models import Volunteer
-from tongzhou.volunteers.services import SignupData, team_create, team_set_members, volunteer_signup, volunteer_vet
+from tongzhou.volunteers.services import (
+    SignupData,
+    post_create,
+    team_create,
+    team_set_members,
+    template_create,
+    volunteer_signup,
+    volunteer_vet,
+)
 
 DEMO_PASSWORD = "tongzhou-demo"  # noqa: S105 (demo mode only, printed on the log-in page)
 DIVISIONS = Path(__file__).resolve().parent / "places" / "data" / "demo_divisions"
@@ -235,7 +243,15 @@ def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Call
         actor=staff, place=community, name="泰安巷志愿服务队", kind="volunteer_team", organizing_unit="南明区总工会"
     )
     team_set_members(actor=staff, team=team, members=approved, leader=approved[0])
-    log(f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team")
+    compound = Place.objects.get(parent__parent=community, name="泰安巷3号院")
+    post = post_create(actor=staff, place=compound, name="泰安巷3号院东门", duty="gate")
+    template_create(
+        actor=staff, post=post, starts=time(7), ends=time(19), min_people=1, max_people=2, weekdays=range(7)
+    )
+    template_create(
+        actor=staff, post=post, starts=time(19), ends=time(7), min_people=1, max_people=1, weekdays=range(7)
+    )
+    log(f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team, one gate post with day and night shifts")
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import StyledForm
 from tongzhou.places.models import Place
-from tongzhou.volunteers.models import Organization, Skill, SlotKind, TeamKind
+from tongzhou.volunteers.models import Duty, Organization, Skill, SlotKind, TeamKind
 
 WEEKDAY_NAMES = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 SLOT_CHOICES = [
@@ -80,3 +80,49 @@ class TeamForm(StyledForm):
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places  # type: ignore[attr-defined]
+
+
+class PostForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    duty = forms.ChoiceField(label=_("Duty"), choices=Duty.choices)
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    skills = forms.MultipleChoiceField(
+        label=_("Required skills"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places  # type: ignore[attr-defined]
+
+
+class TemplateForm(StyledForm):
+    starts = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(
+        label=_("Ends"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("An end before the start is the next morning (19:00–07:00)."),
+    )
+    min_people = forms.IntegerField(label=_("Minimum people"), min_value=1, max_value=50, initial=1)
+    max_people = forms.IntegerField(label=_("Maximum people"), min_value=1, max_value=50, initial=2)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        coerce=int,
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        initial=list(range(7)),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class RosterForm(StyledForm):
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places  # type: ignore[attr-defined]
+
+
+class ChangeRequestForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Request"), choices=[("drop", _("Drop this shift"))])
+    reason = forms.CharField(label=_("Reason"), max_length=500)

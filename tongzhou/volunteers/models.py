@@ -115,3 +115,156 @@ class Team(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Duty(models.TextChoices):
+    GATE = "gate", _("Gate checkpoint")
+    SEALED_BUILDING = "sealed_building", _("Sealed-building watch")
+    TESTING_ORDER = "testing_order", _("Order at the testing site")
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door notices")
+    DELIVERY = "delivery", _("Deliveries")
+    DISINFECTION = "disinfection", _("Disinfection")
+    PUBLICITY = "publicity", _("Publicity")
+
+
+class Post(TimeStampedModel):
+    """A duty at a place. Its QR code (the check-in link with `check_token`) hangs at the post."""
+
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"))
+    name = models.CharField(_("name"), max_length=100)
+    duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
+    skills = models.JSONField(_("required skills"), default=list, blank=True)
+    check_token = models.CharField(max_length=32, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShiftTemplate(models.Model):
+    """A recurring shift of a post: start and end times (an end not after the start is the next
+    day, 19:00–07:00), head count, weekdays (0 = Monday)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="templates")
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+    min_people = models.PositiveSmallIntegerField(_("minimum people"), default=1)
+    max_people = models.PositiveSmallIntegerField(_("maximum people"), default=1)
+    weekdays = models.JSONField(_("weekdays"), default=list)
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class Shift(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="shifts")
+    place_path = PathField(_("place path"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    min_people = models.PositiveSmallIntegerField(_("minimum people"))
+    max_people = models.PositiveSmallIntegerField(_("maximum people"))
+    published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["start", "post_id"]
+        constraints = [models.UniqueConstraint(fields=["post", "start"], name="shift_once_per_post_start")]
+        indexes = [models.Index(fields=["place_path", "start"], name="shift_place_start")]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.start:%m-%d %H:%M}"
+
+
+class RosterStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Solving")
+    DONE = "done", _("Ready to check")
+    FAILED = "failed", _("Failed")
+    PUBLISHED = "published", _("Published")
+
+
+class Roster(TimeStampedModel):
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    status = models.CharField(_("status"), max_length=10, choices=RosterStatus.choices, default=RosterStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on}"
+
+
+class Source(models.TextChoices):
+    ROSTER = "roster", _("Roster")
+    MANUAL = "manual", _("By the coordinator")
+    SELF = "self", _("Signed up")
+
+
+class Assignment(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="assignments")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shift", "volunteer"], name="assignment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} @ {self.shift}"
+
+
+class ChangeKind(models.TextChoices):
+    DROP = "drop", _("Drop")
+    SWAP = "swap", _("Swap")
+
+
+class ChangeRequest(TimeStampedModel):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices)
+    swap_with = models.ForeignKey(
+        Volunteer, verbose_name=_("swap with"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.assignment}"
+
+
+class HoursEntry(models.Model):
+    """The hours ledger: one entry per check-out, and corrections with their reason."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="hours")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.hours}"

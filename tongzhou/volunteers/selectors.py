@@ -1,9 +1,25 @@
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from tongzhou.accounts.models import User
-from tongzhou.core.scope import Scope
+from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.volunteers.models import ApplicationStatus, Team, Volunteer
+from tongzhou.volunteers.models import (
+    ApplicationStatus,
+    Assignment,
+    ChangeRequest,
+    HoursEntry,
+    Organization,
+    Post,
+    Roster,
+    Shift,
+    Team,
+    Volunteer,
+)
 
 COMMUNITY_MATCHES = 20
 
@@ -58,3 +74,97 @@ def team_counts(scope: Scope) -> dict[str, int]:
         pending=Count("id", filter=Q(status=ApplicationStatus.PENDING)),
         approved=Count("id", filter=Q(status=ApplicationStatus.APPROVED)),
     )
+
+
+def posts(scope: Scope) -> QuerySet[Post]:
+    return Post.objects.filter(scope.q("place_path")).select_related("place").order_by("place_path", "name")
+
+
+def rosters(scope: Scope) -> QuerySet[Roster]:
+    return Roster.objects.filter(scope.q("place_path")).select_related("place").order_by("-created_at")
+
+
+def roster_shifts(roster: Roster) -> QuerySet[Shift]:
+    first = timezone.make_aware(datetime.combine(roster.starts_on, time(0)))
+    last = timezone.make_aware(datetime.combine(roster.ends_on + timedelta(days=1), time(0)))
+    return (
+        Shift.objects.filter(subtree_q(roster.place_path, "place_path"), start__gte=first, start__lt=last)
+        .select_related("post")
+        .prefetch_related(Prefetch("assignments", Assignment.objects.select_related("volunteer")))
+        .order_by("start", "post__name")
+    )
+
+
+def my_shifts(volunteer: Volunteer, now: datetime | None = None) -> QuerySet[Assignment]:
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(volunteer=volunteer, shift__published=True, shift__end__gte=now - timedelta(hours=12))
+        .select_related("shift__post")
+        .order_by("shift__start")
+    )
+
+
+def open_slots(volunteer: Volunteer, now: datetime | None = None, limit: int = 50) -> Sequence[Shift]:
+    """Published future shifts of the volunteer's community with a free place and no skill they lack."""
+    now = now or timezone.now()
+    shifts = (
+        Shift.objects.filter(subtree_q(volunteer.place_path, "place_path"), published=True, start__gt=now)
+        .exclude(assignments__volunteer=volunteer)
+        .annotate(taken=Count("assignments"))
+        .filter(taken__lt=F("max_people"))
+        .select_related("post")
+        .order_by("start")[: limit * 2]
+    )
+    return [s for s in shifts if set(s.post.skills) <= set(volunteer.skills)][:limit]
+
+
+def late_and_absent(scope: Scope, now: datetime | None = None, days: int = 14) -> dict[str, list[Assignment]]:
+    """Late (checked in more than 10 minutes after the start) and no-shows (the shift is over, no
+    check-in) over the last `days` days."""
+    now = now or timezone.now()
+    recent = (
+        Assignment.objects.filter(
+            scope.q("shift__place_path"), shift__published=True, shift__start__gte=now - timedelta(days=days)
+        )
+        .select_related("shift__post", "volunteer")
+        .order_by("-shift__start")
+    )
+    return {
+        "late": [a for a in recent.filter(checked_in_at__gt=F("shift__start") + timedelta(minutes=10))[:200]],
+        "absent": [a for a in recent.filter(checked_in_at__isnull=True, shift__end__lt=now)[:200]],
+    }
+
+
+def pending_changes(scope: Scope) -> QuerySet[ChangeRequest]:
+    return (
+        ChangeRequest.objects.filter(scope.q("assignment__shift__place_path"), status=ApplicationStatus.PENDING)
+        .select_related("assignment__shift__post", "assignment__volunteer", "swap_with")
+        .order_by("created_at")
+    )
+
+
+def hours_totals(scope: Scope) -> dict[str, list[tuple[str, Decimal]]]:
+    """Hours by person, by team and by organization, largest first."""
+    entries = HoursEntry.objects.filter(scope.q("volunteer__place_path"))
+    by_person = [
+        (row["volunteer__name"], row["total"])
+        for row in entries.values("volunteer__name", "volunteer_id")
+        .annotate(total=Sum("hours"))
+        .order_by("-total")[:100]
+    ]
+    by_team = [
+        (row["volunteer__teams__name"], row["total"])
+        for row in entries.filter(volunteer__teams__isnull=False)
+        .values("volunteer__teams__name")
+        .annotate(total=Sum("hours"))
+        .order_by("-total")[:50]
+    ]
+    by_org = [
+        (str(Organization(row["volunteer__organization"]).label), row["total"])
+        for row in entries.values("volunteer__organization").annotate(total=Sum("hours")).order_by("-total")
+    ]
+    return {"person": by_person, "team": by_team, "organization": by_org}
+
+
+def hours_of(volunteer: Volunteer) -> Decimal:
+    return volunteer.hours.aggregate(total=Sum("hours"))["total"] or Decimal(0)

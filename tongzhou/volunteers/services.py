@@ -2,9 +2,12 @@
 the volunteer role at the home community and sends the credentials), and teams."""
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,15 +22,27 @@ from tongzhou.accounts.services import role_grant, user_create
 from tongzhou.core.messaging import send_message
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm, Role
+from tongzhou.core.scope import is_within, subtree_q
 from tongzhou.core.services import audit_log
 from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_phone
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import (
     SLOT_TIMES,
     ApplicationStatus,
+    Assignment,
+    ChangeKind,
+    ChangeRequest,
+    Duty,
+    HoursEntry,
     Organization,
+    Post,
+    Roster,
+    RosterStatus,
+    Shift,
+    ShiftTemplate,
     Skill,
     SlotKind,
+    Source,
     Team,
     TeamKind,
     Volunteer,
@@ -242,3 +257,394 @@ def team_set_members(*, actor: User, team: Team, members: Iterable[Volunteer], l
     team.leader = leader
     team.save(update_fields=["leader", "updated_at"])
     return team
+
+
+# Posts, shifts and rosters.
+
+CHECK_IN_EARLY = timedelta(minutes=30)
+LATE_AFTER = timedelta(minutes=10)
+
+
+def _manage(actor: User, path: str) -> None:
+    if not scope_for(actor, Perm.VOLUNTEERS_MANAGE).contains(path):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def post_create(*, actor: User, place: Place, name: str, duty: str, skills: Iterable[str] = ()) -> Post:
+    _manage(actor, place.path)
+    errors: dict[str, str] = {}
+    if not name.strip() or len(name.strip()) > 100:
+        errors["name"] = _("A name of 1 to 100 characters is required.")
+    if duty not in Duty.values:
+        errors["duty"] = _("Choose a duty.")
+    if set(skills) - set(Skill.values):
+        errors["skills"] = _("Unknown skill.")
+    if errors:
+        raise ValidationError(errors)
+    return Post.objects.create(
+        place=place,
+        place_path=place.path,
+        name=name.strip(),
+        duty=duty,
+        skills=sorted(set(skills)),
+        check_token=secrets.token_urlsafe(16),
+    )
+
+
+@transaction.atomic
+def template_create(
+    *, actor: User, post: Post, starts: time, ends: time, min_people: int, max_people: int, weekdays: Iterable[int]
+) -> ShiftTemplate:
+    _manage(actor, post.place_path)
+    days = sorted(set(weekdays))
+    errors: dict[str, str] = {}
+    if not 1 <= min_people <= max_people <= 50:
+        errors["max_people"] = _("Between 1 and 50 people, the maximum not below the minimum.")
+    if not days or any(d not in range(7) for d in days):
+        errors["weekdays"] = _("Choose the weekdays.")
+    if starts == ends:
+        errors["ends"] = _("A shift ends at another time than it starts.")
+    if errors:
+        raise ValidationError(errors)
+    return ShiftTemplate.objects.create(
+        post=post, starts=starts, ends=ends, min_people=min_people, max_people=max_people, weekdays=days
+    )
+
+
+def _shifts_from_templates(place: Place, starts_on: date, ends_on: date) -> int:
+    """Create the shifts of the period from the posts' templates (existing ones are kept)."""
+    shifts = []
+    for template in ShiftTemplate.objects.filter(subtree_q(place.path, "post__place_path")).select_related("post"):
+        day = starts_on
+        while day <= ends_on:
+            if day.weekday() in template.weekdays:
+                start = timezone.make_aware(datetime.combine(day, template.starts))
+                end_day = day + timedelta(days=1) if template.ends <= template.starts else day
+                shifts.append(
+                    Shift(
+                        post=template.post,
+                        place_path=template.post.place_path,
+                        start=start,
+                        end=timezone.make_aware(datetime.combine(end_day, template.ends)),
+                        min_people=template.min_people,
+                        max_people=template.max_people,
+                    )
+                )
+            day += timedelta(days=1)
+    return len(Shift.objects.bulk_create(shifts, ignore_conflicts=True))
+
+
+MAX_ROSTER_DAYS = 62
+
+
+@transaction.atomic
+def roster_start(*, actor: User, place: Place, starts_on: date, ends_on: date) -> Roster:
+    """Generate: the period's shifts from the templates, then the solver in the background."""
+    _manage(actor, place.path)
+    if ends_on < starts_on or (ends_on - starts_on).days >= MAX_ROSTER_DAYS:
+        raise ValidationError({"ends_on": _("A period of 1 to %(n)d days.") % {"n": MAX_ROSTER_DAYS}})
+    _shifts_from_templates(place, starts_on, ends_on)
+    roster = Roster.objects.create(
+        place=place, place_path=place.path, starts_on=starts_on, ends_on=ends_on, created_by=actor
+    )
+    from tongzhou.volunteers import tasks
+
+    transaction.on_commit(lambda: tasks.solve_roster.delay(roster.pk))
+    return roster
+
+
+def _period_shifts(roster: Roster) -> Any:
+    first = timezone.make_aware(datetime.combine(roster.starts_on, time(0)))
+    last = timezone.make_aware(datetime.combine(roster.ends_on + timedelta(days=1), time(0)))
+    return Shift.objects.filter(subtree_q(roster.place_path, "place_path"), start__gte=first, start__lt=last)
+
+
+def roster_problem(roster: Roster) -> dict[str, Any]:
+    """The solver's input for a roster: its unpublished shifts and the approved volunteers of its area."""
+    shifts = list(_period_shifts(roster).filter(published=False).select_related("post"))
+    volunteers = Volunteer.objects.filter(
+        subtree_q(roster.place_path, "place_path"), status=ApplicationStatus.APPROVED
+    ).order_by("pk")
+    return {
+        "timezone": settings.TIME_ZONE,
+        "rules": {
+            "min_rest_after_overnight_hours": settings.TONGZHOU_ROSTER_REST_HOURS,
+            "max_hours_per_7_days": settings.TONGZHOU_ROSTER_MAX_WEEK_HOURS,
+            "max_consecutive_days": settings.TONGZHOU_ROSTER_MAX_CONSECUTIVE_DAYS,
+            "time_limit_seconds": settings.TONGZHOU_ROSTER_TIME_LIMIT,
+        },
+        "volunteers": [
+            {
+                "id": str(v.pk),
+                "skills": v.skills,
+                "availability": v.availability,
+                "blackout_dates": v.blackout_dates,
+            }
+            for v in volunteers
+        ],
+        "shifts": [
+            {
+                "id": str(s.pk),
+                "post": str(s.post_id),
+                "start": timezone.localtime(s.start).isoformat(),
+                "end": timezone.localtime(s.end).isoformat(),
+                "min": s.min_people,
+                "max": s.max_people,
+                "skills": s.post.skills,
+            }
+            for s in shifts
+        ],
+    }
+
+
+def roster_solve(roster_id: int) -> None:
+    """The background task: solve, then put the roster's assignments on its unpublished shifts
+    (replacing earlier roster ones; manual and self sign-ups stay and count)."""
+    from tongzhou.volunteers.roster import problem_from_dict, solve
+
+    roster = Roster.objects.get(pk=roster_id)
+    Roster.objects.filter(pk=roster_id).update(status=RosterStatus.RUNNING, progress=5)
+    data = roster_problem(roster)
+    kept = Assignment.objects.filter(shift__in=_period_shifts(roster).filter(published=False)).exclude(
+        source=Source.ROSTER
+    )
+    taken: dict[str, int] = defaultdict(int)
+    for shift_id in kept.values_list("shift_id", flat=True):
+        taken[str(shift_id)] += 1
+    for shift in data["shifts"]:  # what people already hold is not the solver's to fill
+        shift["max"] = max(0, shift["max"] - taken[shift["id"]])
+        shift["min"] = min(max(0, shift["min"] - taken[shift["id"]]), shift["max"])
+
+    def progress(stage: str, fraction: float) -> None:
+        Roster.objects.filter(pk=roster_id).update(progress=int(5 + 90 * fraction))
+
+    try:
+        result = solve(problem_from_dict(data), progress=progress)
+    except Exception as error:
+        Roster.objects.filter(pk=roster_id).update(status=RosterStatus.FAILED, result={"error": str(error)})
+        raise
+    with transaction.atomic():
+        Assignment.objects.filter(
+            shift__in=_period_shifts(roster).filter(published=False), source=Source.ROSTER
+        ).delete()
+        Assignment.objects.bulk_create(
+            [
+                Assignment(shift_id=int(shift_id), volunteer_id=int(volunteer_id), source=Source.ROSTER)
+                for shift_id, volunteer_id in result.assignments
+            ],
+            ignore_conflicts=True,
+        )
+        Roster.objects.filter(pk=roster_id).update(
+            status=RosterStatus.DONE,
+            progress=100,
+            result={
+                "status": result.status,
+                "uncovered": result.uncovered,
+                "spread_hours": result.spread_hours,
+                "seconds": round(result.seconds, 1),
+            },
+        )
+
+
+@transaction.atomic
+def assignment_add(*, actor: User, shift: Shift, volunteer: Volunteer) -> Assignment:
+    """The coordinator's hand edit: put someone on a shift (the rules are the coordinator's call,
+    but never more people than the maximum)."""
+    _manage(actor, shift.place_path)
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if volunteer.status != ApplicationStatus.APPROVED or not scope_for(actor, Perm.VOLUNTEERS_MANAGE).contains(
+        volunteer.place_path
+    ):
+        raise ValidationError(_("Only approved volunteers of your area."))
+    if shift.assignments.count() >= shift.max_people:
+        raise ValidationError(_("This shift is full."))
+    assignment, _created = Assignment.objects.get_or_create(
+        shift=shift, volunteer=volunteer, defaults={"source": Source.MANUAL}
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, actor: User, assignment: Assignment) -> None:
+    _manage(actor, assignment.shift.place_path)
+    if assignment.checked_in_at:
+        raise ValidationError(_("Someone who checked in stays on the shift."))
+    assignment.delete()
+
+
+@transaction.atomic
+def roster_publish(*, actor: User, roster: Roster, site_url: str = "") -> int:
+    """Publish the period's shifts and tell each volunteer how many shifts they have."""
+    _manage(actor, roster.place_path)
+    if roster.status not in (RosterStatus.DONE, RosterStatus.PUBLISHED):
+        raise ValidationError(_("The roster is not ready."))
+    shifts = _period_shifts(roster)
+    shifts.update(published=True)
+    Roster.objects.filter(pk=roster.pk).update(status=RosterStatus.PUBLISHED)
+    counts: dict[int, int] = defaultdict(int)
+    for volunteer_id in Assignment.objects.filter(shift__in=shifts).values_list("volunteer_id", flat=True):
+        counts[volunteer_id] += 1
+    with translation.override(settings.LANGUAGE_CODE):
+        for volunteer in Volunteer.objects.filter(pk__in=counts):
+            _send_after_commit(
+                volunteer.phone,
+                _("Your duty roster from %(first)s to %(last)s: %(n)d shifts. See them at %(url)s")
+                % {
+                    "first": roster.starts_on,
+                    "last": roster.ends_on,
+                    "n": counts[volunteer.pk],
+                    "url": site_url.rstrip("/") + "/volunteers/me/",
+                },
+            )
+    return len(counts)
+
+
+def _clashes(volunteer: Volunteer, shift: Shift) -> bool:
+    rest = timedelta(hours=settings.TONGZHOU_ROSTER_REST_HOURS)
+    for other in Shift.objects.filter(
+        assignments__volunteer=volunteer, start__lt=shift.end + rest, end__gt=shift.start - rest
+    ).exclude(pk=shift.pk):
+        first, second = sorted([other, shift], key=lambda s: s.start)
+        crosses = timezone.localtime(first.end).date() > timezone.localtime(first.start).date()
+        if second.start < first.end + (rest if crosses else timedelta(0)):
+            return True
+    return False
+
+
+@transaction.atomic
+def slot_signup(*, user: User, shift: Shift) -> Assignment:
+    """A volunteer takes an open place on a published shift. The shift row is locked, so the last
+    place goes to exactly one of two people pressing at the same moment."""
+    volunteer = Volunteer.objects.filter(user=user, status=ApplicationStatus.APPROVED).first()
+    if volunteer is None or not is_within(shift.place_path, volunteer.place_path):
+        raise PermissionDenied
+    shift = Shift.objects.select_for_update().select_related("post").get(pk=shift.pk)
+    if not shift.published or shift.start <= timezone.now():
+        raise ValidationError(_("This shift is not open for sign-up."))
+    if not set(shift.post.skills) <= set(volunteer.skills):
+        raise ValidationError(_("This post needs a skill you have not listed."))
+    if Assignment.objects.filter(shift=shift, volunteer=volunteer).exists():
+        raise ValidationError(_("You are on this shift already."))
+    if _clashes(volunteer, shift):
+        raise ValidationError(_("This shift overlaps another of yours, or leaves too little rest."))
+    if Assignment.objects.filter(shift=shift).count() >= shift.max_people:
+        raise ValidationError(_("Someone else has just taken the last place."))
+    return Assignment.objects.create(shift=shift, volunteer=volunteer, source=Source.SELF)
+
+
+@transaction.atomic
+def change_request_create(
+    *, user: User, assignment: Assignment, kind: str, reason: str, swap_with: Volunteer | None = None
+) -> ChangeRequest:
+    if assignment.volunteer.user_id != user.pk:
+        raise PermissionDenied
+    if kind not in ChangeKind.values or (kind == ChangeKind.SWAP and swap_with is None):
+        raise ValidationError({"kind": _("Choose drop, or swap with someone.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    if assignment.checked_in_at:
+        raise ValidationError(_("You checked in already."))
+    return ChangeRequest.objects.create(
+        assignment=assignment, kind=kind, swap_with=swap_with, reason=reason.strip()[:500]
+    )
+
+
+@transaction.atomic
+def change_request_decide(*, actor: User, request_obj: ChangeRequest, approve: bool) -> ChangeRequest:
+    assignment = request_obj.assignment
+    _manage(actor, assignment.shift.place_path)
+    if request_obj.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This request was decided already."))
+    request_obj.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    request_obj.decided_by = actor
+    request_obj.save(update_fields=["status", "decided_by", "updated_at"])
+    if approve and request_obj.kind == ChangeKind.DROP:
+        assignment.delete()
+    elif approve and request_obj.swap_with is not None:
+        if Assignment.objects.filter(shift=assignment.shift, volunteer=request_obj.swap_with).exists():
+            raise ValidationError(_("The other volunteer is on this shift already."))
+        assignment.volunteer = request_obj.swap_with
+        assignment.source = Source.MANUAL
+        assignment.save(update_fields=["volunteer", "source"])
+    return request_obj
+
+
+def _own_assignment_now(user: User, post: Post) -> Assignment | None:
+    now = timezone.now()
+    return (
+        Assignment.objects.filter(
+            volunteer__user=user,
+            shift__post=post,
+            shift__published=True,
+            shift__start__lte=now + CHECK_IN_EARLY,
+            shift__end__gte=now - CHECK_IN_EARLY,
+        )
+        .select_related("shift", "volunteer")
+        .order_by("shift__start")
+        .first()
+    )
+
+
+def _log_hours(assignment: Assignment, created_by: User | None, reason: str = "") -> None:
+    assert assignment.checked_in_at is not None and assignment.checked_out_at is not None
+    start = max(assignment.checked_in_at, assignment.shift.start)
+    end = assignment.checked_out_at
+    hours = Decimal(max(0.0, (end - start).total_seconds() / 3600)).quantize(Decimal("0.1"))
+    HoursEntry.objects.create(
+        volunteer=assignment.volunteer, assignment=assignment, hours=hours, reason=reason, created_by=created_by
+    )
+
+
+@transaction.atomic
+def check_in_out(*, user: User, token: str) -> tuple[str, Assignment]:
+    """Scanning the post's QR code: the first scan of one's current shift checks in, the next
+    checks out (and logs the hours). Returns ("in" | "out", assignment)."""
+    post = Post.objects.filter(check_token=token).first()
+    assignment = _own_assignment_now(user, post) if post is not None else None
+    if assignment is None:
+        raise ValidationError(_("You have no shift at this post now."))
+    assignment = Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=assignment.pk)
+    now = timezone.now()
+    if assignment.checked_in_at is None:
+        assignment.checked_in_at = now
+        assignment.save(update_fields=["checked_in_at"])
+        return "in", assignment
+    if assignment.checked_out_at is None:
+        assignment.checked_out_at = now
+        assignment.save(update_fields=["checked_out_at"])
+        _log_hours(assignment, None)
+        return "out", assignment
+    raise ValidationError(_("You checked in and out of this shift already."))
+
+
+@transaction.atomic
+def attendance_mark(
+    *, actor: User, assignment: Assignment, checked_in_at: datetime, checked_out_at: datetime
+) -> Assignment:
+    """The team leader (or staff) marks someone's attendance by hand, e.g. without a phone."""
+    volunteer_of_actor = Volunteer.objects.filter(user=actor).first()
+    leads = (
+        volunteer_of_actor is not None
+        and Team.objects.filter(leader=volunteer_of_actor, members=assignment.volunteer).exists()
+    )
+    if not leads:
+        _manage(actor, assignment.shift.place_path)
+    if checked_out_at <= checked_in_at:
+        raise ValidationError({"checked_out_at": _("The check-out comes after the check-in.")})
+    assignment = Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=assignment.pk)
+    assignment.checked_in_at, assignment.checked_out_at, assignment.marked_by = checked_in_at, checked_out_at, actor
+    assignment.save(update_fields=["checked_in_at", "checked_out_at", "marked_by"])
+    HoursEntry.objects.filter(assignment=assignment, reason="").delete()
+    _log_hours(assignment, actor, reason=_("marked by hand"))
+    return assignment
+
+
+@transaction.atomic
+def hours_correct(*, actor: User, volunteer: Volunteer, hours: Decimal, reason: str) -> HoursEntry:
+    _manage(actor, volunteer.place_path)
+    if not reason.strip():
+        raise ValidationError({"reason": _("A correction needs its reason.")})
+    if not Decimal("-24") <= hours <= Decimal("24") or hours == 0:
+        raise ValidationError({"hours": _("Between −24 and 24 hours, not zero.")})
+    return HoursEntry.objects.create(volunteer=volunteer, hours=hours, reason=reason.strip()[:200], created_by=actor)

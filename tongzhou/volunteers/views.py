@@ -1,27 +1,79 @@
 from django.contrib import messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.scope import is_within
 from tongzhou.core.services import client_ip
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.volunteers.forms import SignupForm, TeamForm, VetForm
-from tongzhou.volunteers.models import ApplicationStatus, Team, Volunteer
+from tongzhou.volunteers import documents
+from tongzhou.volunteers.forms import (
+    WEEKDAY_NAMES,
+    ChangeRequestForm,
+    PostForm,
+    RosterForm,
+    SignupForm,
+    TeamForm,
+    TemplateForm,
+    VetForm,
+)
+from tongzhou.volunteers.models import (
+    ApplicationStatus,
+    Assignment,
+    ChangeRequest,
+    Post,
+    Roster,
+    RosterStatus,
+    Shift,
+    Team,
+    Volunteer,
+)
 from tongzhou.volunteers.selectors import (
     applications,
     approved_volunteers,
     communities_matching,
+    hours_of,
+    hours_totals,
+    late_and_absent,
+    my_shifts,
+    open_slots,
     own_profile,
+    pending_changes,
+    posts,
+    roster_shifts,
+    rosters,
     teams,
     teams_of,
 )
-from tongzhou.volunteers.services import SignupData, team_create, team_set_members, volunteer_signup, volunteer_vet
+from tongzhou.volunteers.services import (
+    SignupData,
+    assignment_add,
+    assignment_remove,
+    change_request_create,
+    change_request_decide,
+    check_in_out,
+    post_create,
+    roster_publish,
+    roster_start,
+    slot_signup,
+    team_create,
+    team_set_members,
+    template_create,
+    volunteer_signup,
+    volunteer_vet,
+)
+
+POST_PLACE_KINDS = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING]
 
 SIGNUPS_PER_HOUR = 20
 
@@ -165,4 +217,252 @@ def me(request: ScopedRequest) -> HttpResponse:
     profile = own_profile(request.user)
     if profile is None:
         raise Http404
-    return render(request, "volunteers/me.html", {"profile": profile, "teams": teams_of(profile)})
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "profile": profile,
+            "teams": teams_of(profile),
+            "shifts": my_shifts(profile),
+            "open": open_slots(profile),
+            "hours": hours_of(profile),
+            "change_form": ChangeRequestForm(),
+        },
+    )
+
+
+# Posts, rosters, attendance (coordinator).
+
+
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def post_list(request: ScopedRequest) -> HttpResponse:
+    places = Place.objects.filter(request.scope.q(), kind__in=POST_PLACE_KINDS).order_by("path")
+    form = PostForm(request.POST if request.method == "POST" else None, places=places)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post = post_create(
+                actor=request.user, place=data["place"], name=data["name"], duty=data["duty"], skills=data["skills"]
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("volunteers:post", pk=post.pk)
+    return render(request, "volunteers/posts.html", {"posts": posts(request.scope), "form": form})
+
+
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def post_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    post = get_in_scope(Post.objects.select_related("place"), request.scope, "place_path", pk=pk)
+    form = TemplateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template_create(actor=request.user, post=post, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Shift added."))
+            return redirect("volunteers:post", pk=post.pk)
+    return render(
+        request,
+        "volunteers/post.html",
+        {"post": post, "templates": post.templates.order_by("starts"), "form": form, "weekday_names": WEEKDAY_NAMES},
+    )
+
+
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def post_sign(request: ScopedRequest, pk: int) -> HttpResponse:
+    post = get_in_scope(Post.objects.all(), request.scope, "place_path", pk=pk)
+    url = request.build_absolute_uri(reverse("volunteers:check", args=[post.check_token]))
+    response = HttpResponse(documents.post_sign(post, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="post-{post.pk}.pdf"'
+    return response
+
+
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def roster_list(request: ScopedRequest) -> HttpResponse:
+    places = Place.objects.filter(request.scope.q(), kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY]).order_by("path")
+    form = RosterForm(request.POST if request.method == "POST" else None, places=places)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster = roster_start(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("volunteers:roster", pk=roster.pk)
+    return render(request, "volunteers/rosters.html", {"rosters": rosters(request.scope), "form": form})
+
+
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def roster_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    roster = get_in_scope(Roster.objects.select_related("place"), request.scope, "place_path", pk=pk)
+    if request.headers.get("HX-Request"):
+        if roster.status in (RosterStatus.QUEUED, RosterStatus.RUNNING):
+            return render(request, "volunteers/_roster_progress.html", {"roster": roster})
+        done = HttpResponse(status=204)
+        done["HX-Refresh"] = "true"  # solved: reload the whole page with the roster
+        return done
+    ready = roster.status in (RosterStatus.DONE, RosterStatus.PUBLISHED)
+    return render(
+        request,
+        "volunteers/roster.html",
+        {
+            "roster": roster,
+            "shifts": roster_shifts(roster) if ready else [],
+            "candidates": approved_volunteers(request.scope)[:500] if ready else [],
+        },
+    )
+
+
+@require_POST
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def roster_edit(request: ScopedRequest, pk: int) -> HttpResponse:
+    roster = get_in_scope(Roster.objects.all(), request.scope, "place_path", pk=pk)
+    try:
+        if request.POST.get("action") == "publish":
+            count = roster_publish(actor=request.user, roster=roster, site_url=request.build_absolute_uri("/"))
+            messages.success(request, _("Published; %(n)d volunteers were told.") % {"n": count})
+        elif request.POST.get("action") == "remove":
+            assignment = get_in_scope(
+                Assignment.objects.select_related("shift"),
+                request.scope,
+                "shift__place_path",
+                pk=request.POST.get("assignment") or 0,
+            )
+            assignment_remove(actor=request.user, assignment=assignment)
+        else:
+            shift = get_in_scope(Shift.objects.all(), request.scope, "place_path", pk=request.POST.get("shift") or 0)
+            volunteer = get_in_scope(
+                Volunteer.objects.all(), request.scope, "place_path", pk=request.POST.get("volunteer") or 0
+            )
+            assignment_add(actor=request.user, shift=shift, volunteer=volunteer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("volunteers:roster", pk=roster.pk)
+
+
+@require_perm(Perm.VOLUNTEERS_MANAGE)
+def attendance(request: ScopedRequest) -> HttpResponse:
+    if request.method == "POST":
+        change = get_in_scope(
+            ChangeRequest.objects.select_related("assignment__shift"),
+            request.scope,
+            "assignment__shift__place_path",
+            pk=request.POST.get("change") or 0,
+        )
+        try:
+            change_request_decide(
+                actor=request.user, request_obj=change, approve=request.POST.get("decision") == "approve"
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("volunteers:attendance")
+    return render(
+        request,
+        "volunteers/attendance.html",
+        {
+            **late_and_absent(request.scope),
+            "changes": pending_changes(request.scope),
+            "totals": hours_totals(request.scope),
+        },
+    )
+
+
+# The volunteer, on a phone.
+
+
+def _profile(request: ScopedRequest) -> Volunteer:
+    profile = own_profile(request.user)
+    if profile is None:
+        raise Http404
+    return profile
+
+
+@require_POST
+@require_perm(Perm.VOLUNTEER_SELF)
+def take_slot(request: ScopedRequest, pk: int) -> HttpResponse:
+    profile = _profile(request)
+    shift = get_object_or_404(Shift, pk=pk)
+    if not is_within(shift.place_path, profile.place_path):
+        raise Http404
+    try:
+        slot_signup(user=request.user, shift=shift)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The shift is yours."))
+    return redirect("volunteers:me")
+
+
+@require_POST
+@require_perm(Perm.VOLUNTEER_SELF)
+def ask_change(request: ScopedRequest, pk: int) -> HttpResponse:
+    profile = _profile(request)
+    assignment = get_object_or_404(Assignment, pk=pk, volunteer=profile)
+    form = ChangeRequestForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why."))
+        change_request_create(user=request.user, assignment=assignment, kind="drop", reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Asked; the coordinator decides."))
+    return redirect("volunteers:me")
+
+
+@require_perm(Perm.VOLUNTEER_SELF)
+def check(request: ScopedRequest, token: str) -> HttpResponse:
+    """What the post's QR code opens: check in, or out."""
+    post = get_object_or_404(Post, check_token=token)
+    if request.method == "POST":
+        try:
+            direction, _assignment = check_in_out(user=request.user, token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Checked in at %(post)s.") % {"post": post.name}
+                if direction == "in"
+                else _("Checked out. Thank you!"),
+            )
+        return redirect("volunteers:check", token=token)
+    return render(request, "volunteers/check.html", {"post": post})
+
+
+CERTIFICATE_SALT = "tongzhou.volunteers.certificate"
+
+
+@require_perm(Perm.VOLUNTEER_SELF)
+def certificate(request: ScopedRequest) -> HttpResponse:
+    profile = _profile(request)
+    hours = hours_of(profile)
+    token = signing.dumps(
+        {"v": profile.pk, "h": str(hours), "d": timezone.localdate().isoformat()}, salt=CERTIFICATE_SALT
+    )
+    url = request.build_absolute_uri(reverse("volunteers:verify", args=[token]))
+    response = HttpResponse(documents.certificate(profile, hours, url), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="certificate.pdf"'
+    return response
+
+
+@public
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The certificate's QR code: was it issued by us, for how many hours, on what date."""
+    try:
+        data = signing.loads(token, salt=CERTIFICATE_SALT)
+        volunteer = Volunteer.objects.select_related("community").get(pk=data["v"])
+    except (signing.BadSignature, Volunteer.DoesNotExist, KeyError):
+        return render(request, "volunteers/verify.html", {"valid": False}, status=404)
+    return render(
+        request,
+        "volunteers/verify.html",
+        {
+            "valid": True,
+            "name": mask_name(volunteer.name),
+            "community": volunteer.community.name,
+            "hours": data["h"],
+            "date": data["d"],
+        },
+    )

@@ -1,19 +1,24 @@
 """In a real browser on a phone: someone signs up as a volunteer on the public page (finding their
-community by name), 泰安巷 staff approve the sign-up, and the new volunteer logs in with the
-credentials the message brought and finds their service page."""
+community by name), 泰安巷 staff approve the sign-up, the new volunteer logs in with the
+credentials the message brought, finds their shift and checks in at the post's QR link."""
+
+import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from tongzhou.core.messaging import ConsoleBackend
 from tongzhou.people.idnumbers import check_digit
-from tongzhou.volunteers.models import ApplicationStatus, Volunteer
+from tongzhou.volunteers.models import ApplicationStatus, Assignment, Shift, Volunteer
+from tongzhou.volunteers.services import assignment_add, post_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIRST17 = "52010219880512345"
 
 
-def test_sign_up_vet_and_log_in(demo, new_page):
+def test_sign_up_vet_log_in_and_check_in(demo, new_page):
     cache.clear()
     page = new_page()
     page.goto("/accounts/login/")
@@ -47,15 +52,28 @@ def test_sign_up_vet_and_log_in(demo, new_page):
 
     text = ConsoleBackend.outbox[-1].text
     username = volunteer.user.username
-    password = (
-        text.split("password ")[-1].split(" ")[0].rstrip(",，。")
-        if "password " in text
-        else text.split("密码")[-1].strip().split("，")[0]
-    )
+    password = re.search(r"\b[a-hjkmnp-z2-9]{12}\b", text).group(0)  # the alphabet of PASSWORD_ALPHABET
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit].btn-lg")
     page.wait_for_url("**/dashboard/")
+    # The coordinator put them on the gate shift that starts now; they scan the post's QR code.
+    post = post_create(actor=demo.taian_staff, place=demo.places["taian_compound"], name="3号院东门", duty="gate")
+    start = timezone.now() - timedelta(minutes=5)
+    shift = Shift.objects.create(
+        post=post,
+        place_path=post.place_path,
+        start=start,
+        end=start + timedelta(hours=12),
+        min_people=1,
+        max_people=1,
+        published=True,
+    )
+    assignment_add(actor=demo.taian_staff, shift=shift, volunteer=volunteer)
     page.goto("/volunteers/me/")
-    assert "赵志愿" in page.content() and "泰安巷" in page.content()
+    assert "赵志愿" in page.inner_text("#my-shifts") or "3号院东门" in page.inner_text("#my-shifts")
+    page.goto(f"/volunteers/check/{post.check_token}/")
+    page.click("#check-button")
+    page.wait_for_selector(".alert-success")
+    assert Assignment.objects.get(shift=shift).checked_in_at is not None

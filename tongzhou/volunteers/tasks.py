@@ -1,0 +1,12 @@
+"""Background work of the volunteers module. Without Redis it runs in-process after commit."""
+
+from celery import shared_task
+
+# The services are imported inside the task: the services module enqueues it itself.
+
+
+@shared_task
+def solve_roster(roster_id: int) -> None:
+    from tongzhou.volunteers.services import roster_solve
+
+    roster_solve(roster_id)
