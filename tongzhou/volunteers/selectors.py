@@ -168,3 +168,21 @@ def hours_totals(scope: Scope) -> dict[str, list[tuple[str, Decimal]]]:
 
 def hours_of(volunteer: Volunteer) -> Decimal:
     return volunteer.hours.aggregate(total=Sum("hours"))["total"] or Decimal(0)
+
+
+def to_mark_by_leader(leader: Volunteer, now: datetime | None = None) -> QuerySet[Assignment]:
+    """Shifts of the leader's team members from the last day that nobody checked in for."""
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(
+            volunteer__teams__leader=leader,
+            checked_in_at__isnull=True,
+            shift__published=True,
+            shift__start__lte=now,
+            shift__start__gte=now - timedelta(days=1),
+        )
+        .exclude(volunteer=leader)
+        .select_related("shift__post", "volunteer")
+        .distinct()
+        .order_by("shift__start")
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/shifts/<int:pk>/take/", views.take_slot, name="take"),
     path("me/assignments/<int:pk>/change/", views.ask_change, name="ask_change"),
     path("me/certificate.pdf", views.certificate, name="certificate"),
+    path("me/mark/<int:pk>/", views.leader_mark, name="leader_mark"),
     path("check/<str:token>/", views.check, name="check"),
     path("verify/<str:token>/", views.verify, name="verify"),
     path("posts/", views.post_list, name="posts"),

@@ -1,7 +1,9 @@
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,14 +56,17 @@ from tongzhou.volunteers.selectors import (
     rosters,
     teams,
     teams_of,
+    to_mark_by_leader,
 )
 from tongzhou.volunteers.services import (
     SignupData,
     assignment_add,
     assignment_remove,
+    attendance_mark,
     change_request_create,
     change_request_decide,
     check_in_out,
+    hours_correct,
     post_create,
     roster_publish,
     roster_start,
@@ -227,8 +232,30 @@ def me(request: ScopedRequest) -> HttpResponse:
             "open": open_slots(profile),
             "hours": hours_of(profile),
             "change_form": ChangeRequestForm(),
+            "to_mark": to_mark_by_leader(profile),
         },
     )
+
+
+@require_POST
+@require_perm(Perm.VOLUNTEER_SELF)
+def leader_mark(request: ScopedRequest, pk: int) -> HttpResponse:
+    """A team leader marks a member present for the whole shift (no phone, a dead battery)."""
+    assignment = get_object_or_404(Assignment.objects.select_related("shift", "volunteer"), pk=pk)
+    try:
+        attendance_mark(
+            actor=request.user,
+            assignment=assignment,
+            checked_in_at=assignment.shift.start,
+            checked_out_at=min(assignment.shift.end, timezone.now()),
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked present: %(name)s.") % {"name": assignment.volunteer.name})
+    return redirect("volunteers:me")
 
 
 # Posts, rosters, attendance (coordinator).
@@ -343,6 +370,22 @@ def roster_edit(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def attendance(request: ScopedRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") == "correct":
+        volunteer = get_in_scope(
+            Volunteer.objects.all(), request.scope, "place_path", pk=request.POST.get("volunteer") or 0
+        )
+        try:
+            hours_correct(
+                actor=request.user,
+                volunteer=volunteer,
+                hours=Decimal(request.POST.get("hours") or "0"),
+                reason=request.POST.get("reason", ""),
+            )
+        except (ValidationError, InvalidOperation) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("Hours like 2.5 or -1.")])))
+        else:
+            messages.success(request, _("Hours corrected."))
+        return redirect("volunteers:attendance")
     if request.method == "POST":
         change = get_in_scope(
             ChangeRequest.objects.select_related("assignment__shift"),
@@ -364,6 +407,7 @@ def attendance(request: ScopedRequest) -> HttpResponse:
             **late_and_absent(request.scope),
             "changes": pending_changes(request.scope),
             "totals": hours_totals(request.scope),
+            "volunteers": approved_volunteers(request.scope)[:500],
         },
     )
 

@@ -267,3 +267,39 @@ def test_bad_template_and_roster_input_is_named(demo):
             ends_on=datetime(2026, 12, 1).date(),
         )
     assert "ends_on" in error.value.message_dict
+
+
+def test_a_team_leader_marks_a_member_present(demo, make_volunteer):
+    from tongzhou.volunteers.services import team_create, team_set_members
+
+    leader, member, stranger = make_volunteer("队长"), make_volunteer("队员"), make_volunteer("路人")
+    team = team_create(actor=demo.taian_staff, place=demo.places["taian"], name="东门队", kind="volunteer_team")
+    team_set_members(actor=demo.taian_staff, team=team, members=[leader, member], leader=leader)
+    shift = open_shift(gate(demo), timezone.now() - timedelta(hours=3))
+    assignment = assignment_add(actor=demo.taian_staff, shift=shift, volunteer=member)
+    url = reverse("volunteers:leader_mark", args=[assignment.pk])
+    assert client_of(stranger.user).post(url).status_code == 404  # not their team
+    assert Assignment.objects.get(pk=assignment.pk).checked_in_at is None
+    html = client_of(leader.user).get(reverse("volunteers:me")).content.decode()
+    assert 'id="to-mark"' in html and "队员" in html
+    client_of(leader.user).post(url)
+    marked = Assignment.objects.get(pk=assignment.pk)
+    assert (marked.checked_in_at, marked.marked_by) == (shift.start, leader.user)
+    assert HoursEntry.objects.get(assignment=assignment).hours == Decimal("3.0")
+
+
+def test_staff_correct_hours_with_a_reason(demo, make_volunteer):
+    volunteer = make_volunteer()
+    client = client_of(demo.taian_staff)
+    url = reverse("volunteers:attendance")
+    client.post(url, {"action": "correct", "volunteer": volunteer.pk, "hours": "2.5", "reason": ""})
+    client.post(url, {"action": "correct", "volunteer": volunteer.pk, "hours": "lots", "reason": "x"})
+    assert not HoursEntry.objects.filter(volunteer=volunteer).exists()
+    client.post(url, {"action": "correct", "volunteer": volunteer.pk, "hours": "2.5", "reason": "补登记 12-01 夜班"})
+    entry = HoursEntry.objects.get(volunteer=volunteer)
+    assert (entry.hours, entry.reason, entry.created_by) == (Decimal("2.5"), "补登记 12-01 夜班", demo.taian_staff)
+    response = client_of(demo.songhua_staff).post(
+        url, {"action": "correct", "volunteer": volunteer.pk, "hours": "9", "reason": "越界"}
+    )
+    assert response.status_code == 404
+    assert HoursEntry.objects.filter(volunteer=volunteer).count() == 1
