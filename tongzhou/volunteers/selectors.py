@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from tongzhou.accounts.models import User
@@ -33,7 +33,7 @@ def applications(scope: Scope, status: str = ApplicationStatus.PENDING) -> Query
     return (
         Volunteer.objects.filter(scope.q("place_path"), status=status)
         .annotate(seen_before=Exists(earlier))
-        .select_related("community", "vetted_by")
+        .select_related("community", "vetted_by", "user")
         .order_by("created_at", "id")
     )
 
@@ -67,13 +67,6 @@ def own_profile(user: User) -> Volunteer | None:
 
 def teams_of(volunteer: Volunteer) -> QuerySet[Team]:
     return volunteer.teams.select_related("place", "leader").order_by("name")
-
-
-def team_counts(scope: Scope) -> dict[str, int]:
-    return Volunteer.objects.filter(scope.q("place_path")).aggregate(
-        pending=Count("id", filter=Q(status=ApplicationStatus.PENDING)),
-        approved=Count("id", filter=Q(status=ApplicationStatus.APPROVED)),
-    )
 
 
 def posts(scope: Scope) -> QuerySet[Post]:

@@ -303,3 +303,46 @@ def test_staff_correct_hours_with_a_reason(demo, make_volunteer):
     )
     assert response.status_code == 404
     assert HoursEntry.objects.filter(volunteer=volunteer).count() == 1
+
+
+def test_the_roster_page_edits_and_publishes(demo, make_volunteer, django_capture_on_commit_callbacks):
+    volunteer = make_volunteer()
+    post = gate(demo)
+    template_create(
+        actor=demo.taian_staff, post=post, starts=time(8), ends=time(12), min_people=1, max_people=2, weekdays=[0]
+    )
+    client = client_of(demo.taian_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("volunteers:rosters"),
+            {"place": demo.places["taian"].pk, "starts_on": "2026-12-07", "ends_on": "2026-12-07"},
+        )
+    roster_url = response["Location"]
+    html = client.get(roster_url).content.decode()
+    assert 'data-status="done"' in html and 'id="add-to-shift"' in html
+    shift = Shift.objects.get(post=post)
+    edit = roster_url + "edit/"
+    assert client.post(edit, {"action": "add", "shift": shift.pk, "volunteer": volunteer.pk}).status_code == 302
+    assert Assignment.objects.filter(shift=shift, volunteer=volunteer).exists()
+    assignment = Assignment.objects.get(shift=shift, volunteer=volunteer)
+    client.post(edit, {"action": "remove", "assignment": assignment.pk})
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert client_of(demo.songhua_staff).post(edit, {"action": "publish"}).status_code == 404
+    client.post(edit, {"action": "publish"})
+    assert Shift.objects.get(pk=shift.pk).published
+
+
+def test_the_vetting_list_does_not_query_per_row(demo, make_volunteer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(demo.taian_staff)
+    url = reverse("volunteers:applications") + "?status=approved"
+    make_volunteer()
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(4):
+        make_volunteer()
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries)
