@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from tongzhou.accounts.services import api_token_user
+from tongzhou.checkpoints.api import router as checkpoints_router
 from tongzhou.places.api import router as places_router
 
 
@@ -30,3 +31,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/places", places_router)
+api.add_router("/checkpoints", checkpoints_router)

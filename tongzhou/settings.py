@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tongzhou.assistance",
     "tongzhou.monitoring",
     "tongzhou.volunteers",
+    "tongzhou.checkpoints",
     "tongzhou.reports",
 ]
 
@@ -165,6 +166,7 @@ CELERY_BEAT_SCHEDULE = {
     "help-requests-auto-confirm": {"task": "tongzhou.assistance.tasks.auto_confirm", "schedule": 15 * 60},
     "monitoring-escalate": {"task": "tongzhou.monitoring.tasks.escalate", "schedule": 10 * 60},
     "monitoring-purge": {"task": "tongzhou.monitoring.tasks.purge", "schedule": 6 * 60 * 60},
+    "passages-partitions": {"task": "tongzhou.checkpoints.tasks.maintain_partitions", "schedule": 6 * 60 * 60},
 }
 
 PASSWORD_HASHERS = [
@@ -281,6 +283,15 @@ TONGZHOU_ROSTER_REST_HOURS = env_int("TONGZHOU_ROSTER_REST_HOURS", 11)
 TONGZHOU_ROSTER_MAX_WEEK_HOURS = env_int("TONGZHOU_ROSTER_MAX_WEEK_HOURS", 48)
 TONGZHOU_ROSTER_MAX_CONSECUTIVE_DAYS = env_int("TONGZHOU_ROSTER_MAX_CONSECUTIVE_DAYS", 6)
 TONGZHOU_ROSTER_TIME_LIMIT = env_int("TONGZHOU_ROSTER_TIME_LIMIT", 30)
+
+# Gates: outings a household may make per day under controlled management and for how long; how far
+# ahead of the server a device's clock may be before the scan is flagged; how many months of
+# passages are kept (older monthly partitions are dropped); the largest batch a device may post.
+TONGZHOU_OUTINGS_PER_DAY = env_int("TONGZHOU_OUTINGS_PER_DAY", 1)
+TONGZHOU_OUTING_HOURS = env_int("TONGZHOU_OUTING_HOURS", 4)
+TONGZHOU_CLOCK_SKEW_SECONDS = env_int("TONGZHOU_CLOCK_SKEW_SECONDS", 120)
+TONGZHOU_PASSAGE_RETENTION_MONTHS = env_int("TONGZHOU_PASSAGE_RETENTION_MONTHS", 6)
+TONGZHOU_PASSAGE_BATCH_MAX = env_int("TONGZHOU_PASSAGE_BATCH_MAX", 10_000)
 
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)

@@ -58,6 +58,10 @@ class AuditAction(models.TextChoices):
     ISOLATION_CHANGED = "isolation_changed", _("Isolation order changed")
     VOLUNTEER_SIGNED_UP = "volunteer_signed_up", _("Volunteer signed up")
     VOLUNTEER_VETTED = "volunteer_vetted", _("Volunteer application vetted")
+    CONTROL_CHANGED = "control_changed", _("Control level asked for or decided")
+    PASSES_ISSUED = "passes_issued", _("Passes issued")
+    PASS_REVOKED = "pass_revoked", _("Pass revoked")
+    GATE_DEVICE_CREATED = "gate_device_created", _("Gate device token created")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

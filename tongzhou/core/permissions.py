@@ -48,6 +48,12 @@ class Perm(StrEnum):
     # Vetting volunteers' sign-ups and running teams; a volunteer's own pages.
     VOLUNTEERS_MANAGE = "volunteers.manage"
     VOLUNTEER_SELF = "volunteers.self"
+    # Closed management: asking for a control level, approving sealing or unsealing (never one's
+    # own request), running gates, passes and devices, and scanning at a gate.
+    CONTROL_SET = "checkpoints.control"
+    CONTROL_APPROVE = "checkpoints.approve"
+    GATES_MANAGE = "checkpoints.manage"
+    GATE_SCAN = "checkpoints.scan"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -79,11 +85,13 @@ _ADMIN = _EVERYONE | {
     Perm.HEALTH_CHECK,
     Perm.KEY_PERSON_REGISTER,
     Perm.VOLUNTEERS_MANAGE,
+    Perm.GATES_MANAGE,
+    Perm.GATE_SCAN,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.DISTRICT_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE}),
-    Role.STREET_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE}),
+    Role.DISTRICT_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE}),
+    Role.STREET_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE}),
     Role.COMMUNITY_STAFF: frozenset(_ADMIN),
     Role.HEALTH_OFFICER: frozenset(
         _EVERYONE
@@ -95,6 +103,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.KEY_PERSON_REGISTER,
             Perm.ISOLATION_ORDER,
             Perm.STATUS_APPROVE,
+            Perm.CONTROL_APPROVE,
         }
     ),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
@@ -106,7 +115,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
-    Role.CHECKPOINT_GUARD: frozenset(_EVERYONE),
+    # Guards scan at the gates of their compound (and see the masked pass list it caches).
+    Role.CHECKPOINT_GUARD: frozenset(_EVERYONE | {Perm.GATE_SCAN}),
     # Volunteers see open help requests of their area, masked, and take them.
     Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM, Perm.VOLUNTEER_SELF}),
 }

@@ -1,0 +1,193 @@
+"""Gate API: `/api/v1/checkpoints/{gate_id}/...`.
+
+Who may call: a gate device with its own token (`Authorization: Bearer gd_...`, made on the gates
+page), which works only at the gates it is bound to; or a person holding GATE_SCAN over the gate
+(API token or the site's session, as the scan page does). Any other gate answers 404.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+from ninja.security import HttpBearer, django_auth
+
+from tongzhou.accounts.access import ACCESS_ATTR, get_in_scope
+from tongzhou.accounts.models import User
+from tongzhou.accounts.selectors import scope_for
+from tongzhou.accounts.services import api_token_user
+from tongzhou.checkpoints.models import Gate, GateDevice, Reason
+from tongzhou.checkpoints.selectors import gate_pass_cache, pass_search
+from tongzhou.checkpoints.services import (
+    PassageResult,
+    device_for_token,
+    parse_item,
+    passages_record,
+)
+from tongzhou.core.permissions import Perm
+
+router = Router(tags=["checkpoints"])
+
+
+class DeviceOrUserToken(HttpBearer):
+    """A gate device's token (`gd_...`) or a person's API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        device = device_for_token(token)
+        if device is not None:
+            return device
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [DeviceOrUserToken(), django_auth]
+
+
+def _gate(request: HttpRequest, gate_id: int) -> tuple[Gate, User | None, GateDevice | None]:
+    auth = request.auth  # type: ignore[attr-defined]
+    if isinstance(auth, GateDevice):
+        gate = Gate.objects.filter(pk=gate_id, devices=auth).first()
+        if gate is None:
+            raise Http404
+        return gate, None, auth
+    scope = scope_for(auth, Perm.GATE_SCAN)
+    if scope.is_empty:
+        raise Http404
+    return get_in_scope(Gate.objects.all(), scope, path_field="place_path", pk=gate_id), auth, None
+
+
+def _declared(endpoint: Any) -> Any:
+    # Access is decided in _gate (a device or a user in scope), declared here for the URL walk.
+    setattr(endpoint, ACCESS_ATTR, Perm.GATE_SCAN)
+    return endpoint
+
+
+class PassageIn(Schema):
+    pass_token: str | None = None
+    pass_id: int | None = None
+    direction: str
+    temperature: float | None = None
+    client_uuid: str
+    scanned_at: str
+    offline_allowed: bool | None = None
+
+
+class PassageOut(Schema):
+    client_uuid: str
+    allowed: bool
+    reason: str
+    message: str
+    passage_id: int | None
+    replayed: bool
+    subject: str
+    error: str = ""
+
+
+class BatchIn(Schema):
+    items: list[dict[str, Any]]
+
+
+class BatchOut(Schema):
+    results: list[PassageOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+def _errors(error: ValidationError) -> dict[str, str]:
+    if hasattr(error, "error_dict"):
+        return {field: " ".join(messages) for field, messages in error.message_dict.items()}
+    return {"item": " ".join(error.messages)}
+
+
+def _out(result: PassageResult) -> dict[str, Any]:
+    return {
+        "client_uuid": result.client_uuid,
+        "allowed": result.allowed,
+        "reason": result.reason,
+        "message": str(Reason(result.reason).label),
+        "passage_id": result.passage_id,
+        "replayed": result.replayed,
+        "subject": result.subject,
+        "error": result.error,
+    }
+
+
+@router.post(
+    "/{gate_id}/passages",
+    auth=AUTH,
+    response={200: PassageOut, 422: ErrorOut},
+    url_name="checkpoint_passage",
+    summary="One scan at the gate; the same client_uuid again answers as the first time",
+)
+@_declared
+def passage(request: HttpRequest, gate_id: int, payload: PassageIn) -> Any:
+    gate, user, device = _gate(request, gate_id)
+    try:
+        item = parse_item(payload.dict())
+    except ValidationError as error:
+        return Status(422, {"detail": _("Invalid scan."), "errors": _errors(error)})
+    (result,) = passages_record(gate=gate, items=[item], actor=user, device=device)
+    _seen(device)
+    return Status(200, _out(result))
+
+
+@router.post(
+    "/{gate_id}/passages/batch",
+    auth=AUTH,
+    response={200: BatchOut, 413: ErrorOut},
+    url_name="checkpoint_passage_batch",
+    summary="Up to 10,000 scans (a device back online), stored all or none, answered per item",
+)
+@_declared
+def passage_batch(request: HttpRequest, gate_id: int, payload: BatchIn) -> Any:
+    gate, user, device = _gate(request, gate_id)
+    limit = settings.TONGZHOU_PASSAGE_BATCH_MAX
+    if len(payload.items) > limit:
+        return Status(413, {"detail": _("At most %(n)d items per batch.") % {"n": limit}})
+    answers: list[dict[str, Any] | None] = [None] * len(payload.items)
+    good = []
+    for index, raw in enumerate(payload.items):
+        try:
+            good.append((index, parse_item(raw)))
+        except ValidationError as error:
+            message = "; ".join(f"{field}: {text}" for field, text in _errors(error).items())
+            uuid = str(raw.get("client_uuid", "")) if isinstance(raw, dict) else ""
+            answers[index] = _out(PassageResult(uuid, False, Reason.INVALID, None, error=f"item {index}: {message}"))
+    results = passages_record(gate=gate, items=[item for _i, item in good], actor=user, device=device)
+    for (index, _item), result in zip(good, results, strict=True):
+        answers[index] = _out(result)
+    _seen(device)
+    return Status(200, {"results": answers})
+
+
+@router.get("/{gate_id}/passes", auth=AUTH, url_name="checkpoint_passes", summary="The gate's pass cache")
+@_declared
+def passes(request: HttpRequest, gate_id: int) -> Any:
+    gate, _user, device = _gate(request, gate_id)
+    _seen(device)
+    return gate_pass_cache(gate)
+
+
+@router.get(
+    "/{gate_id}/search", auth=AUTH, url_name="checkpoint_search", summary="Residents by name or last phone digits"
+)
+@_declared
+def search(request: HttpRequest, gate_id: int, q: str = "") -> Any:
+    gate, _user, _device = _gate(request, gate_id)
+    return pass_search(gate, q)
+
+
+def _seen(device: GateDevice | None) -> None:
+    if device is not None and (
+        device.last_seen_at is None or (timezone.now() - device.last_seen_at).total_seconds() > 60
+    ):
+        GateDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())

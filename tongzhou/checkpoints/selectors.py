@@ -1,0 +1,236 @@
+"""Reads of closed management: the gate's pass cache and look-up, levels down the tree, the
+passage log with its hourly counts, open fever alerts."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from tongzhou.checkpoints.models import (
+    LEVEL_RANK,
+    ChangeStatus,
+    ControlChange,
+    ControlLevel,
+    Direction,
+    FeverAlert,
+    Gate,
+    Pass,
+    Passage,
+    PassStatus,
+    PlaceControl,
+)
+from tongzhou.checkpoints.services import effective_levels
+from tongzhou.core.pii import mask_name
+from tongzhou.core.scope import Scope, subtree_q
+from tongzhou.people.models import Person
+from tongzhou.places.models import Place, PlaceKind
+
+REVOKED_KEPT_DAYS = 90
+
+
+def today_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    day = timezone.localdate(now or timezone.now())
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def gate_pass_cache(gate: Gate) -> dict[str, Any]:
+    """What the scan page keeps for offline work: the compound's passes as digests of their tokens
+    (never the tokens), masked labels, the level in force and today's outings per household."""
+    start, end = today_bounds()
+    passes = list(
+        Pass.objects.filter(subtree_q(gate.place_path, "place_path"))
+        .filter(Q(status=PassStatus.ACTIVE) | Q(revoked_at__gte=timezone.now() - timedelta(days=REVOKED_KEPT_DAYS)))
+        .values("id", "digest", "label", "status", "valid_until", "household_id", "place_path")
+    )
+    levels = effective_levels({p["place_path"] for p in passes})
+    outings = dict(
+        Passage.objects.filter(
+            subtree_q(gate.place_path, "place_path"),
+            scanned_at__gte=start,
+            scanned_at__lt=end,
+            direction=Direction.OUT,
+            allowed=True,
+            visitor=False,
+        )
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    )
+    return {
+        "gate": {"id": gate.pk, "name": gate.name, "compound": gate.place.name},
+        "generated_at": timezone.now().isoformat(),
+        "day": timezone.localdate().isoformat(),
+        "fever_from": settings.TONGZHOU_FEVER_CELSIUS,
+        "outings_per_day": settings.TONGZHOU_OUTINGS_PER_DAY,
+        "passes": [
+            {
+                "digest": p["digest"],
+                "pass_id": p["id"],
+                "label": p["label"],
+                "level": levels.get(p["place_path"], ControlLevel.NONE),
+                "status": p["status"],
+                "valid_until": p["valid_until"].isoformat() if p["valid_until"] else None,
+                "outings_today": outings.get(p["household_id"], 0),
+            }
+            for p in passes
+        ],
+    }
+
+
+def pass_search(gate: Gate, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Residents of the gate's compound by name (start) or the last four digits of the phone,
+    answered with their household's valid pass; names masked."""
+    query = query.strip()
+    if not query:
+        return []
+    people = Person.objects.filter(
+        subtree_q(gate.place_path, "place_path"), moved_out_on__isnull=True, merged_into__isnull=True
+    )
+    if query.isdigit():
+        if len(query) < 4:
+            return []
+        people = people.filter(phone_last4=query[-4:])
+    else:
+        people = people.filter(name__startswith=query)
+    found = list(people.order_by("place_path", "name").values("name", "household_id")[: limit * 2])
+    passes = {
+        p.household_id: p
+        for p in Pass.objects.filter(
+            household_id__in={f["household_id"] for f in found}, status=PassStatus.ACTIVE, person__isnull=True
+        )
+    }
+    out = []
+    for person in found:
+        pass_ = passes.get(person["household_id"])
+        if pass_ is not None:
+            out.append({"pass_id": pass_.pk, "label": f"{pass_.label.split(' · ')[0]} · {mask_name(person['name'])}"})
+    return out[:limit]
+
+
+def gates_in_scope(scope: Scope) -> QuerySet[Gate]:
+    return Gate.objects.filter(scope.q("place_path")).select_related("place", "post").order_by("place_path", "name")
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    place: Place
+    own: str
+    effective: str
+    since: datetime | None
+    planned_end: datetime | None
+
+
+def levels_tree(root: Place, scope: Scope, *, depth: int = 3) -> list[LevelRow]:
+    """The places under `root` down to `depth` levels (buildings at most), each with the level set
+    on it and the level in force; for the list and the overview."""
+    places = list(
+        Place.objects.filter(subtree_q(root.path), depth__lte=root.depth + depth)
+        .filter(scope.q("path"))
+        .exclude(kind=PlaceKind.UNIT)
+        .order_by("path")
+    )
+    controls = {c.place_path: c for c in PlaceControl.objects.filter(place_path__in=[p.path for p in places])}
+    levels = effective_levels(p.path for p in places)
+    return [
+        LevelRow(
+            place=p,
+            own=controls[p.path].level if p.path in controls else ControlLevel.NONE,
+            effective=levels[p.path],
+            since=controls[p.path].since if p.path in controls else None,
+            planned_end=controls[p.path].planned_end if p.path in controls else None,
+        )
+        for p in places
+    ]
+
+
+def level_counts(rows: list[LevelRow]) -> dict[str, int]:
+    counts = {level: 0 for level in ControlLevel.values}
+    for row in rows:
+        counts[row.effective] += 1
+    return counts
+
+
+def treemap_data(rows: list[LevelRow]) -> list[dict[str, Any]]:
+    """The ECharts treemap: nested places, coloured by the level in force."""
+    nodes: dict[str, dict[str, Any]] = {}
+    top: list[dict[str, Any]] = []
+    for row in rows:
+        node = {
+            "name": row.place.name,
+            "value": 1,
+            "level": row.effective,
+            "rank": LEVEL_RANK[ControlLevel(row.effective)],
+        }
+        nodes[row.place.path] = node
+        parent = nodes.get(row.place.path[: row.place.path.rstrip("/").rfind("/") + 1])
+        if parent is None:
+            top.append(node)
+        else:
+            parent.setdefault("children", []).append(node)
+    return top
+
+
+def control_history(scope: Scope) -> QuerySet[ControlChange]:
+    return (
+        ControlChange.objects.filter(scope.q("place_path"))
+        .select_related("place", "requested_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def pending_changes(scope: Scope) -> QuerySet[ControlChange]:
+    return control_history(scope).filter(status=ChangeStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class PassageFilter:
+    gate: int | None = None
+    household: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    result: str = ""  # "", "allowed", "refused" or a reason code
+
+
+def passages(scope: Scope, f: PassageFilter) -> QuerySet[Passage]:
+    rows = Passage.objects.filter(scope.q("place_path"))
+    if f.gate:
+        rows = rows.filter(gate_id=f.gate)
+    if f.household:
+        rows = rows.filter(household_id=f.household)
+    if f.start:
+        rows = rows.filter(scanned_at__gte=f.start)
+    if f.end:
+        rows = rows.filter(scanned_at__lt=f.end)
+    if f.result == "allowed":
+        rows = rows.filter(allowed=True)
+    elif f.result == "refused":
+        rows = rows.filter(allowed=False)
+    elif f.result:
+        rows = rows.filter(reason=f.result)
+    return rows.select_related("gate", "pass_ref").order_by("-scanned_at", "-id")
+
+
+def hourly_counts(rows: QuerySet[Passage]) -> list[dict[str, Any]]:
+    """Passages per hour (local time), allowed and refused, for the chart."""
+    counted = (
+        rows.order_by()
+        .annotate(hour=TruncHour("scanned_at"))
+        .values("hour", "allowed")
+        .annotate(n=Count("id"))
+        .order_by("hour")
+    )
+    hours: dict[str, dict[str, Any]] = {}
+    for row in counted:
+        label = timezone.localtime(row["hour"]).strftime("%m-%d %H:00")
+        entry = hours.setdefault(label, {"hour": label, "allowed": 0, "refused": 0})
+        entry["allowed" if row["allowed"] else "refused"] += row["n"]
+    return list(hours.values())
+
+
+def open_fever_alerts(scope: Scope) -> QuerySet[FeverAlert]:
+    return FeverAlert.objects.filter(scope.q("place_path")).select_related("gate").order_by("status", "-scanned_at")
