@@ -254,6 +254,34 @@ def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Call
     log(f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team, one gate post with day and night shifts")
 
 
+def _gates(community: Place, *, staff: User, admin: User, log: Callable[[str], None]) -> None:
+    """The gate of 泰安巷3号院 (the roster's gate post) with passes for every household, and
+    泰安巷17号院 under controlled management; sealing 泰安巷45号院 waits for approval."""
+    from tongzhou.checkpoints.models import Gate
+    from tongzhou.checkpoints.services import control_request, gate_create, passes_issue
+
+    compound = Place.objects.get(parent__parent=community, name="泰安巷3号院")
+    if Gate.objects.filter(place=compound).exists():
+        return
+    gate_create(actor=staff, compound=compound, name="泰安巷3号院东门")
+    issued = passes_issue(actor=staff, place=compound)
+    control_request(
+        actor=admin,
+        place=Place.objects.get(parent__parent=community, name="泰安巷17号院"),
+        level="controlled",
+        reason="密接者所在小区",
+        evidence="区指挥部通知",
+    )
+    control_request(
+        actor=admin,
+        place=Place.objects.get(parent__parent=community, name="泰安巷45号院"),
+        level="sealed",
+        reason="出现确诊病例",
+        evidence="流调报告",
+    )
+    log(f"{community.name}: one gate, {len(issued)} passes, one compound controlled, one sealing to approve")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -317,5 +345,11 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         _volunteer_sign_ups(Place.objects.get(code=TAIAN), staff=users["taian_staff"], fake=fake, log=log)
         _key_persons(
             Place.objects.get(code=TAIAN), officer=users["health_officer"], staff=users["taian_staff"], log=log
+        )
+        _gates(
+            Place.objects.get(code=TAIAN),
+            staff=users["taian_staff"],
+            admin=users["street_admin"],
+            log=log,
         )
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

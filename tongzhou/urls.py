@@ -15,6 +15,7 @@ urlpatterns = [
     path("help/", include("tongzhou.assistance.urls")),
     path("monitoring/", include("tongzhou.monitoring.urls")),
     path("volunteers/", include("tongzhou.volunteers.urls")),
+    path("checkpoints/", include("tongzhou.checkpoints.urls")),
     path("audit/", include("tongzhou.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

@@ -22,6 +22,9 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "volunteers": not scope_for(user, Perm.VOLUNTEERS_MANAGE).is_empty,
             "volunteer_self": not scope_for(user, Perm.VOLUNTEER_SELF).is_empty,
             "audit": not scope_for(user, Perm.AUDIT_VIEW).is_empty,
+            "gates": not scope_for(user, Perm.GATES_MANAGE).is_empty,
+            "levels": not scope_for(user, Perm.CONTROL_APPROVE).is_empty,
+            "scan": not scope_for(user, Perm.GATE_SCAN).is_empty,
         },
         "roots": scope_roots(places)[:20],
     }

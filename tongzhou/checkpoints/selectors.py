@@ -124,6 +124,14 @@ class LevelRow:
     since: datetime | None
     planned_end: datetime | None
 
+    @property
+    def own_label(self) -> str:
+        return str(ControlLevel(self.own).label)
+
+    @property
+    def effective_label(self) -> str:
+        return str(ControlLevel(self.effective).label)
+
 
 def levels_tree(root: Place, scope: Scope, *, depth: int = 3) -> list[LevelRow]:
     """The places under `root` down to `depth` levels (buildings at most), each with the level set
@@ -194,6 +202,7 @@ class PassageFilter:
     start: datetime | None = None
     end: datetime | None = None
     result: str = ""  # "", "allowed", "refused" or a reason code
+    households: list[int] | None = None
 
 
 def passages(scope: Scope, f: PassageFilter) -> QuerySet[Passage]:
@@ -202,6 +211,8 @@ def passages(scope: Scope, f: PassageFilter) -> QuerySet[Passage]:
         rows = rows.filter(gate_id=f.gate)
     if f.household:
         rows = rows.filter(household_id=f.household)
+    if f.households is not None:
+        rows = rows.filter(household_id__in=f.households)
     if f.start:
         rows = rows.filter(scanned_at__gte=f.start)
     if f.end:

@@ -17,7 +17,7 @@ from tongzhou.monitoring.notices import FONT  # registers Adobe's CID font for C
 from tongzhou.volunteers.models import Post, Volunteer
 
 
-def _qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
     widget = QrCodeWidget(text)
     left, bottom, right, top = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
@@ -34,7 +34,7 @@ def post_sign(post: Post, url: str) -> bytes:
         pdf.drawCentredString(width / 2, height - 40 * mm, post.name)
         pdf.setFont(FONT, 14)
         pdf.drawCentredString(width / 2, height - 52 * mm, post.get_duty_display())
-        _qr(pdf, url, (width - 120 * mm) / 2, height - 185 * mm, 120 * mm)
+        draw_qr(pdf, url, (width - 120 * mm) / 2, height - 185 * mm, 120 * mm)
         pdf.setFont(FONT, 14)
         pdf.drawCentredString(width / 2, height - 200 * mm, _("Volunteers: scan to check in, and again to check out."))
     pdf.showPage()
@@ -68,7 +68,7 @@ def certificate(volunteer: Volunteer, hours: object, url: str) -> bytes:
         for line in lines:
             pdf.drawCentredString(width / 2, y, line)
             y -= 11 * mm
-        _qr(pdf, url, (width - 45 * mm) / 2, y - 55 * mm, 45 * mm)
+        draw_qr(pdf, url, (width - 45 * mm) / 2, y - 55 * mm, 45 * mm)
         pdf.setFont(FONT, 10)
         pdf.drawCentredString(width / 2, y - 62 * mm, _("Scan to check this certificate online."))
     pdf.showPage()
