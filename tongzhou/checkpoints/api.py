@@ -5,6 +5,7 @@ page), which works only at the gates it is bound to; or a person holding GATE_SC
 (API token or the site's session, as the scan page does). Any other gate answers 404.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from ninja.security import HttpBearer, django_auth
 
@@ -24,7 +26,9 @@ from tongzhou.checkpoints.models import Gate, GateDevice, Reason
 from tongzhou.checkpoints.selectors import gate_pass_cache, pass_search
 from tongzhou.checkpoints.services import (
     PassageResult,
-    device_for_token,
+    device_gate,
+    device_known,
+    is_device_token,
     parse_item,
     passages_record,
 )
@@ -33,13 +37,19 @@ from tongzhou.core.permissions import Perm
 router = Router(tags=["checkpoints"])
 
 
+@dataclass(frozen=True)
+class DeviceToken:
+    """A gate device's bearer token, checked against the gate in the same query that fetches it."""
+
+    raw: str
+
+
 class DeviceOrUserToken(HttpBearer):
     """A gate device's token (`gd_...`) or a person's API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        device = device_for_token(token)
-        if device is not None:
-            return device
+        if is_device_token(token):
+            return DeviceToken(token)
         user = api_token_user(token)
         if user is not None:
             request.user = user
@@ -51,11 +61,13 @@ AUTH = [DeviceOrUserToken(), django_auth]
 
 def _gate(request: HttpRequest, gate_id: int) -> tuple[Gate, User | None, GateDevice | None]:
     auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, GateDevice):
-        gate = Gate.objects.filter(pk=gate_id, devices=auth).first()
-        if gate is None:
+    if isinstance(auth, DeviceToken):
+        found = device_gate(auth.raw, gate_id)
+        if found is None:
+            if not device_known(auth.raw):
+                raise AuthenticationError
             raise Http404
-        return gate, None, auth
+        return found[0], None, found[1]
     scope = scope_for(auth, Perm.GATE_SCAN)
     if scope.is_empty:
         raise Http404

@@ -245,3 +245,59 @@ def hourly_counts(rows: QuerySet[Passage]) -> list[dict[str, Any]]:
 
 def open_fever_alerts(scope: Scope) -> QuerySet[FeverAlert]:
     return FeverAlert.objects.filter(scope.q("place_path")).select_related("gate").order_by("status", "-scanned_at")
+
+
+def gate_figures(scope: Scope) -> dict[str, Any]:
+    """The dashboard card: places under each level (as set), passages and refusals today, open
+    fever alerts."""
+    start, end = today_bounds()
+    set_levels = dict(
+        PlaceControl.objects.filter(scope.q("place_path"))
+        .exclude(level=ControlLevel.NONE)
+        .values("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    today = Passage.objects.filter(scope.q("place_path"), scanned_at__gte=start, scanned_at__lt=end)
+    counts = today.aggregate(total=Count("id"), refused=Count("id", filter=Q(allowed=False)))
+    return {
+        "levels": [(ControlLevel(level).label, set_levels.get(level, 0)) for level in ControlLevel.values[1:]],
+        "passages": counts["total"],
+        "refused": counts["refused"],
+        "fever_open": FeverAlert.objects.filter(scope.q("place_path"), status="open").count(),
+        "pending": ControlChange.objects.filter(scope.q("place_path"), status=ChangeStatus.PENDING).count(),
+    }
+
+
+@dataclass(frozen=True)
+class Outing:
+    label: str
+    gate: str
+    out_at: datetime
+
+
+def overdue_outings(scope: Scope, *, now: datetime | None = None) -> list[Outing]:
+    """Households under controlled management whose last passage today was going out, longer ago
+    than TONGZHOU_OUTING_HOURS: someone to phone."""
+    now = now or timezone.now()
+    start, _end = today_bounds(now)
+    last: dict[int, Passage] = {}
+    rows = (
+        Passage.objects.filter(
+            scope.q("place_path"), scanned_at__gte=start, scanned_at__lte=now, allowed=True, visitor=False
+        )
+        .exclude(household_id=None)
+        .select_related("gate", "pass_ref")
+        .order_by("scanned_at", "id")
+    )
+    for passage in rows:
+        assert passage.household_id is not None
+        last[passage.household_id] = passage
+    limit = now - timedelta(hours=settings.TONGZHOU_OUTING_HOURS)
+    out = [p for p in last.values() if p.direction == Direction.OUT and p.scanned_at <= limit]
+    controlled = effective_levels({p.pass_ref.place_path for p in out if p.pass_ref})
+    return [
+        Outing(label=p.pass_ref.label, gate=p.gate.name, out_at=p.scanned_at)
+        for p in out
+        if p.pass_ref and controlled.get(p.pass_ref.place_path) == ControlLevel.CONTROLLED
+    ]

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -328,10 +329,26 @@ def device_create(*, actor: User, name: str, gates: Sequence[Gate]) -> tuple[Gat
     return device, raw
 
 
-def device_for_token(raw: str) -> GateDevice | None:
-    if not raw.startswith(DEVICE_TOKEN_PREFIX):
+def is_device_token(raw: str) -> bool:
+    return raw.startswith(DEVICE_TOKEN_PREFIX)
+
+
+def device_gate(raw: str, gate_id: int) -> tuple[Gate, GateDevice] | None:
+    """The gate, if this active device token is bound to it: one query, the hot path of a scan."""
+    digest = _device_digest(raw)
+    gate = (
+        Gate.objects.filter(pk=gate_id, devices__digest=digest, devices__active=True)
+        .annotate(device_pk=F("devices__id"), device_seen=F("devices__last_seen_at"))
+        .first()
+    )
+    if gate is None:
         return None
-    return GateDevice.objects.filter(digest=_device_digest(raw), active=True).first()
+    device = GateDevice(pk=gate.device_pk, digest=digest, last_seen_at=gate.device_seen)
+    return gate, device
+
+
+def device_known(raw: str) -> bool:
+    return GateDevice.objects.filter(digest=_device_digest(raw), active=True).exists()
 
 
 def device_revoke(*, actor: User, device: GateDevice) -> None:

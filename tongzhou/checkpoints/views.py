@@ -38,6 +38,7 @@ from tongzhou.checkpoints.selectors import (
     level_counts,
     levels_tree,
     open_fever_alerts,
+    overdue_outings,
     passages,
     pending_changes,
     treemap_data,
@@ -390,6 +391,8 @@ def passage_log(request: ScopedRequest) -> HttpResponse:
             "chart": chart,
             "total": sum(h["allowed"] + h["refused"] for h in hours),
             "refused": sum(h["refused"] for h in hours),
+            "overdue": overdue_outings(request.scope),
+            "outing_hours": settings.TONGZHOU_OUTING_HOURS,
             "query_prefix": (query.urlencode() + "&") if query else "",
         },
     )

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.assistance.selectors import help_figures
+from tongzhou.checkpoints.selectors import gate_figures
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring.selectors import monitoring_figures
 from tongzhou.reports.selectors import dashboard_figures
@@ -22,6 +23,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
             else None,
             "help": help_figures(help_scope)
             if not (help_scope := scope_for(request.user, Perm.HELP_MANAGE)).is_empty
+            else None,
+            "gates": gate_figures(gates_scope)
+            if not (gates_scope := scope_for(request.user, Perm.GATES_MANAGE)).is_empty
             else None,
         },
     )

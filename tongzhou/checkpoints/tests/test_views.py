@@ -1,10 +1,25 @@
 """The pages: who reaches them, and that they do what they say."""
 
-import pytest
+from datetime import timedelta
 
-from tongzhou.checkpoints.models import ChangeStatus, ControlChange, FeverAlert, Gate, GateDevice, Pass, PassStatus
-from tongzhou.checkpoints.services import control_request, parse_item, passages_record
+import pytest
+from django.utils import timezone
+
+from tongzhou.checkpoints.models import (
+    ChangeStatus,
+    ControlChange,
+    FeverAlert,
+    Gate,
+    GateDevice,
+    Pass,
+    PassStatus,
+    Visitor,
+)
+from tongzhou.checkpoints.selectors import overdue_outings
+from tongzhou.checkpoints.services import control_request, parse_item, pass_token, passages_record
 from tongzhou.checkpoints.tests.conftest import item
+from tongzhou.core.scope import Scope
+from tongzhou.places.models import Household
 
 
 def test_street_admin_asks_to_seal_and_the_health_officer_approves_on_the_levels_page(demo, client_as):
@@ -58,8 +73,6 @@ def test_staff_add_a_gate_issue_passes_print_and_revoke(demo, client_as):
     gate = Gate.objects.get()
     assert gate.post is not None and gate.post.duty == "gate"
     staff.post(f"/checkpoints/passes/{compound.pk}/", {})
-    from tongzhou.places.models import Household
-
     households = Household.objects.filter(place__path__startswith=compound.path).count()
     assert households > 0 and Pass.objects.count() == households
     pdf = staff.get(f"/checkpoints/passes/{compound.pk}/cards.pdf")
@@ -140,8 +153,6 @@ def test_the_guard_registers_a_visitor(demo, client_as, gate):
         {"name": "李四", "phone": "13900001111", "reason": "送菜", "household": household.pk, "temperature": "36.5"},
     )
     assert page.status_code == 200 and 'id="visitor-result"' in page.content.decode()
-    from tongzhou.checkpoints.models import Visitor
-
     visitor = Visitor.objects.get()
     assert visitor.allowed and visitor.phone == "13900001111"
     bad = client_as("guard").post(
@@ -149,3 +160,32 @@ def test_the_guard_registers_a_visitor(demo, client_as, gate):
         {"name": "", "phone": "abc", "reason": "送菜", "household": household.pk, "temperature": "50"},
     )
     assert bad.status_code == 200 and Visitor.objects.count() == 1
+
+
+def test_the_dashboard_counts_todays_passages_and_open_fevers(demo, client_as, gate, token):
+    items = [parse_item(item(token, direction="in")), parse_item(item(token, temperature=39.0))]
+    passages_record(gate=gate, items=items, actor=demo.guard)
+    figures = client_as("taian_staff").get("/dashboard/").context["gates"]
+    assert (figures["passages"], figures["refused"], figures["fever_open"]) == (2, 1, 1)
+    assert client_as("songhua_staff").get("/dashboard/").context["gates"]["passages"] == 0
+    assert client_as("guard").get("/dashboard/").context["gates"] is None
+
+
+def test_households_out_longer_than_the_limit_are_listed(demo, gate, passes, settings):
+    control_request(actor=demo.street_admin, place=demo.places["taian_compound"], level="controlled", reason="管控")
+    now = timezone.now().replace(hour=15)
+    early = (now - timedelta(hours=5)).isoformat()
+    back = (now - timedelta(hours=1)).isoformat()
+    passages_record(
+        gate=gate,
+        items=[
+            parse_item(item(pass_token(passes[0]), scanned_at=early)),
+            parse_item(item(pass_token(passes[1]), scanned_at=early)),
+            parse_item(item(pass_token(passes[1]), direction="in", scanned_at=back)),
+        ],
+        now=now,
+    )
+    scope = Scope.of([demo.places["taian"].path])
+    assert [o.label for o in overdue_outings(scope, now=now)] == [passes[0].label]
+    settings.TONGZHOU_OUTING_HOURS = 6
+    assert overdue_outings(scope, now=now) == []
