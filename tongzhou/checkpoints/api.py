@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -120,12 +120,12 @@ def _errors(error: ValidationError) -> dict[str, str]:
     return {"item": " ".join(error.messages)}
 
 
-def _out(result: PassageResult) -> dict[str, Any]:
+def _out(result: PassageResult, messages: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "client_uuid": result.client_uuid,
         "allowed": result.allowed,
         "reason": result.reason,
-        "message": str(Reason(result.reason).label),
+        "message": (messages or {}).get(result.reason) or str(Reason(result.reason).label),
         "passage_id": result.passage_id,
         "replayed": result.replayed,
         "subject": result.subject,
@@ -175,10 +175,12 @@ def passage_batch(request: HttpRequest, gate_id: int, payload: BatchIn) -> Any:
             uuid = str(raw.get("client_uuid", "")) if isinstance(raw, dict) else ""
             answers[index] = _out(PassageResult(uuid, False, Reason.INVALID, None, error=f"item {index}: {message}"))
     results = passages_record(gate=gate, items=[item for _i, item in good], actor=user, device=device)
+    messages = {reason: str(label) for reason, label in Reason.choices}
     for (index, _item), result in zip(good, results, strict=True):
-        answers[index] = _out(result)
+        answers[index] = _out(result, messages)
     _seen(device)
-    return Status(200, {"results": answers})
+    # Built as it is documented (BatchOut), sent without validating 10,000 items a second time.
+    return JsonResponse({"results": answers})
 
 
 @router.get("/{gate_id}/passes", auth=AUTH, url_name="checkpoint_passes", summary="The gate's pass cache")
