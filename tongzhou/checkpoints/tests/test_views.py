@@ -189,3 +189,20 @@ def test_households_out_longer_than_the_limit_are_listed(demo, gate, passes, set
     assert [o.label for o in overdue_outings(scope, now=now)] == [passes[0].label]
     settings.TONGZHOU_OUTING_HOURS = 6
     assert overdue_outings(scope, now=now) == []
+
+
+def test_the_service_worker_and_manifest_are_public_and_scoped(client):
+    worker = client.get("/checkpoints/sw.js")
+    assert worker.status_code == 200 and worker["Service-Worker-Allowed"] == "/checkpoints/"
+    assert worker["Content-Type"].startswith("application/javascript") and b"tongzhou-gate-v1" in worker.content
+    manifest = client.get("/checkpoints/manifest.webmanifest").json()
+    assert manifest["scope"] == "/checkpoints/" and manifest["display"] == "standalone"
+
+
+def test_the_scan_page_carries_its_urls_and_rules_but_no_token(demo, client_as, gate, passes):
+    page = client_as("guard").get(f"/checkpoints/gates/{gate.pk}/scan/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"/api/v1/checkpoints/{gate.pk}/passages/batch" in body and "jsQR.js" in body
+    assert pass_token(passes[0]) not in body
+    assert client_as("songhua_staff").get(f"/checkpoints/gates/{gate.pk}/scan/").status_code == 404
