@@ -7,20 +7,20 @@ page coming back online); both go through `passages_record`, which is idempotent
 stored whole or not at all, so a sync cut off halfway is simply sent again.
 """
 
+import contextlib
 import hashlib
 import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -334,18 +334,29 @@ def is_device_token(raw: str) -> bool:
     return raw.startswith(DEVICE_TOKEN_PREFIX)
 
 
+_DEVICE_GATE_SQL = """
+SELECT g.id, g.place_id, g.place_path, g.name, d.id, d.last_seen_at
+  FROM checkpoints_gate g
+  JOIN checkpoints_gatedevice_gates m ON m.gate_id = g.id
+  JOIN checkpoints_gatedevice d ON d.id = m.gatedevice_id
+ WHERE g.id = %s AND d.digest = %s AND d.active
+"""
+
+
 def device_gate(raw: str, gate_id: int) -> tuple[Gate, GateDevice] | None:
-    """The gate, if this active device token is bound to it: one query, the hot path of a scan."""
+    """The gate, if this active device token is bound to it: one query, the hot path of a scan.
+    The gate comes back with the fields a scan uses (id, place, path, name)."""
     digest = _device_digest(raw)
-    gate = (
-        Gate.objects.filter(pk=gate_id, devices__digest=digest, devices__active=True)
-        .annotate(device_pk=F("devices__id"), device_seen=F("devices__last_seen_at"))
-        .first()
-    )
-    if gate is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_DEVICE_GATE_SQL, [gate_id, digest])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    device = GateDevice(pk=gate.device_pk, digest=digest, last_seen_at=gate.device_seen)
-    return gate, device
+    gate_pk, place_id, place_path, name, device_pk, last_seen = row
+    if last_seen is not None and timezone.is_naive(last_seen):  # SQLite hands back naive UTC
+        last_seen = timezone.make_aware(last_seen, UTC)
+    gate = Gate(pk=gate_pk, place_id=place_id, place_path=place_path, name=name)
+    return gate, GateDevice(pk=device_pk, digest=digest, last_seen_at=last_seen)
 
 
 def device_known(raw: str) -> bool:
@@ -430,6 +441,148 @@ def _day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     day = timezone.localtime(moment).date()
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
+
+
+_HOLDER_AND_LEVEL_SQL = """
+SELECT p.id, p.household_id, p.place_path, p.label, p.status, p.valid_until,
+       (SELECT max(CASE c.level WHEN 'sealed' THEN 3 WHEN 'controlled' THEN 2 WHEN 'precaution' THEN 1 ELSE 0 END)
+          FROM checkpoints_placecontrol c
+         WHERE c.place_path <= p.place_path AND substr(p.place_path, 1, length(c.place_path)) = c.place_path)
+  FROM checkpoints_pass p
+ WHERE {where}
+"""
+_RANK_LEVEL = {rank: level for level, rank in LEVEL_RANK.items()}
+_NO_HOLDER = (None, None, "", "", "", None, 0)
+# A device's scan in one round trip: the device bound to the gate, and the holder with the level.
+_DEVICE_SCAN_SQL = f"""
+SELECT g.id, g.place_id, g.place_path, g.name, d.id, d.last_seen_at, h.*
+  FROM checkpoints_gate g
+  JOIN checkpoints_gatedevice_gates m ON m.gate_id = g.id
+  JOIN checkpoints_gatedevice d ON d.id = m.gatedevice_id
+  LEFT JOIN ({_HOLDER_AND_LEVEL_SQL.format(where="{where}")}) h ON 1 = 1
+ WHERE g.id = %s AND d.digest = %s AND d.active
+"""  # noqa: S608 (constants only)
+
+
+def _holder_where(item: PassageItem) -> tuple[bool, str, list[Any]]:
+    """(genuine token, SQL condition, its parameters) finding the item's pass."""
+    if item.pass_token is not None:
+        nonce = read_token(item.pass_token)
+        return nonce is not None, "p.nonce = %s", [nonce]
+    return True, "p.id = %s", [item.pass_id]
+
+
+def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple[PassageResult, GateDevice] | None:
+    """A gate device's scan: checks the device against the gate and finds the pass in one query,
+    then decides and stores as `passage_record_one`. None if the device is not bound to the gate."""
+    genuine, where, params = _holder_where(item)
+    with connection.cursor() as cursor:
+        cursor.execute(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, _device_digest(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    gate_pk, place_id, place_path, name, device_pk, last_seen = row[:6]
+    if last_seen is not None and timezone.is_naive(last_seen):  # SQLite hands back naive UTC
+        last_seen = timezone.make_aware(last_seen, UTC)
+    gate = Gate(pk=gate_pk, place_id=place_id, place_path=place_path, name=name)
+    device = GateDevice(pk=device_pk, last_seen_at=last_seen)
+    holder = row[6:] if row[6] is not None else None
+    return passage_record_one(gate=gate, item=item, device=device, holder=(genuine, holder)), device
+
+
+def passage_record_one(
+    *,
+    gate: Gate,
+    item: PassageItem,
+    actor: User | None = None,
+    device: GateDevice | None = None,
+    holder: tuple[bool, Sequence[Any] | None] | None = None,
+) -> PassageResult:
+    """One scan, the hot path of a gate: the same rules and answers as `passages_record`, in three
+    round trips to the database in the usual case (the device and gate, the pass with the level
+    in force over it, the insert), where the replay check is the unique key itself."""
+    now = timezone.now()
+    skew = timedelta(seconds=settings.TONGZHOU_CLOCK_SKEW_SECONDS)
+    clock_skew = item.scanned_at > now + skew
+    when = now if clock_skew else item.scanned_at
+    if holder is None:  # `holder`: found already, with the device (device_passage_record)
+        genuine, where, params = _holder_where(item)
+        with connection.cursor() as cursor:
+            cursor.execute(_HOLDER_AND_LEVEL_SQL.format(where=where), params)
+            holder = (genuine, cursor.fetchone())
+    genuine, row = holder
+    pass_id, household_id, path, label, status, valid_until, rank = row or _NO_HOLDER
+    if valid_until is not None and timezone.is_naive(valid_until):  # SQLite hands back naive UTC
+        valid_until = timezone.make_aware(valid_until, UTC)
+    level = _RANK_LEVEL[rank or 0]
+    in_compound = row is not None and path.startswith(gate.place_path)
+    used = 0
+    if in_compound and level == ControlLevel.CONTROLLED and item.direction == Direction.OUT:
+        low, high = _day_bounds(when)
+        used = Passage.objects.filter(
+            household_id=household_id,
+            scanned_at__gte=low,
+            scanned_at__lt=high,
+            direction=Direction.OUT,
+            allowed=True,
+            visitor=False,
+        ).count()
+    reason = decide(
+        Facts(
+            direction=item.direction,
+            temperature=item.temperature,
+            fever_from=Decimal(str(settings.TONGZHOU_FEVER_CELSIUS)),
+            when=when,
+            token_genuine=genuine,
+            pass_found=row is not None,
+            in_compound=in_compound,
+            pass_status=status or PassStatus.ACTIVE,
+            valid_until=valid_until,
+            level=level,
+            outings_used=used,
+            outings_per_day=settings.TONGZHOU_OUTINGS_PER_DAY,
+        )
+    )
+    new = NewPassage(
+        id=None,
+        scanned_at=item.scanned_at,
+        received_at=now,
+        gate_id=gate.pk,
+        place_path=gate.place_path,
+        client_uuid=item.client_uuid,
+        pass_ref_id=pass_id if in_compound else None,
+        household_id=household_id if in_compound else None,
+        direction=item.direction,
+        temperature=item.temperature,
+        allowed=reason == Reason.OK,
+        reason=reason,
+        level=level,
+        offline_allowed=item.offline_allowed,
+        clock_skew=clock_skew,
+        visitor=False,
+        scanned_by_id=actor.pk if actor else None,
+        device_id=device.pk if device else None,
+    )
+    subject = label if in_compound else ""
+    fields = {field.column: field for field in Passage._meta.concrete_fields}
+    values = [fields[column].get_db_prep_save(getattr(new, column), connection) for column in PASSAGE_COLUMNS[1:]]
+    sql = (
+        f"INSERT INTO checkpoints_passage ({', '.join(PASSAGE_COLUMNS[1:])}) "  # noqa: S608 (constants only)
+        f"VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (client_uuid, scanned_at) DO NOTHING RETURNING id"
+    )
+    # One statement needs no transaction of its own; with a fever, the passage and its alert go
+    # in together.
+    with transaction.atomic() if reason == Reason.FEVER else contextlib.nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            inserted = cursor.fetchone()
+        if inserted is None:  # stored before: answer as then
+            old = Passage.objects.filter(client_uuid=item.client_uuid, scanned_at=item.scanned_at).get()
+            return PassageResult(str(item.client_uuid), old.allowed, old.reason, old.pk, replayed=True)
+        new.id = inserted[0]
+        if reason == Reason.FEVER:
+            _raise_fever_alerts(gate, [(new, subject)])
+    return PassageResult(str(item.client_uuid), new.allowed, reason, new.id, subject=subject)
 
 
 def passages_record(
