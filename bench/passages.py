@@ -167,7 +167,9 @@ def main() -> None:
                    FROM generate_series(1, %s) AS n""",
                 [gate.pk, gate.place_path, passes[0].pk, passes[0].household_id, args.rows],
             )
-            cursor.execute("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, client_uuid uuid, scanned_at timestamptz, pass_id bigint)")
+            cursor.execute(
+                "CREATE TABLE bench_bare (id bigserial PRIMARY KEY, client_uuid uuid, scanned_at timestamptz, pass_id bigint)"
+            )
             cursor.execute("ANALYZE")
             cursor.execute("SELECT count(*) FROM checkpoints_passage")
             (rows,) = cursor.fetchone()
@@ -219,7 +221,9 @@ def main() -> None:
         bare_rps = statistics.mean(r["rps"] for r in results["bare"])
         real_rps = statistics.mean(r["rps"] for r in results["real"])
         worst_p99 = max(r["p99"] for r in results["real"])
-        print(f"real/bare throughput: {real_rps / bare_rps:.2f}× (target ≥ 0.7×); real p99 worst run {worst_p99:.1f} ms (target ≤ 30 ms)")
+        print(
+            f"real/bare throughput: {real_rps / bare_rps:.2f}× (target ≥ 0.7×); real p99 worst run {worst_p99:.1f} ms (target ≤ 30 ms)"
+        )
 
         # Batches over HTTP.
         rng = random.Random(2020)
@@ -242,7 +246,7 @@ def main() -> None:
 
         def send(items: list[dict[str, object]]) -> tuple[float, dict[str, object]]:
             body = json.dumps({"items": items}).encode()
-            request = urllib.request.Request(
+            request = urllib.request.Request(  # noqa: S310 (our own http:// on loopback)
                 f"{real_url}/batch",
                 data=body,
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {raw}"},
@@ -272,12 +276,31 @@ def main() -> None:
             columns = "scanned_at, received_at, gate_id, place_path, client_uuid, direction, temperature, allowed, reason, level, clock_skew, visitor"
             with cursor.copy(f"COPY checkpoints_passage ({columns}) FROM STDIN") as copy:
                 for n in range(BATCH):
-                    copy.write_row((now, now, gate.pk, gate.place_path, uuid.uuid4(), "in" if n % 2 else "out", 36.6, True, "ok", "none", False, False))
+                    copy.write_row(
+                        (
+                            now,
+                            now,
+                            gate.pk,
+                            gate.place_path,
+                            uuid.uuid4(),
+                            "in" if n % 2 else "out",
+                            36.6,
+                            True,
+                            "ok",
+                            "none",
+                            False,
+                            False,
+                        )
+                    )
             conn.commit()
             copy_time = time.perf_counter() - started
         print(f"\nbatches of {BATCH:,} over HTTP to the same gunicorn, 5 runs with fresh client UUIDs:")
-        print(f"  stored and answered: median {statistics.median(times):.3f} s (runs {', '.join(f'{t:.3f}' for t in times)}) (target ≤ 1 s)")
-        print(f"  the last batch again: {replay_time:.3f} s, {replayed:,} of {BATCH:,} answered as replays, nothing stored")
+        print(
+            f"  stored and answered: median {statistics.median(times):.3f} s (runs {', '.join(f'{t:.3f}' for t in times)}) (target ≤ 1 s)"
+        )
+        print(
+            f"  the last batch again: {replay_time:.3f} s, {replayed:,} of {BATCH:,} answered as replays, nothing stored"
+        )
         print(f"  baseline, COPY of {BATCH:,} rows straight into the table: {copy_time:.3f} s")
     finally:
         if server is not None:
