@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -464,6 +465,22 @@ SELECT g.id, g.place_id, g.place_path, g.name, d.id, d.last_seen_at, h.*
 """  # noqa: S608 (constants only)
 
 
+def _fetch_one_prepared(sql: str, params: Sequence[Any]) -> Any:
+    """The first row of a statement of the scan's hot path. On PostgreSQL, through a cursor with
+    server-side binding and a prepared statement, so each connection plans the statement once,
+    not on every scan (Django's own cursors bind on the client and plan every time). Same
+    connection, so Django's transactions hold; errors are wrapped as Django's."""
+    with connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchone()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+
 def _holder_where(item: PassageItem) -> tuple[bool, str, list[Any]]:
     """(genuine token, SQL condition, its parameters) finding the item's pass."""
     if item.pass_token is not None:
@@ -476,9 +493,7 @@ def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple
     """A gate device's scan: checks the device against the gate and finds the pass in one query,
     then decides and stores as `passage_record_one`. None if the device is not bound to the gate."""
     genuine, where, params = _holder_where(item)
-    with connection.cursor() as cursor:
-        cursor.execute(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, _device_digest(raw)])
-        row = cursor.fetchone()
+    row = _fetch_one_prepared(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, _device_digest(raw)])
     if row is None:
         return None
     gate_pk, place_id, place_path, name, device_pk, last_seen = row[:6]
@@ -507,9 +522,7 @@ def passage_record_one(
     when = now if clock_skew else item.scanned_at
     if holder is None:  # `holder`: found already, with the device (device_passage_record)
         genuine, where, params = _holder_where(item)
-        with connection.cursor() as cursor:
-            cursor.execute(_HOLDER_AND_LEVEL_SQL.format(where=where), params)
-            holder = (genuine, cursor.fetchone())
+        holder = (genuine, _fetch_one_prepared(_HOLDER_AND_LEVEL_SQL.format(where=where), params))
     genuine, row = holder
     pass_id, household_id, path, label, status, valid_until, rank = row or _NO_HOLDER
     if valid_until is not None and timezone.is_naive(valid_until):  # SQLite hands back naive UTC
@@ -573,9 +586,7 @@ def passage_record_one(
     # One statement needs no transaction of its own; with a fever, the passage and its alert go
     # in together.
     with transaction.atomic() if reason == Reason.FEVER else contextlib.nullcontext():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            inserted = cursor.fetchone()
+        inserted = _fetch_one_prepared(sql, values)
         if inserted is None:  # stored before: answer as then
             old = Passage.objects.filter(client_uuid=item.client_uuid, scanned_at=item.scanned_at).get()
             return PassageResult(str(item.client_uuid), old.allowed, old.reason, old.pk, replayed=True)
