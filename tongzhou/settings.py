@@ -151,6 +151,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_SCANS", True):
+    # Django turns prepared statements off (prepare_threshold None), which also refuses the gate
+    # scan's explicit prepare=True. A threshold nobody reaches prepares only those statements:
+    # Django's own cursors bind on the client and are never prepared.
+    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 2**31 - 1}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")

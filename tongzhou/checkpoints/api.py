@@ -163,7 +163,8 @@ def passage(request: HttpRequest, gate_id: int, payload: PassageIn) -> Any:
         gate, user, device = _gate(request, gate_id)
         result = passage_record_one(gate=gate, item=item, actor=user, device=device)
     _seen(device)
-    return Status(200, _out(result))
+    # Built as it is documented (PassageOut), sent without validating it a second time.
+    return JsonResponse(_out(result))
 
 
 @router.post(

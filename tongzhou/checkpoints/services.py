@@ -577,8 +577,13 @@ def passage_record_one(
         device_id=device.pk if device else None,
     )
     subject = label if in_compound else ""
-    fields = {field.column: field for field in Passage._meta.concrete_fields}
-    values = [fields[column].get_db_prep_save(getattr(new, column), connection) for column in PASSAGE_COLUMNS[1:]]
+    values = [getattr(new, column) for column in PASSAGE_COLUMNS[1:]]
+    if connection.vendor != "postgresql":  # psycopg adapts the plain values; SQLite wants Django's
+        fields = {field.column: field for field in Passage._meta.concrete_fields}
+        values = [
+            fields[column].get_db_prep_save(value, connection)
+            for column, value in zip(PASSAGE_COLUMNS[1:], values, strict=True)
+        ]
     sql = (
         f"INSERT INTO checkpoints_passage ({', '.join(PASSAGE_COLUMNS[1:])}) "  # noqa: S608 (constants only)
         f"VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (client_uuid, scanned_at) DO NOTHING RETURNING id"
