@@ -58,7 +58,9 @@ test-postgres: install-dev
 
 test: lint typecheck check test-sqlite test-postgres
 
+# The gate-scan bench drives gunicorn with Debian's wrk, installed here when it is missing.
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q --no-install-recommends wrk)
 	$(PY) bench/import_divisions.py
 	$(PY) bench/place_page.py
 	$(PY) bench/residents.py
