@@ -19,8 +19,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.access import get_for_user, require
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope
+
+__all__ = [
+    "api_perm",
+    "get_for_user",
+    "get_in_scope",
+    "logged_in",
+    "public",
+    "require",
+    "require_perm",
+]
 
 ACCESS_ATTR = "tongzhou_access"
 M = TypeVar("M", bound=Model)

@@ -4,7 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.fields import EncryptedField, blind_index_field
-from tongzhou.core.permissions import Role
+from tongzhou.core.permissions import ROLE_PERMS, Perm, Role
+from tongzhou.core.scope import Scope
 
 
 class User(AbstractUser):
@@ -18,6 +19,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def held_roles(self) -> list["RoleAssignment"]:
+        """The user's roles with their places, loaded once per user object (one query a request)."""
+        cached: list[RoleAssignment] | None = getattr(self, "_tongzhou_roles", None)
+        if cached is None:
+            cached = list(
+                RoleAssignment.objects.filter(user=self).select_related("place").order_by("place__path", "role")
+            )
+            self._tongzhou_roles = cached
+        return cached
+
+    def scope_for(self, perm: Perm) -> Scope:
+        """Where this user may use `perm`: the subtrees of the places of the roles that grant it.
+        Superusers get nothing here: the superuser is for the Django admin, not for daily work."""
+        return Scope.of(ra.place.path for ra in self.held_roles() if perm in ROLE_PERMS[ra.role])
 
 
 class RoleAssignment(models.Model):

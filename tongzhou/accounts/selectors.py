@@ -1,8 +1,9 @@
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 
 from tongzhou.accounts.models import RoleAssignment, User
+from tongzhou.core.access import scope_of
 from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm, roles_with
 from tongzhou.core.pii import blind_index_candidates
 from tongzhou.core.scope import Scope, ancestor_paths, is_within
@@ -12,17 +13,12 @@ def user_roles(user: Any) -> list[RoleAssignment]:
     """The user's roles with their places, loaded once per user object (one query a request)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached: list[RoleAssignment] | None = getattr(user, "_tongzhou_roles", None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("place").order_by("place__path", "role"))
-        user._tongzhou_roles = cached
-    return cached
+    return cast(list[RoleAssignment], user.held_roles())
 
 
 def scope_for(user: Any, perm: Perm) -> Scope:
-    """Where `user` may use `perm`: the subtrees of the places of the roles that grant it.
-    Superusers get nothing here: the superuser is for the Django admin, not for daily work."""
-    return Scope.of(ra.place.path for ra in user_roles(user) if perm in ROLE_PERMS[ra.role])
+    """Where `user` may use `perm` (see `User.scope_for`); nowhere for an anonymous user."""
+    return scope_of(user, perm)
 
 
 def rank_at(user: Any, path: str, perm: Perm) -> int:

@@ -1,12 +1,12 @@
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
-from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.access import require
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import SEPARATOR
@@ -19,8 +19,7 @@ MAX_ROOMS_PER_FLOOR = 30
 
 
 def _check_manage(actor: User, place: Place) -> None:
-    if not scope_for(actor, Perm.PLACES_MANAGE).contains(place.path):
-        raise PermissionDenied
+    require(actor, Perm.PLACES_MANAGE, place.path)
 
 
 def _new_child(parent: Place, kind: str, name: str) -> Place:
