@@ -52,12 +52,15 @@ def test_walk_the_tree_to_a_household_and_switch_language(demo, page):
     assert page.locator("#household-title").inner_text() == "701户"
 
     page.click(".navbar-toggler")
+    # The switch posts a form and reloads: wait for the new page, not the old one still showing.
     page.click("button[data-language=en]")
+    page.wait_for_selector("html[lang=en]")
     assert page.locator("#household-title").inner_text() == "Household 701"
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.click(".navbar-toggler")
     page.click("button[data-language=zh-hans]")
+    page.wait_for_selector("html[lang=zh-hans]")
     assert page.locator("#household-title").inner_text() == "701户"
 
     # The breadcrumb leads back up, to the community but no further than the user's scope.
