@@ -16,7 +16,8 @@ urlpatterns = [
     path("monitoring/", include("tongzhou.monitoring.urls")),
     path("volunteers/", include("tongzhou.volunteers.urls")),
     path("checkpoints/", include("tongzhou.checkpoints.urls")),
-    path("audit/", include("tongzhou.core.urls")),
+    # The audit log moved under accounts; the old address still leads there.
+    path("audit/", public(RedirectView.as_view(pattern_name="accounts:audit", query_string=True))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

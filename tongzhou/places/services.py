@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import require
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import SEPARATOR
 from tongzhou.core.services import audit_log
+from tongzhou.places.audit import PlacesAudit
 from tongzhou.places.models import Household, Place, PlaceKind
 
 MAX_UNITS = 30
@@ -55,7 +55,7 @@ def place_create(*, actor: User, parent: Place, kind: str, name: str, request: H
     _check_manage(actor, parent)
     place = _new_child(parent, kind, name)
     audit_log(
-        action=AuditAction.PLACE_CREATED,
+        action=PlacesAudit.PLACE_CREATED,
         actor=actor,
         obj=place,
         place_path=place.path,
@@ -99,7 +99,7 @@ def building_create(
         for room in range(1, rooms_per_floor + 1)
     )
     audit_log(
-        action=AuditAction.PLACE_CREATED,
+        action=PlacesAudit.PLACE_CREATED,
         actor=actor,
         obj=building,
         place_path=building.path,
@@ -120,7 +120,7 @@ def place_rename(*, actor: User, place: Place, name: str, request: HttpRequest |
     place.full_clean()
     place.save(update_fields=["name", "updated_at"])
     audit_log(
-        action=AuditAction.PLACE_CHANGED,
+        action=PlacesAudit.PLACE_CHANGED,
         actor=actor,
         obj=place,
         place_path=place.path,

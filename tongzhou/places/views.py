@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.audit import CoreAudit
 from tongzhou.core.forms import form_errors
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
 from tongzhou.people.selectors import household_members
@@ -164,7 +164,7 @@ def export(request: ScopedRequest, pk: int) -> StreamingHttpResponse:
     place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
     rows = subtree(place).values_list("code", "name", "kind", "depth", "path")[:EXPORT_LIMIT]
     audit_log(
-        action=AuditAction.EXPORTED,
+        action=CoreAudit.EXPORTED,
         actor=request.user,
         obj=place,
         place_path=place.path,

@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tongzhou.assistance.audit import AssistanceAudit
 from tongzhou.assistance.models import Category, HelpRequest, Purchase, Status
 from tongzhou.assistance.services import help_request_claim, help_request_transition, purchase_add
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 from tongzhou.people.services import personal_link_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -39,7 +40,7 @@ def test_the_detail_is_masked_until_taken_then_full_for_the_taker_only(demo, cli
     full = volunteer.get(url).content.decode()
     assert taian_person.phone in full and taian_person.name in full and taian_person.household.room in full
     assert AuditEvent.objects.filter(
-        action=AuditAction.HELP_REQUEST_TAKEN, actor=demo.volunteer, details__help_request=help_request.pk
+        action=AssistanceAudit.HELP_REQUEST_TAKEN, actor=demo.volunteer, details__help_request=help_request.pk
     ).exists()
     # Taken: another who may take requests there sees nothing any more.
     assert client_as("building_lead").get(url).status_code == 404

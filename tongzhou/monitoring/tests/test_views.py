@@ -141,7 +141,8 @@ def test_override_through_the_pages_needs_someone_else(demo, client_as, make_ord
 
 
 def test_the_notice_is_a_pdf_and_reading_is_on_the_residents_record(demo, client_as, make_order):
-    from tongzhou.core.models import AuditAction, AuditEvent
+    from tongzhou.core.models import AuditEvent
+    from tongzhou.people.audit import PeopleAudit
 
     order = make_order()
     client = client_as("health_officer")
@@ -150,7 +151,7 @@ def test_the_notice_is_a_pdf_and_reading_is_on_the_residents_record(demo, client
     assert response.content.startswith(b"%PDF")
     client.get(reverse("monitoring:order", args=[order.pk]))
     viewed = AuditEvent.objects.filter(
-        action=AuditAction.PERSON_VIEWED, actor=demo.health_officer, object_id=str(order.key_person.person_id)
+        action=PeopleAudit.PERSON_VIEWED, actor=demo.health_officer, object_id=str(order.key_person.person_id)
     )
     assert sorted(e.details["viewed"] for e in viewed) == ["notice", "order"]
 
