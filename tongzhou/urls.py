@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public(RedirectView.as_view(pattern_name="reports:dashboard")), name="root"),
     path("dashboard/", include("tongzhou.reports.urls")),
     path("places/", include("tongzhou.places.urls")),
+    path("", include("tongzhou.portal.urls")),
     path("accounts/", include("tongzhou.accounts.urls")),
     path("residents/", include("tongzhou.people.urls")),
     path("help/", include("tongzhou.assistance.urls")),

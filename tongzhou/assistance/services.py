@@ -143,7 +143,7 @@ def _link_url(help_request: HelpRequest, site_url: str) -> str:
 
     if help_request.person is None or not site_url:
         return ""
-    return site_url.rstrip("/") + reverse("assistance:mine", args=[personal_link_token(help_request.person)])
+    return site_url.rstrip("/") + reverse("portal:help", args=[personal_link_token(help_request.person)])
 
 
 @transaction.atomic

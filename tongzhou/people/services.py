@@ -335,7 +335,7 @@ def person_link_send(*, actor: User, person: Person, site_url: str, request: Htt
     _check_manage(actor, person.household)
     if not person.phone:
         raise ValidationError(_("This resident has no phone number to send the link to."))
-    url = site_url.rstrip("/") + reverse("people:own_record", args=[personal_link_token(person)])
+    url = site_url.rstrip("/") + reverse("portal:record", args=[personal_link_token(person)])
     send_message(
         to=person.phone,
         text=_("Your record at the neighborhood committee, and who looked at it: %(url)s") % {"url": url},
