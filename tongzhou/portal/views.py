@@ -22,8 +22,8 @@ from tongzhou.assistance.services import (
 from tongzhou.core.forms import form_errors
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.monitoring.forms import CheckForm
-from tongzhou.monitoring.models import CheckMethod, KeyPerson
-from tongzhou.monitoring.selectors import active_order_of, orders_of_person
+from tongzhou.monitoring.models import CheckMethod
+from tongzhou.monitoring.selectors import active_order_of, is_key_person, orders_of_person
 from tongzhou.monitoring.services import CheckData, check_record
 from tongzhou.people.models import Person
 from tongzhou.people.selectors import addresses, person_history
@@ -42,17 +42,17 @@ def record(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's record and who viewed or changed it."""
     person = person_from_link(token)
     if person is None:
-        return render(request, "people/own_record.html", {"invalid": True}, status=404)
+        return render(request, "portal/record.html", {"invalid": True}, status=404)
     return render(
         request,
-        "people/own_record.html",
+        "portal/record.html",
         {
             "person": person,
             "address": addresses([person])[person.pk],
             "masked_id": mask_id_number(person.id_number),
             "masked_phone": mask_phone(person.phone) if person.phone else "",
             "token": token,
-            "isolated": KeyPerson.objects.filter(person=person).exists(),
+            "isolated": is_key_person(person),
             "history": person_history(person)[:200],
         },
     )
@@ -94,7 +94,7 @@ def help_requests(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's own requests, and a form to ask for help."""
     person = person_from_link(token)
     if person is None:
-        return render(request, "people/own_record.html", {"invalid": True}, status=404)
+        return render(request, "portal/record.html", {"invalid": True}, status=404)
     form = ResidentRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

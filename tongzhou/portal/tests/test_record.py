@@ -41,3 +41,16 @@ def test_links_already_sent_keep_their_addresses(taian_person):
     assert reverse("portal:isolation", args=[token]) == f"/monitoring/mine/{token}/"
     assert reverse("portal:help", args=[token]) == f"/help/mine/{token}/"
     assert reverse("portal:help_request", args=[token, 7]) == f"/help/mine/{token}/7/"
+
+
+def test_the_record_links_to_the_isolation_page_of_a_key_person_only(demo, taian_person, make_order):
+    from django.test import Client
+
+    from tongzhou.people.services import personal_link_token
+
+    url = reverse("portal:record", args=[personal_link_token(taian_person)])
+    assert 'id="my-isolation"' not in Client().get(url).content.decode()
+    make_order()
+    html = Client().get(url).content.decode()
+    assert 'id="my-isolation"' in html
+    assert reverse("portal:isolation", args=[personal_link_token(taian_person)]) in html
