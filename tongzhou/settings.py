@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "tongzhou.volunteers",
     "tongzhou.checkpoints",
     "tongzhou.reports",
+    "tongzhou.portal",
 ]
 
 MIDDLEWARE = [

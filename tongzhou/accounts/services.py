@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongzhou.accounts.audit import AccountsAudit
 from tongzhou.accounts.models import ApiToken, RoleAssignment, User
 from tongzhou.accounts.selectors import rank_at, scope_for, user_roles
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import ROLE_RANK, Perm, Role
 from tongzhou.core.services import audit_log
 from tongzhou.places.models import Place
@@ -26,7 +26,7 @@ def _refuse_grant(
 ) -> None:
     # Callers check before opening the grant's transaction, so the refusal stays in the log.
     audit_log(
-        action=AuditAction.ROLE_GRANT_REFUSED,
+        action=AccountsAudit.ROLE_GRANT_REFUSED,
         actor=actor,
         obj=user,
         place_path=place.path,
@@ -88,7 +88,7 @@ def role_grant(
         )
         if created:
             audit_log(
-                action=AuditAction.ROLE_GRANTED,
+                action=AccountsAudit.ROLE_GRANTED,
                 actor=actor,
                 obj=user,
                 place_path=place.path,
@@ -110,7 +110,7 @@ def role_revoke(*, actor: User, assignment: RoleAssignment, request: HttpRequest
     ):
         raise GrantRefused(_("You cannot remove this role."))
     audit_log(
-        action=AuditAction.ROLE_REVOKED,
+        action=AccountsAudit.ROLE_REVOKED,
         actor=actor,
         obj=assignment.user,
         place_path=place.path,
@@ -139,7 +139,7 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit_log(action=AuditAction.USER_CREATED, actor=actor, obj=user, request=request)
+    audit_log(action=AccountsAudit.USER_CREATED, actor=actor, obj=user, request=request)
     return user
 
 
@@ -153,7 +153,7 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     raw = "tz_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=_digest(raw))
     audit_log(
-        action=AuditAction.API_TOKEN_CREATED, actor=user, obj=user, details={"prefix": token.prefix, "name": name}
+        action=AccountsAudit.API_TOKEN_CREATED, actor=user, obj=user, details={"prefix": token.prefix, "name": name}
     )
     return token, raw
 
@@ -172,17 +172,17 @@ def _home_path(user: User) -> str:
 
 
 def login_record(*, user: User, request: HttpRequest) -> None:
-    audit_log(action=AuditAction.LOGIN, actor=user, obj=user, place_path=_home_path(user), request=request)
+    audit_log(action=AccountsAudit.LOGIN, actor=user, obj=user, place_path=_home_path(user), request=request)
 
 
 def logout_record(*, user: User, request: HttpRequest) -> None:
-    audit_log(action=AuditAction.LOGOUT, actor=user, obj=user, place_path=_home_path(user), request=request)
+    audit_log(action=AccountsAudit.LOGOUT, actor=user, obj=user, place_path=_home_path(user), request=request)
 
 
 def login_failure_record(*, username: str, request: HttpRequest) -> None:
     user = User.objects.filter(username=username).first()
     audit_log(
-        action=AuditAction.LOGIN_FAILED,
+        action=AccountsAudit.LOGIN_FAILED,
         actor_name=username[:150],
         obj=user,
         place_path=_home_path(user) if user else "",
@@ -207,7 +207,7 @@ def pii_reveal(
     if not scope_for(actor, Perm.PII_REVEAL).contains(place_path):
         raise PermissionDenied
     audit_log(
-        action=AuditAction.PII_REVEALED,
+        action=AccountsAudit.PII_REVEALED,
         actor=actor,
         obj=obj,
         place_path=place_path,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongzhou.accounts import views
+from tongzhou.accounts import audit_views, views
 from tongzhou.accounts.access import public
 
 app_name = "accounts"
@@ -12,4 +12,5 @@ urlpatterns = [
     path("roles/<int:pk>/revoke/", views.role_revoke_view, name="role_revoke"),
     path("places/<int:pk>/members/", views.place_members, name="place_members"),
     path("users/<int:pk>/phone/", views.user_phone_reveal, name="phone_reveal"),
+    path("audit/", audit_views.audit_list, name="audit"),
 ]

@@ -4,6 +4,9 @@ from django.apps import AppConfig
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
+from tongzhou.assistance.audit import AssistanceAudit
+from tongzhou.core import audit
+
 
 class AssistanceConfig(AppConfig):
     name = "tongzhou.assistance"
@@ -11,6 +14,7 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("Help requests")
 
     def ready(self) -> None:
+        audit.register(AssistanceAudit)
         checks.register(check_sla_setting)
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for, users_with_perm_over
+from tongzhou.assistance.audit import AssistanceAudit
 from tongzhou.assistance.models import (
     DEFAULT_SLA_HOURS,
     NEEDS_NOTE,
@@ -37,7 +38,6 @@ from tongzhou.assistance.models import (
     Urgency,
 )
 from tongzhou.core.messaging import send_message
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
 from tongzhou.people.idnumbers import normalize_phone
@@ -143,7 +143,7 @@ def _link_url(help_request: HelpRequest, site_url: str) -> str:
 
     if help_request.person is None or not site_url:
         return ""
-    return site_url.rstrip("/") + reverse("assistance:mine", args=[personal_link_token(help_request.person)])
+    return site_url.rstrip("/") + reverse("portal:help", args=[personal_link_token(help_request.person)])
 
 
 @transaction.atomic
@@ -181,7 +181,7 @@ def help_request_create(
     )
     _event(help_request, actor=actor, actor_name=RESIDENT if source == Source.LINK else SYSTEM, to=Status.NEW, old="")
     audit_log(
-        action=AuditAction.HELP_REQUEST_CREATED,
+        action=AssistanceAudit.HELP_REQUEST_CREATED,
         actor=actor,
         actor_name="" if actor else (RESIDENT if source == Source.LINK else SYSTEM),
         obj=help_request,
@@ -196,7 +196,7 @@ def _taken_audit(help_request: HelpRequest, actor: User, request: HttpRequest | 
     """The assignee now sees the address and phone: in the log, and in the resident's own history."""
     target = help_request.person if help_request.person is not None else help_request
     audit_log(
-        action=AuditAction.HELP_REQUEST_TAKEN,
+        action=AssistanceAudit.HELP_REQUEST_TAKEN,
         actor=actor,
         obj=target,
         place_path=help_request.place_path,

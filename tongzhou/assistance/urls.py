@@ -15,6 +15,4 @@ urlpatterns = [
     path("<int:pk>/purchases/", views.purchase_new, name="purchase_new"),
     path("<int:pk>/purchases/<int:purchase_pk>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/purchases/<int:purchase_pk>/repaid/", views.repaid, name="repaid"),
-    path("mine/<str:token>/", views.mine, name="mine"),
-    path("mine/<str:token>/<int:pk>/", views.mine_detail, name="mine_detail"),
 ]

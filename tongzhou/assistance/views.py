@@ -10,18 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.assistance.forms import (
     AssignForm,
     CategoryFilterForm,
     DeskFilterForm,
-    FeedbackForm,
     IntakeForm,
     MoveForm,
     PurchaseForm,
-    ResidentRequestForm,
 )
 from tongzhou.assistance.models import HelpRequest, Purchase, Source, Status
 from tongzhou.assistance.selectors import (
@@ -31,7 +29,6 @@ from tongzhou.assistance.selectors import (
     open_by_category_and_age,
     open_requests,
     purchases_of,
-    requests_of_person,
     visible_request,
 )
 from tongzhou.assistance.services import (
@@ -40,19 +37,15 @@ from tongzhou.assistance.services import (
     assignee_candidates,
     help_request_assign,
     help_request_claim,
-    help_request_confirm,
     help_request_create,
-    help_request_feedback,
     help_request_transition,
     purchase_add,
-    purchase_received,
     purchase_repaid,
 )
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name, mask_phone
 from tongzhou.people.models import Person
-from tongzhou.people.services import person_from_link
 from tongzhou.places.models import Household
 from tongzhou.places.selectors import street_addresses
 
@@ -362,89 +355,3 @@ def repaid(request: ScopedRequest, pk: int, purchase_pk: int) -> HttpResponse:
     purchase_repaid(actor=request.user, purchase=_purchase(request, pk, purchase_pk))
     messages.success(request, _("Marked as repaid."))
     return redirect("assistance:detail", pk=pk)
-
-
-# The resident, through their personal link (no account).
-
-
-def _resident(token: str) -> Person:
-    person = person_from_link(token)
-    if person is None:
-        raise Http404
-    return person
-
-
-@public
-def mine(request: HttpRequest, token: str) -> HttpResponse:
-    """The resident's own requests, and a form to ask for help."""
-    person = person_from_link(token)
-    if person is None:
-        return render(request, "people/own_record.html", {"invalid": True}, status=404)
-    form = ResidentRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            help_request = help_request_create(
-                actor=None,
-                data=HelpData(
-                    category=form.cleaned_data["category"],
-                    urgency=form.cleaned_data["urgency"],
-                    summary=form.cleaned_data["summary"],
-                    person=person,
-                ),
-                source=Source.LINK,
-                request=request,
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(
-                request, _("Your request #%(n)s was sent. The committee will contact you.") % {"n": help_request.pk}
-            )
-            return redirect("assistance:mine", token=token)
-    return render(
-        request,
-        "assistance/mine.html",
-        {"person": person, "token": token, "form": form, "requests": requests_of_person(person)[:50]},
-    )
-
-
-@public
-def mine_detail(request: HttpRequest, token: str, pk: int) -> HttpResponse:
-    person = _resident(token)
-    help_request = get_object_or_404(HelpRequest.objects.select_related("assignee"), pk=pk, person=person)
-    feedback = FeedbackForm(request.POST if request.method == "POST" and "rating" in request.POST else None)
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "confirm":
-                help_request_confirm(person=person, help_request=help_request)
-                messages.success(request, _("Thank you for confirming."))
-            elif request.POST.get("action") == "received":
-                purchase = get_object_or_404(Purchase, pk=request.POST.get("purchase", 0), help_request=help_request)
-                purchase_received(person=person, purchase=purchase)
-                messages.success(request, _("Thank you: marked as received."))
-            elif feedback.is_valid():
-                help_request_feedback(
-                    person=person,
-                    help_request=help_request,
-                    rating=feedback.cleaned_data["rating"],
-                    comment=feedback.cleaned_data["comment"],
-                )
-                messages.success(request, _("Thank you for your feedback."))
-            else:
-                raise ValidationError(_("Choose 1 to 5 stars."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("assistance:mine_detail", token=token, pk=pk)
-    return render(
-        request,
-        "assistance/mine_detail.html",
-        {
-            "person": person,
-            "token": token,
-            "r": help_request,
-            "events": events_of(help_request),
-            "purchases": purchases_of(help_request),
-            "feedback": FeedbackForm(),
-            "helper": help_request.assignee.display_name if help_request.assignee else "",
-        },
-    )

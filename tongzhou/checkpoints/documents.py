@@ -13,8 +13,7 @@ from reportlab.pdfgen import canvas
 
 from tongzhou.checkpoints.models import Pass
 from tongzhou.checkpoints.tokens import make_token
-from tongzhou.monitoring.notices import FONT
-from tongzhou.volunteers.documents import draw_qr
+from tongzhou.core.pdf import FONT, draw_qr
 
 COLUMNS, ROWS = 2, 4
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for, users_with_perm_over
+from tongzhou.checkpoints.audit import CheckpointsAudit
 from tongzhou.checkpoints.models import (
     LEVEL_RANK,
     AlertStatus,
@@ -49,7 +50,6 @@ from tongzhou.checkpoints.models import (
 from tongzhou.checkpoints.rules import Facts, decide, decide_visitor
 from tongzhou.checkpoints.tokens import make_token, new_nonce, read_token, token_digest
 from tongzhou.core.messaging import send_message
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import ancestor_paths, subtree_q
@@ -138,7 +138,7 @@ def control_request(
         if not change.needs_approval:
             _apply(change)
         audit_log(
-            action=AuditAction.CONTROL_CHANGED,
+            action=CheckpointsAudit.CONTROL_CHANGED,
             actor=actor,
             obj=place,
             place_path=place.path,
@@ -168,7 +168,7 @@ def control_decide(*, actor: User, change: ControlChange, approve: bool, note: s
             change.status = ChangeStatus.REJECTED
             change.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
         audit_log(
-            action=AuditAction.CONTROL_CHANGED,
+            action=CheckpointsAudit.CONTROL_CHANGED,
             actor=actor,
             obj=change.place,
             place_path=change.place_path,
@@ -256,7 +256,7 @@ def passes_issue(*, actor: User, place: Place, valid_until: datetime | None = No
             )
         Pass.objects.bulk_create(passes, batch_size=1000)
         audit_log(
-            action=AuditAction.PASSES_ISSUED,
+            action=CheckpointsAudit.PASSES_ISSUED,
             actor=actor,
             obj=place,
             place_path=place.path,
@@ -286,7 +286,7 @@ def pass_revoke(*, actor: User, pass_: Pass, reason: str, reissue: bool = False)
         locked.revoked_reason = reason
         locked.save(update_fields=["status", "revoked_at", "revoked_reason", "updated_at"])
         audit_log(
-            action=AuditAction.PASS_REVOKED, actor=actor, obj=locked, place_path=locked.place_path, purpose=reason
+            action=CheckpointsAudit.PASS_REVOKED, actor=actor, obj=locked, place_path=locked.place_path, purpose=reason
         )
         if not reissue:
             return None
@@ -327,7 +327,7 @@ def device_create(*, actor: User, name: str, gates: Sequence[Gate]) -> tuple[Gat
             name=name, place_path=common, digest=_device_digest(raw), prefix=raw[:8], created_by=actor
         )
         device.gates.set(gates)
-        audit_log(action=AuditAction.GATE_DEVICE_CREATED, actor=actor, obj=device, place_path=common)
+        audit_log(action=CheckpointsAudit.GATE_DEVICE_CREATED, actor=actor, obj=device, place_path=common)
     return device, raw
 
 

@@ -9,9 +9,10 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tongzhou.core import pii
+from tongzhou.core import audit, pii
+from tongzhou.core.audit import CoreAudit
 from tongzhou.core.fields import EncryptedBinaryField, EncryptedField
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -24,9 +25,14 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _check_registered(action: str) -> None:
+    if not audit.is_registered(action):
+        raise ValueError(f"Audit action {action!r} is not registered: declare it in an app's audit.py.")
+
+
 def audit_log(
     *,
-    action: AuditAction,
+    action: str,
     actor: Any = None,
     actor_name: str = "",
     obj: models.Model | None = None,
@@ -36,7 +42,9 @@ def audit_log(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the audit log. Joins the caller's transaction, so an audited write that
-    rolls back leaves no event, and an event is never written for a change that did not happen."""
+    rolls back leaves no event, and an event is never written for a change that did not happen.
+    `action` is a member of an enum registered with core.audit (ValueError otherwise)."""
+    _check_registered(action)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent.objects.create(
@@ -62,11 +70,12 @@ class AuditTarget:
 
 
 def audit_log_many(
-    *, action: AuditAction, actor: Any, targets: Iterable[AuditTarget], details: dict[str, Any] | None = None
+    *, action: str, actor: Any, targets: Iterable[AuditTarget], details: dict[str, Any] | None = None
 ) -> int:
     """One audit event per target, for bulk work (an import of 100,000 residents): the same as
     calling audit_log for each, written with COPY on PostgreSQL and one prepared INSERT elsewhere.
     Joins the caller's transaction. Returns the number of events."""
+    _check_registered(action)
     now = timezone.now()
     actor_id = actor.pk if actor is not None else None
     actor_name = actor.get_username() if actor is not None else ""
@@ -89,7 +98,7 @@ def audit_log_many(
             now,
             actor_id,
             actor_name,
-            action.value,
+            str(action),
             t.object_type,
             t.object_id,
             t.object_repr[:200],
@@ -150,5 +159,5 @@ def pii_rotate(*, batch_size: int = 2000) -> dict[str, int]:
             rewritten += len(batch)
             last_pk = batch[-1].pk
         counts[model._meta.label] = rewritten
-    audit_log(action=AuditAction.PII_KEY_ROTATED, details={"rows": counts})
+    audit_log(action=CoreAudit.PII_KEY_ROTATED, details={"rows": counts})
     return counts

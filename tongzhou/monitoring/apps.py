@@ -1,8 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tongzhou.core import audit
+from tongzhou.monitoring.audit import MonitoringAudit
+
 
 class MonitoringConfig(AppConfig):
     name = "tongzhou.monitoring"
     label = "monitoring"
     verbose_name = _("Key persons and isolation")
+
+    def ready(self) -> None:
+        audit.register(MonitoringAudit)

@@ -8,16 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from tongzhou.core.pdf import FONT
 from tongzhou.core.pii import mask_name
 from tongzhou.monitoring.models import IsolationOrder
 from tongzhou.places.selectors import street_addresses
-
-FONT = "STSong-Light"  # Adobe's CID font for Simplified Chinese: no font file to ship
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def _page(pdf: canvas.Canvas, order: IsolationOrder, *, door: bool) -> None:

@@ -136,6 +136,11 @@ def active_order_of(person: Person) -> IsolationOrder | None:
     return IsolationOrder.objects.filter(key_person__person=person, status=OrderStatus.ACTIVE).first()
 
 
+def is_key_person(person: Person) -> bool:
+    """Whether `person` was ever registered as a key person (their isolation page is worth a link)."""
+    return KeyPerson.objects.filter(person=person).exists()
+
+
 def monitoring_figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
     """For the dashboard: under isolation by kind, new and released today, overdue, alerts open."""
     now = now or timezone.now()

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for, users_with_perm_over
 from tongzhou.core.messaging import send_message
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.services import audit_log
+from tongzhou.monitoring.audit import MonitoringAudit
 from tongzhou.monitoring.models import (
     Alert,
     AlertKind,
@@ -47,6 +47,7 @@ from tongzhou.monitoring.models import (
     Symptom,
 )
 from tongzhou.monitoring.schedule import due_after_check, first_due, parse_check_times, policy_days
+from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.models import Person
 
 MAX_TEXT = 2000
@@ -77,7 +78,7 @@ def _notify(users: list[User], text: Any, **params: object) -> None:
 
 def _audit(order: IsolationOrder, action: str, actor: User | None, request: HttpRequest | None = None) -> None:
     audit_log(
-        action=AuditAction.ISOLATION_CHANGED,
+        action=MonitoringAudit.ISOLATION_CHANGED,
         actor=actor,
         actor_name="" if actor else "system",
         obj=order.key_person.person,
@@ -90,7 +91,7 @@ def _audit(order: IsolationOrder, action: str, actor: User | None, request: Http
 def order_view_record(*, actor: User, order: IsolationOrder, what: str, request: HttpRequest | None = None) -> None:
     """Reading someone's isolation and health data is logged on their record, where they see it."""
     audit_log(
-        action=AuditAction.PERSON_VIEWED,
+        action=PeopleAudit.PERSON_VIEWED,
         actor=actor,
         obj=order.key_person.person,
         place_path=order.place_path,
@@ -138,7 +139,7 @@ def key_person_register(
         registered_by=actor,
     )
     audit_log(
-        action=AuditAction.KEY_PERSON_REGISTERED,
+        action=MonitoringAudit.KEY_PERSON_REGISTERED,
         actor=actor,
         obj=person,
         place_path=person.place_path,

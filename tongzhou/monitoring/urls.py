@@ -16,5 +16,4 @@ urlpatterns = [
     path("orders/<int:pk>/check/", views.check_new, name="check_new"),
     path("orders/<int:pk>/notice.pdf", views.notice_pdf, name="notice"),
     path("overrides/<int:pk>/decide/", views.override_decide_view, name="override_decide"),
-    path("mine/<str:token>/", views.mine, name="mine"),
 ]

@@ -3,27 +3,25 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring import notices
-from tongzhou.monitoring.forms import ChangeForm, CheckForm, KeyPersonForm, OrderForm, OutcomeForm, StaffCheckForm
-from tongzhou.monitoring.models import Alert, CheckMethod, IsolationOrder, KeyPerson, Override, OverrideStatus
+from tongzhou.monitoring.forms import ChangeForm, KeyPersonForm, OrderForm, OutcomeForm, StaffCheckForm
+from tongzhou.monitoring.models import Alert, IsolationOrder, KeyPerson, Override, OverrideStatus
 from tongzhou.monitoring.selectors import (
-    active_order_of,
     checks_of,
     events_of,
     key_persons,
     open_alerts,
-    orders_of_person,
     pending_overrides,
     today_counts,
     today_page,
@@ -40,7 +38,6 @@ from tongzhou.monitoring.services import (
     override_decide,
 )
 from tongzhou.people.models import Person
-from tongzhou.people.services import person_from_link
 from tongzhou.places.selectors import street_addresses
 
 
@@ -316,37 +313,3 @@ def notice_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     response = HttpResponse(notices.order_notice(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{order.pk}.pdf"'
     return response
-
-
-@public
-def mine(request: HttpRequest, token: str) -> HttpResponse:
-    """The resident under isolation, through their personal link: their orders and history, and
-    the daily self check-in."""
-    person = person_from_link(token)
-    if person is None:
-        raise Http404
-    order = active_order_of(person)
-    form = CheckForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if order is None:
-            raise Http404
-        if form.is_valid():
-            try:
-                check_record(
-                    actor=None,
-                    order=order,
-                    person=person,
-                    data=CheckData(**form.cleaned_data),
-                    method=CheckMethod.SELF,
-                    request=request,
-                )
-            except ValidationError as error:
-                form_errors(form, error)
-            else:
-                messages.success(request, _("Thank you: your check-in was recorded."))
-                return redirect("monitoring:mine", token=token)
-    return render(
-        request,
-        "monitoring/mine.html",
-        {"person": person, "order": order, "orders": orders_of_person(person), "form": form, "token": token},
-    )

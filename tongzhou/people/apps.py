@@ -1,8 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tongzhou.core import audit
+from tongzhou.people.audit import PeopleAudit
+
 
 class PeopleConfig(AppConfig):
     name = "tongzhou.people"
     label = "people"
     verbose_name = _("Residents")
+
+    def ready(self) -> None:
+        audit.register(PeopleAudit)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core import pii
-from tongzhou.core.models import AuditAction
+from tongzhou.core.audit import CoreAudit
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.core.scope import Scope
@@ -57,7 +57,7 @@ def register_workbook(
     workbook.save(out)
     with transaction.atomic():
         audit_log(
-            action=AuditAction.EXPORTED,
+            action=CoreAudit.EXPORTED,
             actor=actor,
             place_path=scope.roots[0] if scope.roots else "",
             request=request,

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from tongzhou.accounts.models import User
 from tongzhou.core import pii
 from tongzhou.core.bulk import insert_many
-from tongzhou.core.models import AuditAction
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.core.services import AuditTarget, audit_log, audit_log_many
+from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
 from tongzhou.people.models import Person, PersonTag, ResidencyType, Tag
 from tongzhou.places.models import Household, Place, PlaceKind
@@ -401,7 +401,7 @@ def write_rows(
                 for tag in good.tags
             )
             audit_log_many(
-                action=AuditAction.PERSON_CREATED,
+                action=PeopleAudit.PERSON_CREATED,
                 actor=actor,
                 details={"import": True},
                 targets=(AuditTarget("people.person", str(p.pk), p.name, p.place_path) for p in people),
@@ -410,7 +410,7 @@ def write_rows(
             if progress:
                 progress(created, len(checked.good))
         audit_log(
-            action=AuditAction.PEOPLE_IMPORTED,
+            action=PeopleAudit.PEOPLE_IMPORTED,
             actor=actor,
             obj=place,
             place_path=place.path,

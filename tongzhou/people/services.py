@@ -15,11 +15,11 @@ from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core import pii
 from tongzhou.core.messaging import send_message
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope
 from tongzhou.core.services import audit_log
 from tongzhou.people import tasks
+from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
 from tongzhou.people.importers import MAX_FILE_BYTES, ImportFileError, check_rows, write_rows
 from tongzhou.people.models import ImportJob, ImportStatus, Person, PersonTag, ResidencyType, Tag
@@ -119,7 +119,7 @@ def person_create(*, actor: User | None, data: PersonData, request: HttpRequest 
     values = clean_person_data(data, scope=_register_scope(actor))
     person = Person.objects.create(household=data.household, place_path=data.household.place.path, **values)
     _set_tags(person, data.tags)
-    audit_log(action=AuditAction.PERSON_CREATED, actor=actor, obj=person, place_path=person.place_path, request=request)
+    audit_log(action=PeopleAudit.PERSON_CREATED, actor=actor, obj=person, place_path=person.place_path, request=request)
     return person
 
 
@@ -138,7 +138,7 @@ def person_update(*, actor: User, person: Person, data: PersonData, request: Htt
     if set(data.tags) != old_tags:
         changed.append("tags")
     audit_log(
-        action=AuditAction.PERSON_CHANGED,
+        action=PeopleAudit.PERSON_CHANGED,
         actor=actor,
         obj=person,
         place_path=person.place_path,
@@ -158,7 +158,7 @@ def person_move(*, actor: User, person: Person, household: Household, request: H
     person.place_path = household.place.path
     person.save(update_fields=["household", "place_path", "updated_at"])
     audit_log(
-        action=AuditAction.PERSON_MOVED,
+        action=PeopleAudit.PERSON_MOVED,
         actor=actor,
         obj=person,
         place_path=person.place_path,
@@ -180,7 +180,7 @@ def person_move_out(
     person.moved_out_on = on
     person.save(update_fields=["moved_out_on", "updated_at"])
     audit_log(
-        action=AuditAction.PERSON_MOVED,
+        action=PeopleAudit.PERSON_MOVED,
         actor=actor,
         obj=person,
         place_path=person.place_path,
@@ -204,7 +204,7 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person, request: HttpR
     duplicate.save(update_fields=["merged_into", "moved_out_on", "updated_at"])
     for person in (keep, duplicate):
         audit_log(
-            action=AuditAction.PERSON_MERGED,
+            action=PeopleAudit.PERSON_MERGED,
             actor=actor,
             obj=person,
             place_path=person.place_path,
@@ -216,7 +216,7 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person, request: HttpR
 
 def person_view_record(*, actor: User, person: Person, request: HttpRequest | None = None) -> None:
     """Record that `actor` opened the person's record: the resident can see who looked."""
-    audit_log(action=AuditAction.PERSON_VIEWED, actor=actor, obj=person, place_path=person.place_path, request=request)
+    audit_log(action=PeopleAudit.PERSON_VIEWED, actor=actor, obj=person, place_path=person.place_path, request=request)
 
 
 def import_job_start(*, actor: User, place: Place, filename: str, data: bytes, all_or_nothing: bool) -> ImportJob:
@@ -335,11 +335,11 @@ def person_link_send(*, actor: User, person: Person, site_url: str, request: Htt
     _check_manage(actor, person.household)
     if not person.phone:
         raise ValidationError(_("This resident has no phone number to send the link to."))
-    url = site_url.rstrip("/") + reverse("people:own_record", args=[personal_link_token(person)])
+    url = site_url.rstrip("/") + reverse("portal:record", args=[personal_link_token(person)])
     send_message(
         to=person.phone,
         text=_("Your record at the neighborhood committee, and who looked at it: %(url)s") % {"url": url},
     )
     audit_log(
-        action=AuditAction.PERSON_LINK_SENT, actor=actor, obj=person, place_path=person.place_path, request=request
+        action=PeopleAudit.PERSON_LINK_SENT, actor=actor, obj=person, place_path=person.place_path, request=request
     )

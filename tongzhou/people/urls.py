@@ -11,7 +11,6 @@ urlpatterns = [
     path("<int:pk>/reveal/<str:field>/", views.person_reveal, name="reveal"),
     path("<int:pk>/move/", views.person_move_view, name="move"),
     path("<int:pk>/send-link/", views.person_send_link, name="send_link"),
-    path("mine/<str:token>/", views.own_record, name="own_record"),
     path("import/", views.import_upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_job, name="import_job"),

@@ -4,21 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
 from tongzhou.accounts.forms import RevealForm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import pii_reveal
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
-from tongzhou.monitoring.models import KeyPerson
 from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import template_workbook
@@ -29,7 +28,6 @@ from tongzhou.people.services import (
     import_job_confirm,
     import_job_start,
     person_create,
-    person_from_link,
     person_link_send,
     person_merge,
     person_move,
@@ -272,24 +270,6 @@ def person_send_link(request: ScopedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The personal link was sent to the resident's phone."))
     return redirect("people:detail", pk=person.pk)
-
-
-@public
-def own_record(request: HttpRequest, token: str) -> HttpResponse:
-    """What a resident sees through their personal link: their record and who viewed or changed it."""
-    person = person_from_link(token)
-    if person is None:
-        return render(request, "people/own_record.html", {"invalid": True}, status=404)
-    return render(
-        request,
-        "people/own_record.html",
-        {
-            **_record(person),
-            "token": token,
-            "isolated": KeyPerson.objects.filter(person=person).exists(),
-            "history": person_history(person)[:200],
-        },
-    )
 
 
 @require_perm(Perm.PEOPLE_MANAGE)

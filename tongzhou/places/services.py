@@ -5,12 +5,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from tongzhou.accounts.models import User
-from tongzhou.core.access import require
-from tongzhou.core.models import AuditAction
+from tongzhou.core.access import Actor, require
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import SEPARATOR
 from tongzhou.core.services import audit_log
+from tongzhou.places.audit import PlacesAudit
 from tongzhou.places.models import Household, Place, PlaceKind
 
 MAX_UNITS = 30
@@ -18,7 +17,7 @@ MAX_FLOORS = 120
 MAX_ROOMS_PER_FLOOR = 30
 
 
-def _check_manage(actor: User, place: Place) -> None:
+def _check_manage(actor: Actor, place: Place) -> None:
     require(actor, Perm.PLACES_MANAGE, place.path)
 
 
@@ -49,13 +48,13 @@ def _new_child(parent: Place, kind: str, name: str) -> Place:
 
 
 @transaction.atomic
-def place_create(*, actor: User, parent: Place, kind: str, name: str, request: HttpRequest | None = None) -> Place:
+def place_create(*, actor: Actor, parent: Place, kind: str, name: str, request: HttpRequest | None = None) -> Place:
     """Create a grid, compound, building or unit under `parent`. The actor must be allowed to
     manage places at `parent`; the kind must fit under the parent's kind (CHILD_KINDS)."""
     _check_manage(actor, parent)
     place = _new_child(parent, kind, name)
     audit_log(
-        action=AuditAction.PLACE_CREATED,
+        action=PlacesAudit.PLACE_CREATED,
         actor=actor,
         obj=place,
         place_path=place.path,
@@ -68,7 +67,7 @@ def place_create(*, actor: User, parent: Place, kind: str, name: str, request: H
 @transaction.atomic
 def building_create(
     *,
-    actor: User,
+    actor: Actor,
     compound: Place,
     name: str,
     units: int,
@@ -99,7 +98,7 @@ def building_create(
         for room in range(1, rooms_per_floor + 1)
     )
     audit_log(
-        action=AuditAction.PLACE_CREATED,
+        action=PlacesAudit.PLACE_CREATED,
         actor=actor,
         obj=building,
         place_path=building.path,
@@ -110,7 +109,7 @@ def building_create(
 
 
 @transaction.atomic
-def place_rename(*, actor: User, place: Place, name: str, request: HttpRequest | None = None) -> Place:
+def place_rename(*, actor: Actor, place: Place, name: str, request: HttpRequest | None = None) -> Place:
     """Rename a place that community staff created. Official places change only by import."""
     _check_manage(actor, place)
     if place.is_official:
@@ -120,7 +119,7 @@ def place_rename(*, actor: User, place: Place, name: str, request: HttpRequest |
     place.full_clean()
     place.save(update_fields=["name", "updated_at"])
     audit_log(
-        action=AuditAction.PLACE_CHANGED,
+        action=PlacesAudit.PLACE_CHANGED,
         actor=actor,
         obj=place,
         place_path=place.path,

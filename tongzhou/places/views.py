@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
-from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.access import scope_of
+from tongzhou.core.audit import CoreAudit
 from tongzhou.core.forms import form_errors
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
-from tongzhou.people.selectors import household_members
 from tongzhou.places.forms import BuildingForm, PlaceForm, RenameForm
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import breadcrumbs, households_of, place_children, places_search, scope_roots, subtree
@@ -41,10 +40,10 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
         "place": place,
         "crumbs": breadcrumbs(place, request.scope),
         "page_obj": Paginator(place_children(place), settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page")),
-        "can_manage": scope_for(user, Perm.PLACES_MANAGE).contains(place.path),
-        "can_grant": scope_for(user, Perm.ROLES_GRANT).contains(place.path),
-        "can_export": scope_for(user, Perm.DATA_EXPORT).contains(place.path),
-        "can_see_people": scope_for(user, Perm.PEOPLE_VIEW).contains(place.path),
+        "can_manage": scope_of(user, Perm.PLACES_MANAGE).contains(place.path),
+        "can_grant": scope_of(user, Perm.ROLES_GRANT).contains(place.path),
+        "can_export": scope_of(user, Perm.DATA_EXPORT).contains(place.path),
+        "can_see_people": scope_of(user, Perm.PEOPLE_VIEW).contains(place.path),
         "kind_label": PlaceKind(place.kind).label,
         "child_kinds": [(kind, PlaceKind(kind).label) for kind in place.child_kinds],
     }
@@ -134,15 +133,12 @@ def rename(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.PLACES_VIEW)
 def household(request: ScopedRequest, pk: int) -> HttpResponse:
     item = get_in_scope(Household.objects.select_related("place"), request.scope, "place__path", pk=pk)
-    can_see_people = scope_for(request.user, Perm.PEOPLE_VIEW).contains(item.place.path)
-    members = household_members(item) if can_see_people else None
     return render(
         request,
         "places/household.html",
         {
             "household": item,
             "crumbs": breadcrumbs(item.place, request.scope),
-            "members": members,
         },
     )
 
@@ -164,7 +160,7 @@ def export(request: ScopedRequest, pk: int) -> StreamingHttpResponse:
     place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
     rows = subtree(place).values_list("code", "name", "kind", "depth", "path")[:EXPORT_LIMIT]
     audit_log(
-        action=AuditAction.EXPORTED,
+        action=CoreAudit.EXPORTED,
         actor=request.user,
         obj=place,
         place_path=place.path,

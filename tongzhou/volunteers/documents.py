@@ -6,23 +6,12 @@ import io
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from tongzhou.monitoring.notices import FONT  # registers Adobe's CID font for Chinese
+from tongzhou.core.pdf import FONT, draw_qr
 from tongzhou.volunteers.models import Post, Volunteer
-
-
-def draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(text)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, x, y)
 
 
 def post_sign(post: Post, url: str) -> bytes:

@@ -20,12 +20,12 @@ from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import role_grant, user_create
 from tongzhou.core.messaging import send_message
-from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.scope import is_within, subtree_q
 from tongzhou.core.services import audit_log
 from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_phone
 from tongzhou.places.models import Place, PlaceKind
+from tongzhou.volunteers.audit import VolunteersAudit
 from tongzhou.volunteers.models import (
     SLOT_TIMES,
     ApplicationStatus,
@@ -127,7 +127,7 @@ def volunteer_signup(*, data: SignupData, request: HttpRequest | None = None) ->
         consent_at=timezone.now(),
     )
     audit_log(
-        action=AuditAction.VOLUNTEER_SIGNED_UP,
+        action=VolunteersAudit.VOLUNTEER_SIGNED_UP,
         actor_name="public",
         obj=volunteer,
         place_path=volunteer.place_path,
@@ -169,7 +169,7 @@ def volunteer_vet(
         _vet(actor, volunteer, approve, reason, site_url, request)
     volunteer.save(update_fields=["status", "reject_reason", "vetted_by", "vetted_at", "user", "updated_at"])
     audit_log(
-        action=AuditAction.VOLUNTEER_VETTED,
+        action=VolunteersAudit.VOLUNTEER_VETTED,
         actor=actor,
         obj=volunteer,
         place_path=volunteer.place_path,

@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from tongzhou.accounts.audit import AccountsAudit
 from tongzhou.accounts.models import RoleAssignment, User
 from tongzhou.accounts.services import GrantRefused, role_grant, role_revoke
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 from tongzhou.core.permissions import Role
 
 
@@ -16,7 +17,7 @@ def test_staff_grant_a_lower_role_in_their_community(demo):
         actor=demo.taian_staff, user=demo.outsider, role=Role.GRID_WORKER, place=demo.places["taian"]
     )
     assert assignment.granted_by == demo.taian_staff
-    event = AuditEvent.objects.get(action=AuditAction.ROLE_GRANTED, actor=demo.taian_staff)
+    event = AuditEvent.objects.get(action=AccountsAudit.ROLE_GRANTED, actor=demo.taian_staff)
     assert event.details["role"] == "grid_worker" and event.place_path == demo.places["taian"].path
 
 
@@ -25,7 +26,7 @@ def test_grant_above_own_role_is_refused_and_audited(demo):
     with pytest.raises(GrantRefused):
         role_grant(actor=demo.taian_staff, user=demo.outsider, role=Role.STREET_ADMIN, place=demo.places["taian"])
     assert roles_snapshot() == before
-    refusal = AuditEvent.objects.get(action=AuditAction.ROLE_GRANT_REFUSED)
+    refusal = AuditEvent.objects.get(action=AccountsAudit.ROLE_GRANT_REFUSED)
     assert refusal.actor == demo.taian_staff and refusal.details["role"] == "street_admin"
 
 
@@ -34,7 +35,7 @@ def test_grant_outside_subtree_is_refused_and_audited(demo):
     with pytest.raises(GrantRefused):
         role_grant(actor=demo.taian_staff, user=demo.outsider, role=Role.VOLUNTEER, place=demo.places["songhua"])
     assert roles_snapshot() == before
-    assert AuditEvent.objects.filter(action=AuditAction.ROLE_GRANT_REFUSED, actor=demo.taian_staff).count() == 1
+    assert AuditEvent.objects.filter(action=AccountsAudit.ROLE_GRANT_REFUSED, actor=demo.taian_staff).count() == 1
 
 
 def test_grant_at_a_parent_place_is_refused(demo):
@@ -73,7 +74,7 @@ def test_revoke_is_audited_and_scoped(demo):
     assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
     role_revoke(actor=demo.street_admin, assignment=assignment)
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
-    assert AuditEvent.objects.filter(action=AuditAction.ROLE_REVOKED, actor=demo.street_admin).count() == 1
+    assert AuditEvent.objects.filter(action=AccountsAudit.ROLE_REVOKED, actor=demo.street_admin).count() == 1
 
 
 def test_members_page_grants_and_creates_a_user(demo, client_as):
@@ -128,10 +129,10 @@ def test_phone_reveal_needs_a_purpose_and_is_audited(demo, client_as):
     url = reverse("accounts:phone_reveal", args=[demo.volunteer.pk])
     response = client.post(url, {"purpose": ""})
     assert demo.volunteer.phone not in response.content.decode()
-    assert not AuditEvent.objects.filter(action=AuditAction.PII_REVEALED).exists()
+    assert not AuditEvent.objects.filter(action=AccountsAudit.PII_REVEALED).exists()
     response = client.post(url, {"purpose": "arrange a shift by phone"})
     assert demo.volunteer.phone in response.content.decode()
-    event = AuditEvent.objects.get(action=AuditAction.PII_REVEALED)
+    event = AuditEvent.objects.get(action=AccountsAudit.PII_REVEALED)
     assert event.purpose == "arrange a shift by phone" and event.actor == demo.taian_staff
 
 
@@ -141,7 +142,7 @@ def test_phone_reveal_is_404_outside_scope_or_permission(demo, client_as, userna
         reverse("accounts:phone_reveal", args=[demo.volunteer.pk]), {"purpose": "curious about it"}
     )
     assert response.status_code == 404
-    assert not AuditEvent.objects.filter(action=AuditAction.PII_REVEALED).exists()
+    assert not AuditEvent.objects.filter(action=AccountsAudit.PII_REVEALED).exists()
 
 
 @pytest.mark.parametrize("username", ["volunteer", "guard", "auditor", "health_officer", "outsider"])
@@ -164,4 +165,4 @@ def test_grant_role_command_sets_up_the_first_administrator(db, monkeypatch):
     user = User.objects.get(username="erge_admin")
     assert user.check_password("a-long-password-1")
     assert RoleAssignment.objects.filter(user=user, role="street_admin", place__code="520102029").exists()
-    assert AuditEvent.objects.filter(action=AuditAction.ROLE_GRANTED, actor=None).count() == 1
+    assert AuditEvent.objects.filter(action=AccountsAudit.ROLE_GRANTED, actor=None).count() == 1

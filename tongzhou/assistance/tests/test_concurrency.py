@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from tongzhou.assistance.audit import AssistanceAudit
 from tongzhou.assistance.models import HelpEvent, HelpRequest, Status
 from tongzhou.assistance.services import help_request_claim
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROUNDS = 5
@@ -48,5 +49,7 @@ def test_concurrent_claims_have_exactly_one_winner(demo, make_request):
         help_request.refresh_from_db()
         assert (help_request.status, help_request.assignee) == (Status.ASSIGNED, winner)
         assert HelpEvent.objects.filter(help_request=help_request, to_status=Status.ASSIGNED).count() == 1
-        taken = AuditEvent.objects.filter(action=AuditAction.HELP_REQUEST_TAKEN, details__help_request=help_request.pk)
+        taken = AuditEvent.objects.filter(
+            action=AssistanceAudit.HELP_REQUEST_TAKEN, details__help_request=help_request.pk
+        )
         assert list(taken.values_list("actor", flat=True)) == [winner.pk]

@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from tongzhou.assistance.audit import AssistanceAudit
 from tongzhou.assistance.models import (
     NEEDS_NOTE,
     TRANSITIONS,
@@ -33,7 +34,7 @@ from tongzhou.assistance.services import (
     sla_hours,
 )
 from tongzhou.core.messaging import ConsoleBackend
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 from tongzhou.core.scope import Scope
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -149,7 +150,7 @@ def test_releasing_a_job_puts_it_back_for_others(demo, make_request):
 
 def test_claiming_is_audited_in_the_residents_own_history(demo, make_request, taian_person):
     help_request = help_request_claim(actor=demo.volunteer, help_request=make_request())
-    event = AuditEvent.objects.get(action=AuditAction.HELP_REQUEST_TAKEN, details__help_request=help_request.pk)
+    event = AuditEvent.objects.get(action=AssistanceAudit.HELP_REQUEST_TAKEN, details__help_request=help_request.pk)
     assert (event.actor, event.object_type, event.object_id) == (demo.volunteer, "people.person", str(taian_person.pk))
     assert event.details == {"help_request": help_request.pk, "shown": ["address", "phone"]}
 

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from tongzhou.checkpoints.audit import CheckpointsAudit
 from tongzhou.checkpoints.models import ChangeStatus, ControlChange, ControlLevel, Passage, PlaceControl
 from tongzhou.checkpoints.partitions import drop_old_passages, ensure_partitions, existing_partitions
 from tongzhou.checkpoints.services import control_decide, control_request, effective_levels
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 
 
 def _level(place) -> str:
@@ -53,7 +54,7 @@ def test_unsealing_also_waits_and_a_rejection_keeps_the_seal(demo):
         control_decide(actor=demo.health_officer, change=unseal, approve=True)
     history = list(ControlChange.objects.filter(place=compound).order_by("id").values_list("level", "status"))
     assert history == [("sealed", "applied"), ("precaution", "rejected")]
-    assert AuditEvent.objects.filter(action=AuditAction.CONTROL_CHANGED).count() == 4
+    assert AuditEvent.objects.filter(action=CheckpointsAudit.CONTROL_CHANGED).count() == 4
 
 
 def test_milder_levels_apply_at_once_and_the_strictest_above_wins(demo):

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.core.messaging import ConsoleBackend
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 from tongzhou.core.scope import Scope
+from tongzhou.monitoring.audit import MonitoringAudit
 from tongzhou.monitoring.models import (
     Alert,
     AlertKind,
@@ -88,7 +89,7 @@ def test_extending_is_direct_and_recorded(demo, make_order):
     )
     assert (
         AuditEvent.objects.filter(
-            action=AuditAction.ISOLATION_CHANGED, object_id=str(order.key_person.person_id)
+            action=MonitoringAudit.ISOLATION_CHANGED, object_id=str(order.key_person.person_id)
         ).count()
         == 2
     )

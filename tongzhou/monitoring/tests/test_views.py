@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from tongzhou.monitoring.models import HealthCheck, KeyPerson, OrderStatus, Override
 from tongzhou.monitoring.services import CheckData, check_record
-from tongzhou.people.services import personal_link_token
 
 
 @pytest.mark.parametrize(
@@ -141,7 +140,8 @@ def test_override_through_the_pages_needs_someone_else(demo, client_as, make_ord
 
 
 def test_the_notice_is_a_pdf_and_reading_is_on_the_residents_record(demo, client_as, make_order):
-    from tongzhou.core.models import AuditAction, AuditEvent
+    from tongzhou.core.models import AuditEvent
+    from tongzhou.people.audit import PeopleAudit
 
     order = make_order()
     client = client_as("health_officer")
@@ -150,36 +150,9 @@ def test_the_notice_is_a_pdf_and_reading_is_on_the_residents_record(demo, client
     assert response.content.startswith(b"%PDF")
     client.get(reverse("monitoring:order", args=[order.pk]))
     viewed = AuditEvent.objects.filter(
-        action=AuditAction.PERSON_VIEWED, actor=demo.health_officer, object_id=str(order.key_person.person_id)
+        action=PeopleAudit.PERSON_VIEWED, actor=demo.health_officer, object_id=str(order.key_person.person_id)
     )
     assert sorted(e.details["viewed"] for e in viewed) == ["notice", "order"]
-
-
-class TestResidentLink:
-    def test_sees_their_order_and_history_and_checks_in(self, demo, make_order, taian_person):
-        order = make_order()
-        client = Client()
-        url = reverse("monitoring:mine", args=[personal_link_token(taian_person)])
-        html = client.get(url).content.decode()
-        assert 'id="my-order"' in html and "Ordered" in html
-        response = client.post(url, {"temperature": "36.4", "needs": ["groceries"]})
-        assert response.status_code == 302
-        check = HealthCheck.objects.get(order=order)
-        assert (check.method, check.checked_by) == ("self", None)
-
-    def test_bad_input_names_the_field(self, demo, make_order, taian_person):
-        make_order()
-        response = Client().post(
-            reverse("monitoring:mine", args=[personal_link_token(taian_person)]), {"temperature": "3"}
-        )
-        assert response.status_code == 200 and "temperature" in response.context["form"].errors
-        assert not HealthCheck.objects.exists()
-
-    def test_forged_link(self, demo, make_order):
-        make_order()
-        assert Client().get(reverse("monitoring:mine", args=["forged"])).status_code == 404
-        assert Client().post(reverse("monitoring:mine", args=["forged"]), {"temperature": "36.5"}).status_code == 404
-        assert not HealthCheck.objects.exists()
 
 
 def test_the_dashboard_counts_for_health_readers_only(demo, client_as, make_order):

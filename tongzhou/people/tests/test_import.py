@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
+from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.importers import ImportFileError, check_rows, template_workbook, write_rows
 from tongzhou.people.models import Person, PersonTag
 from tongzhou.people.tests.factories import csv_bytes, id_number, row, xlsx
@@ -30,8 +31,8 @@ def test_good_file_imports_with_tags_and_audit(demo, taian):
     assert first.household.room == "101" and first.place_path == first.household.place.path
     assert set(PersonTag.objects.filter(person=first).values_list("tag", flat=True)) == {"party_member", "needs_help"}
     assert Person.objects.get(name="居民2").moved_in_on == date(2020, 5, 1)
-    assert AuditEvent.objects.filter(action=AuditAction.PERSON_CREATED, actor=demo.taian_staff).count() == 3
-    assert AuditEvent.objects.get(action=AuditAction.PEOPLE_IMPORTED, actor=demo.taian_staff).details["created"] == 3
+    assert AuditEvent.objects.filter(action=PeopleAudit.PERSON_CREATED, actor=demo.taian_staff).count() == 3
+    assert AuditEvent.objects.get(action=PeopleAudit.PEOPLE_IMPORTED, actor=demo.taian_staff).details["created"] == 3
 
 
 def test_preview_lists_exactly_the_bad_rows(demo, taian):

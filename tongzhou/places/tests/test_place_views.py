@@ -172,13 +172,14 @@ def test_search_finds_only_within_scope(demo, client_as):
 
 
 def test_export_is_scoped_and_audited(demo, client_as):
-    from tongzhou.core.models import AuditAction, AuditEvent
+    from tongzhou.core.audit import CoreAudit
+    from tongzhou.core.models import AuditEvent
 
     client = client_as("taian_staff")
     response = client.get(reverse("places:export", args=[demo.places["taian"].pk]))
     body = b"".join(response.streaming_content).decode()
     assert "泰安巷3号院" in body and "松花巷" not in body
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORTED, actor=demo.taian_staff).count() == 1
+    assert AuditEvent.objects.filter(action=CoreAudit.EXPORTED, actor=demo.taian_staff).count() == 1
     assert client.get(reverse("places:export", args=[demo.places["songhua"].pk])).status_code == 404
     assert client_as("volunteer").get(reverse("places:export", args=[demo.places["taian"].pk])).status_code == 404
 
@@ -199,14 +200,15 @@ def test_personas_without_manage_rights_cannot_add_buildings_or_rename(demo, cli
 
 
 def test_staff_rename_their_compound_but_not_an_official_place(demo, client_as):
-    from tongzhou.core.models import AuditAction, AuditEvent
+    from tongzhou.core.models import AuditEvent
+    from tongzhou.places.audit import PlacesAudit
 
     client = client_as("taian_staff")
     compound = demo.places["taian_compound"]
     assert client.post(reverse("places:rename", args=[compound.pk]), {"name": "泰安巷3号大院"}).status_code == 302
     compound.refresh_from_db()
     assert compound.name == "泰安巷3号大院"
-    assert AuditEvent.objects.get(action=AuditAction.PLACE_CHANGED).details["old_name"] == "泰安巷3号院"
+    assert AuditEvent.objects.get(action=PlacesAudit.PLACE_CHANGED).details["old_name"] == "泰安巷3号院"
     taian = demo.places["taian"]
     response = client.post(reverse("places:rename", args=[taian.pk]), {"name": "别名"})
     assert response.status_code == 200 and response.context["form"].errors

@@ -7,10 +7,11 @@ from django.urls import reverse
 
 from tongzhou.accounts.models import RoleAssignment
 from tongzhou.core.messaging import ConsoleBackend
-from tongzhou.core.models import AuditAction, AuditEvent
+from tongzhou.core.models import AuditEvent
 from tongzhou.core.permissions import Role
 from tongzhou.people.idnumbers import check_digit
 from tongzhou.places.models import Place, PlaceKind
+from tongzhou.volunteers.audit import VolunteersAudit
 from tongzhou.volunteers.models import ApplicationStatus, Team, Volunteer
 from tongzhou.volunteers.services import team_create, team_set_members, volunteer_vet
 
@@ -67,7 +68,7 @@ def test_a_sign_up_is_stored_encrypted_and_waits_for_vetting(demo):
         cursor.execute("SELECT phone, id_number FROM volunteers_volunteer")
         raw = cursor.fetchone()
     assert "13912345678" not in raw[0] and ID_NUMBER not in raw[1]
-    assert AuditEvent.objects.filter(action=AuditAction.VOLUNTEER_SIGNED_UP).count() == 1
+    assert AuditEvent.objects.filter(action=VolunteersAudit.VOLUNTEER_SIGNED_UP).count() == 1
 
 
 @pytest.mark.parametrize(

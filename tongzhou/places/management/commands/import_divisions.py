@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from tongzhou.core.models import AuditAction
 from tongzhou.core.services import audit_log
+from tongzhou.places.audit import PlacesAudit
 from tongzhou.places.importers import DivisionImportError, import_divisions
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         if result.total_created or result.total_renamed:
             audit_log(
-                action=AuditAction.DIVISIONS_IMPORTED,
+                action=PlacesAudit.DIVISIONS_IMPORTED,
                 details={"created": result.created, "renamed": result.renamed, "directory": str(directory)},
             )
         self.stdout.write(

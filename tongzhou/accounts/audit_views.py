@@ -1,3 +1,5 @@
+"""The audit log page: who did what, for the auditor of a place (accounts' AUDIT_VIEW role)."""
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -5,7 +7,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_date
 
 from tongzhou.accounts.access import ScopedRequest, require_perm
-from tongzhou.core.models import AuditAction
+from tongzhou.core import audit
 from tongzhou.core.permissions import Perm
 from tongzhou.core.selectors import audit_events
 
@@ -15,16 +17,17 @@ def audit_list(request: ScopedRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     actor = request.GET.get("actor", "").strip()
     day = parse_date(request.GET.get("day", "") or "") if request.GET.get("day") else None
-    events = audit_events(request.scope, action=action if action in AuditAction.values else "", actor=actor, day=day)
+    known = action if audit.is_registered(action) else ""
+    events = audit_events(request.scope, action=known, actor=actor, day=day)
     page = Paginator(events, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
-        "core/audit_list.html",
+        "accounts/audit_list.html",
         {
             "page_obj": page,
-            "actions": AuditAction.choices,
+            "actions": audit.choices(),
             "action": action,
             "actor": actor,
             "day": request.GET.get("day", ""),

@@ -1,0 +1,166 @@
+"""What a resident sees through their personal link: one token (`person_from_link`) opens their
+record, their isolation and daily check-in, and their help requests. Every page answers 404 to a
+forged or expired token."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.access import public
+from tongzhou.assistance.forms import FeedbackForm, ResidentRequestForm
+from tongzhou.assistance.models import HelpRequest, Purchase, Source
+from tongzhou.assistance.selectors import events_of, purchases_of, requests_of_person
+from tongzhou.assistance.services import (
+    HelpData,
+    help_request_confirm,
+    help_request_create,
+    help_request_feedback,
+    purchase_received,
+)
+from tongzhou.core.forms import form_errors
+from tongzhou.core.pii import mask_id_number, mask_phone
+from tongzhou.monitoring.forms import CheckForm
+from tongzhou.monitoring.models import CheckMethod
+from tongzhou.monitoring.selectors import active_order_of, is_key_person, orders_of_person
+from tongzhou.monitoring.services import CheckData, check_record
+from tongzhou.people.models import Person
+from tongzhou.people.selectors import addresses, person_history
+from tongzhou.people.services import person_from_link
+
+
+def _resident(token: str) -> Person:
+    person = person_from_link(token)
+    if person is None:
+        raise Http404
+    return person
+
+
+@public
+def record(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident's record and who viewed or changed it."""
+    person = person_from_link(token)
+    if person is None:
+        return render(request, "portal/record.html", {"invalid": True}, status=404)
+    return render(
+        request,
+        "portal/record.html",
+        {
+            "person": person,
+            "address": addresses([person])[person.pk],
+            "masked_id": mask_id_number(person.id_number),
+            "masked_phone": mask_phone(person.phone) if person.phone else "",
+            "token": token,
+            "isolated": is_key_person(person),
+            "history": person_history(person)[:200],
+        },
+    )
+
+
+@public
+def isolation(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident under isolation: their orders and history, and the daily self check-in."""
+    person = _resident(token)
+    order = active_order_of(person)
+    form = CheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if order is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                check_record(
+                    actor=None,
+                    order=order,
+                    person=person,
+                    data=CheckData(**form.cleaned_data),
+                    method=CheckMethod.SELF,
+                    request=request,
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("Thank you: your check-in was recorded."))
+                return redirect("portal:isolation", token=token)
+    return render(
+        request,
+        "monitoring/mine.html",
+        {"person": person, "order": order, "orders": orders_of_person(person), "form": form, "token": token},
+    )
+
+
+@public
+def help_requests(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident's own requests, and a form to ask for help."""
+    person = person_from_link(token)
+    if person is None:
+        return render(request, "portal/record.html", {"invalid": True}, status=404)
+    form = ResidentRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            help_request = help_request_create(
+                actor=None,
+                data=HelpData(
+                    category=form.cleaned_data["category"],
+                    urgency=form.cleaned_data["urgency"],
+                    summary=form.cleaned_data["summary"],
+                    person=person,
+                ),
+                source=Source.LINK,
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your request #%(n)s was sent. The committee will contact you.") % {"n": help_request.pk}
+            )
+            return redirect("portal:help", token=token)
+    return render(
+        request,
+        "assistance/mine.html",
+        {"person": person, "token": token, "form": form, "requests": requests_of_person(person)[:50]},
+    )
+
+
+@public
+def help_request(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """One of the resident's requests: confirm it is done, mark a purchase received, give feedback."""
+    person = _resident(token)
+    help_request = get_object_or_404(HelpRequest.objects.select_related("assignee"), pk=pk, person=person)
+    feedback = FeedbackForm(request.POST if request.method == "POST" and "rating" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "confirm":
+                help_request_confirm(person=person, help_request=help_request)
+                messages.success(request, _("Thank you for confirming."))
+            elif request.POST.get("action") == "received":
+                purchase = get_object_or_404(Purchase, pk=request.POST.get("purchase", 0), help_request=help_request)
+                purchase_received(person=person, purchase=purchase)
+                messages.success(request, _("Thank you: marked as received."))
+            elif feedback.is_valid():
+                help_request_feedback(
+                    person=person,
+                    help_request=help_request,
+                    rating=feedback.cleaned_data["rating"],
+                    comment=feedback.cleaned_data["comment"],
+                )
+                messages.success(request, _("Thank you for your feedback."))
+            else:
+                raise ValidationError(_("Choose 1 to 5 stars."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("portal:help_request", token=token, pk=pk)
+    return render(
+        request,
+        "assistance/mine_detail.html",
+        {
+            "person": person,
+            "token": token,
+            "r": help_request,
+            "events": events_of(help_request),
+            "purchases": purchases_of(help_request),
+            "feedback": FeedbackForm(),
+            "helper": help_request.assignee.display_name if help_request.assignee else "",
+        },
+    )
