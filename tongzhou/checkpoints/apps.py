@@ -6,3 +6,8 @@ class CheckpointsConfig(AppConfig):
     name = "tongzhou.checkpoints"
     label = "checkpoints"
     verbose_name = _("Closed management and gates")
+
+    def ready(self) -> None:
+        from tongzhou.checkpoints.alert_kinds import register_kinds
+
+        register_kinds()

@@ -6,3 +6,8 @@ class MonitoringConfig(AppConfig):
     name = "tongzhou.monitoring"
     label = "monitoring"
     verbose_name = _("Key persons and isolation")
+
+    def ready(self) -> None:
+        from tongzhou.monitoring.alert_kinds import register_kinds
+
+        register_kinds()
