@@ -82,7 +82,13 @@ def alerts_raise(*, alerts: Sequence[NewAlert]) -> list[NewAlert]:
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
         known.update(key for key in Alert.objects.filter(once_key__in=chunk).values_list("once_key", flat=True) if key)
-    new = [a for a in alerts if not a.once_key or a.once_key not in known]
+    new = []
+    for alert in alerts:
+        if alert.once_key:
+            if alert.once_key in known:
+                continue
+            known.add(alert.once_key)
+        new.append(alert)
     rows = [_row(a, a.place_id if a.place_id is not None else place_ids[a.place_path]) for a in new]
     Alert.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
     return new

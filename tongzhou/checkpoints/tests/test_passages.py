@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
-from tongzhou.checkpoints import services
 from tongzhou.alerts.models import Alert
+from tongzhou.checkpoints import services
 from tongzhou.checkpoints.models import Passage, Reason
 from tongzhou.checkpoints.services import control_decide, control_request, pass_revoke, pass_token, passes_issue
 from tongzhou.checkpoints.tests.conftest import item

@@ -4,8 +4,8 @@ and a help request for groceries appears."""
 
 import pytest
 
-from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.alerts.models import Alert
+from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.monitoring.models import HealthCheck
 from tongzhou.people.services import personal_link_token
 
