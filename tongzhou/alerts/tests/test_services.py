@@ -3,10 +3,14 @@ who holds the kind's permission over the alert's place; raising again with the s
 alert; the registry refuses two kinds under one key."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
 
 from tongzhou.alerts.kinds import AlertKind, register
 from tongzhou.alerts.models import Alert, AlertStatus
+from tongzhou.alerts.selectors import get_alert_for_user
 from tongzhou.alerts.services import NewAlert, alert_close, alert_raise, alerts_close_for_subject, alerts_raise
 from tongzhou.alerts.tests.conftest import REVIEW, SHORTAGE
 from tongzhou.core.permissions import Perm
@@ -113,3 +117,21 @@ def test_two_kinds_under_one_key_are_refused():
         register(AlertKind(key=SHORTAGE.key, label="x", outcomes=(("a", "A"),), view_perm=Perm.HEALTH_VIEW))
     with pytest.raises(ImproperlyConfigured):
         register(AlertKind(key="test.empty", label="x", outcomes=(), view_perm=Perm.HEALTH_VIEW))
+
+
+def test_the_accessor_answers_404_outside_the_users_places_and_locks_inside(demo, raise_at):
+    mine, theirs = raise_at(), raise_at("songhua_compound")
+    with transaction.atomic():
+        assert get_alert_for_user(user=demo.taian_staff, pk=mine.pk, perm=Perm.HEALTH_CHECK, write=True) == mine
+    assert get_alert_for_user(user=demo.health_officer, pk=theirs.pk) == theirs
+    refused = [
+        (demo.taian_staff, theirs.pk, None),
+        (demo.taian_staff, theirs.pk, Perm.HEALTH_CHECK),
+        (demo.taian_staff, mine.pk, Perm.PEOPLE_VIEW),  # a permission that neither shows nor closes the kind
+        (demo.taian_staff, "junk", None),
+        (demo.volunteer, mine.pk, None),
+        (AnonymousUser(), mine.pk, None),
+    ]
+    for user, pk, perm in refused:
+        with pytest.raises(Http404):
+            get_alert_for_user(user=user, pk=pk, perm=perm)
