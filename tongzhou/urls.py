@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tongzhou.portal.urls")),
     path("accounts/", include("tongzhou.accounts.urls")),
     path("residents/", include("tongzhou.people.urls")),
+    path("alerts/", include("tongzhou.alerts.urls")),
     path("help/", include("tongzhou.assistance.urls")),
     path("monitoring/", include("tongzhou.monitoring.urls")),
     path("volunteers/", include("tongzhou.volunteers.urls")),

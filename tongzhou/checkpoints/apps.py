@@ -12,3 +12,6 @@ class CheckpointsConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(CheckpointsAudit)
+        from tongzhou.checkpoints.alert_kinds import register_kinds
+
+        register_kinds()

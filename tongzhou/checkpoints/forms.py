@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.checkpoints.models import ControlLevel, Gate, Outcome
+from tongzhou.checkpoints.models import ControlLevel, Gate
 
 LEVEL_WIDGET = forms.RadioSelect
 
@@ -94,11 +94,6 @@ class VisitorForm(forms.Form):
     def __init__(self, *args: Any, households: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["household"].choices = households  # type: ignore[attr-defined]
-
-
-class AlertCloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
 
 class PassageFilterForm(forms.Form):

@@ -249,44 +249,6 @@ class Passage(models.Model):
         return f"{self.gate_id} {self.direction} {self.reason}"
 
 
-class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-
-
-class Outcome(models.TextChoices):
-    RECHECKED_NORMAL = "rechecked_normal", _("Rechecked: normal")
-    TESTED = "tested", _("Sent for a test")
-    ISOLATED = "isolated", _("Isolated at home")
-    HOSPITAL = "hospital", _("Taken to a fever clinic")
-    OTHER = "other", _("Other")
-
-
-class FeverAlert(TimeStampedModel):
-    """A fever at a gate. One per passage (a replayed scan is the same passage); closed with an outcome."""
-
-    passage_id = models.BigIntegerField(unique=True)
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="+")
-    place_path = PathField(_("place path"), db_index=True)
-    pass_ref = models.ForeignKey(Pass, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    subject = models.CharField(_("who"), max_length=100)
-    temperature = models.DecimalField(_("temperature"), max_digits=3, decimal_places=1)
-    scanned_at = models.DateTimeField(_("scanned at"))
-    status = models.CharField(_("status"), max_length=8, choices=AlertStatus.choices, default=AlertStatus.OPEN)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    outcome_note = models.TextField(_("note"), blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["status", "-scanned_at"]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.temperature}"
-
-
 class Visitor(TimeStampedModel):
     """An outsider at the gate: who, why, whom they visit; refused under sealed control."""
 

@@ -10,13 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from tongzhou.alerts.selectors import open_alert_count
+from tongzhou.checkpoints.alert_kinds import FEVER
 from tongzhou.checkpoints.models import (
     LEVEL_RANK,
     ChangeStatus,
     ControlChange,
     ControlLevel,
     Direction,
-    FeverAlert,
     Gate,
     Pass,
     Passage,
@@ -249,10 +250,6 @@ def hourly_counts(rows: QuerySet[Passage]) -> list[dict[str, Any]]:
     return list(hours.values())
 
 
-def open_fever_alerts(scope: Scope) -> QuerySet[FeverAlert]:
-    return FeverAlert.objects.filter(scope.q("place_path")).select_related("gate").order_by("status", "-scanned_at")
-
-
 def gate_figures(scope: Scope) -> dict[str, Any]:
     """The dashboard card: places under each level (as set), passages and refusals today, open
     fever alerts."""
@@ -270,7 +267,7 @@ def gate_figures(scope: Scope) -> dict[str, Any]:
         "levels": [(ControlLevel(level).label, set_levels.get(level, 0)) for level in ControlLevel.values[1:]],
         "passages": counts["total"],
         "refused": counts["refused"],
-        "fever_open": FeverAlert.objects.filter(scope.q("place_path"), status="open").count(),
+        "fever_open": open_alert_count(scope, [FEVER]),
         "pending": ControlChange.objects.filter(scope.q("place_path"), status=ChangeStatus.PENDING).count(),
     }
 

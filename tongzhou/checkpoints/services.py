@@ -28,18 +28,17 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for, users_with_perm_over
+from tongzhou.alerts.services import NewAlert, alerts_raise
+from tongzhou.checkpoints.alert_kinds import FEVER, SUBJECT, once_key
 from tongzhou.checkpoints.audit import CheckpointsAudit
 from tongzhou.checkpoints.models import (
     LEVEL_RANK,
-    AlertStatus,
     ChangeStatus,
     ControlChange,
     ControlLevel,
     Direction,
-    FeverAlert,
     Gate,
     GateDevice,
-    Outcome,
     Pass,
     Passage,
     PassStatus,
@@ -837,20 +836,27 @@ def _insert_passages(rows: list[NewPassage]) -> None:
 
 
 def _raise_fever_alerts(gate: Gate, fevers: list[tuple[NewPassage, str]] | list[tuple[Passage, str]]) -> None:
-    alerts = FeverAlert.objects.bulk_create(
-        [
-            FeverAlert(
-                passage_id=passage.id or 0,
-                gate=gate,
+    alerts = alerts_raise(
+        alerts=[
+            NewAlert(
+                kind=FEVER,
+                place_id=gate.place_id,
                 place_path=gate.place_path,
-                pass_ref_id=passage.pass_ref_id,
-                subject=subject or _("Unknown person"),
-                temperature=passage.temperature or Decimal(0),
-                scanned_at=passage.scanned_at,
+                subject_type=SUBJECT if passage.pass_ref_id else "",
+                subject_id=passage.pass_ref_id,
+                subject_label=subject or _("Unknown person"),
+                details={
+                    "passage": passage.id,
+                    "gate": gate.pk,
+                    "gate_name": gate.name,
+                    "temperature": str(passage.temperature or Decimal(0)),
+                    "scanned_at": passage.scanned_at.isoformat(),
+                    "scanned_local": f"{timezone.localtime(passage.scanned_at):%m-%d %H:%M}",
+                },
+                once_key=once_key(passage.id or 0),
             )
             for passage, subject in fevers
-        ],
-        ignore_conflicts=True,
+        ]
     )
     count = len(alerts)
     users = users_with_perm_over(gate.place_path, Perm.HEALTH_CHECK, roles=[Role.COMMUNITY_STAFF, Role.HEALTH_OFFICER])
@@ -864,28 +870,6 @@ def _raise_fever_alerts(gate: Gate, fevers: list[tuple[NewPassage, str]] | list[
             send_message(to=phone, text=text)
 
     transaction.on_commit(notify)
-
-
-def fever_alert_close(*, actor: User, alert: FeverAlert, outcome: str, note: str = "") -> FeverAlert:
-    _require(actor, Perm.HEALTH_CHECK, alert.place_path)
-    errors: dict[str, str] = {}
-    if outcome not in Outcome.values:
-        errors["outcome"] = _("Choose an outcome.")
-    note = _text(note, "outcome_note", errors, required=outcome == Outcome.OTHER)
-    if errors:
-        raise ValidationError(errors)
-    updated = FeverAlert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).update(
-        status=AlertStatus.CLOSED,
-        outcome=outcome,
-        outcome_note=note,
-        closed_by=actor,
-        closed_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    if not updated:
-        raise ValidationError(_("This alert was closed already."))
-    alert.refresh_from_db()
-    return alert
 
 
 def visitor_register(

@@ -1,5 +1,7 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
+from tongzhou.accounts.access import public
 from tongzhou.checkpoints import pwa, views
 
 app_name = "checkpoints"
@@ -16,8 +18,8 @@ urlpatterns = [
     path("passes/<int:place_id>/cards.pdf", views.pass_cards, name="pass_cards"),
     path("passes/revoke/<int:pk>/", views.pass_revoke_view, name="pass_revoke"),
     path("passages/", views.passage_log, name="passages"),
-    path("alerts/", views.alerts, name="alerts"),
-    path("alerts/<int:pk>/close/", views.alert_close, name="alert_close"),
+    # Fever alerts moved to the shared inbox.
+    path("alerts/", public(RedirectView.as_view(url="/alerts/?kind=fever")), name="alerts"),
     path("sw.js", pwa.service_worker, name="sw"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
 ]

@@ -19,7 +19,6 @@ from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.checkpoints import documents
 from tongzhou.checkpoints.forms import (
-    AlertCloseForm,
     ControlForm,
     DecideForm,
     DeviceForm,
@@ -29,7 +28,7 @@ from tongzhou.checkpoints.forms import (
     RevokeForm,
     VisitorForm,
 )
-from tongzhou.checkpoints.models import AlertStatus, ControlChange, ControlLevel, FeverAlert, Gate, Pass, PassStatus
+from tongzhou.checkpoints.models import ControlChange, ControlLevel, Gate, Pass, PassStatus
 from tongzhou.checkpoints.selectors import (
     PassageFilter,
     control_history,
@@ -37,7 +36,6 @@ from tongzhou.checkpoints.selectors import (
     hourly_counts,
     level_counts,
     levels_tree,
-    open_fever_alerts,
     overdue_outings,
     passages,
     pending_changes,
@@ -48,7 +46,6 @@ from tongzhou.checkpoints.services import (
     control_decide,
     control_request,
     device_create,
-    fever_alert_close,
     gate_create,
     pass_revoke,
     passes_issue,
@@ -396,39 +393,6 @@ def passage_log(request: ScopedRequest) -> HttpResponse:
             "query_prefix": (query.urlencode() + "&") if query else "",
         },
     )
-
-
-@require_perm(Perm.HEALTH_CHECK)
-def alerts(request: ScopedRequest) -> HttpResponse:
-    rows = open_fever_alerts(request.scope)
-    return render(
-        request,
-        "checkpoints/alerts.html",
-        {
-            "open": rows.filter(status=AlertStatus.OPEN),
-            "closed": rows.filter(status=AlertStatus.CLOSED)[:20],
-            "form": AlertCloseForm(),
-        },
-    )
-
-
-@require_POST
-@require_perm(Perm.HEALTH_CHECK)
-def alert_close(request: ScopedRequest, pk: int) -> HttpResponse:
-    alert = get_in_scope(FeverAlert.objects.all(), request.scope, path_field="place_path", pk=pk)
-    form = AlertCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            fever_alert_close(
-                actor=request.user, alert=alert, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Alert closed."))
-    else:
-        messages.error(request, _("Choose an outcome."))
-    return redirect("checkpoints:alerts")
 
 
 @require_perm(Perm.GATE_SCAN)

@@ -12,3 +12,6 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(MonitoringAudit)
+        from tongzhou.monitoring.alert_kinds import register_kinds
+
+        register_kinds()

@@ -87,7 +87,3 @@ class StaffCheckForm(CheckForm):
     )
 
     field_order = ["method"]
-
-
-class OutcomeForm(StyledForm):
-    outcome = forms.CharField(label=_("Outcome"), max_length=MAX_TEXT)

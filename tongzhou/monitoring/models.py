@@ -233,35 +233,9 @@ class HealthCheck(models.Model):
 
 
 class AlertKind(models.TextChoices):
+    """The keys of the module's kinds in the alert inbox (declared in `alert_kinds`)."""
+
     ABNORMAL = "abnormal", _("Abnormal check")
     OVERDUE_STAFF = "overdue_staff", _("Check overdue (community staff)")
     OVERDUE_HEALTH = "overdue_health", _("Check overdue (health officer)")
     RELEASE_DUE = "release_due", _("Planned end reached: release or extend")
-
-
-class Alert(TimeStampedModel):
-    """Something a person must look at and close with an outcome. At most one per order, kind and
-    check time (`slot`), so the scheduled task can run any number of times."""
-
-    order = models.ForeignKey(IsolationOrder, on_delete=models.CASCADE, related_name="alerts")
-    place_path = PathField(_("place path"))
-    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
-    slot = models.DateTimeField(_("check time"), null=True, blank=True)
-    health_check = models.ForeignKey(HealthCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    outcome = models.TextField(_("outcome"), blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["order", "kind", "slot"], name="alert_once_per_slot")]
-        indexes = [models.Index(fields=["closed_at", "place_path"], name="alert_open_place")]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()

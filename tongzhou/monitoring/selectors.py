@@ -11,9 +11,10 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tongzhou.alerts.selectors import open_alert_count
 from tongzhou.core.scope import Scope
 from tongzhou.monitoring.models import (
-    Alert,
+    AlertKind,
     HealthCheck,
     IsolationOrder,
     KeyPerson,
@@ -96,14 +97,6 @@ def today_counts(scope: Scope, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def open_alerts(scope: Scope) -> QuerySet[Alert]:
-    return (
-        Alert.objects.filter(scope.q("place_path"), closed_at__isnull=True)
-        .select_related("order__key_person__person", "health_check")
-        .order_by("created_at", "id")
-    )
-
-
 def pending_overrides(scope: Scope) -> QuerySet[Override]:
     return (
         Override.objects.filter(scope.q("order__place_path"), status=OverrideStatus.PENDING)
@@ -156,6 +149,6 @@ def monitoring_figures(scope: Scope, now: datetime | None = None) -> dict[str, A
     return {
         "by_kind": [(label, by_kind.get(kind, 0)) for kind, label in OrderKind.choices],
         "active": sum(by_kind.values()),
-        "alerts_open": Alert.objects.filter(scope.q("place_path"), closed_at__isnull=True).count(),
+        "alerts_open": open_alert_count(scope, AlertKind.values),
         **totals,
     }

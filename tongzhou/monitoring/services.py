@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,12 +23,14 @@ from django.utils.translation import gettext_lazy
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for, users_with_perm_over
+from tongzhou.alerts.services import NewAlert, alerts_close_for_subject, alerts_raise, alerts_scrub
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
+from tongzhou.core.pii import mask_name
 from tongzhou.core.services import audit_log
+from tongzhou.monitoring.alert_kinds import SUBJECT, slot_key
 from tongzhou.monitoring.audit import MonitoringAudit
 from tongzhou.monitoring.models import (
-    Alert,
     AlertKind,
     CheckMethod,
     HealthCheck,
@@ -248,8 +249,13 @@ def _apply(order: IsolationOrder, change: Change, actor: User, approver: User | 
         order.next_due_at = None
         order.save(update_fields=["status", "ended_at", "end_reason", "facility", "next_due_at", "updated_at"])
         # The planned end's reminder is answered by the end itself.
-        Alert.objects.filter(order=order, kind=AlertKind.RELEASE_DUE, closed_at__isnull=True).update(
-            closed_at=now, closed_by=actor, outcome=str(OrderAction(change.action).label)
+        alerts_close_for_subject(
+            kind=AlertKind.RELEASE_DUE,
+            subject_type=SUBJECT,
+            subject_id=order.pk,
+            closed_by=actor,
+            outcome=change.action,
+            now=now,
         )
     _event(
         order,
@@ -432,8 +438,19 @@ def check_record(
     order.next_due_at = due_after_check(now, parse_check_times(order.check_times))
     order.save(update_fields=["last_check_at", "next_due_at", "updated_at"])
     if check.abnormal:
-        Alert.objects.create(
-            order=order, place_path=order.place_path, kind=AlertKind.ABNORMAL, slot=now, health_check=check
+        alerts_raise(
+            alerts=[
+                NewAlert(
+                    kind=AlertKind.ABNORMAL,
+                    place_path=order.place_path,
+                    subject_type=SUBJECT,
+                    subject_id=order.pk,
+                    subject_label=mask_name(order.key_person.person.name),
+                    details={"health_check": check.pk, "temperature": str(check.temperature)},
+                    raised_by_id=actor.pk if actor else None,
+                    once_key=f"{AlertKind.ABNORMAL}:{check.pk}",
+                )
+            ]
         )
         _notify(
             users_with_perm_over(order.place_path, Perm.ISOLATION_ORDER),
@@ -472,31 +489,24 @@ def _needs_to_help_requests(check: HealthCheck, order: IsolationOrder) -> None:
         )
 
 
-@transaction.atomic
-def alert_close(*, actor: User, alert: Alert, outcome: str) -> Alert:
-    perm = Perm.ISOLATION_ORDER if alert.kind in (AlertKind.ABNORMAL, AlertKind.RELEASE_DUE) else Perm.HEALTH_CHECK
-    _require(actor, perm, alert.place_path)
-    outcome = _text(outcome, "outcome", required=True)
-    closed = Alert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now(), closed_by=actor, outcome=outcome
-    )
-    if not closed:
-        raise ValidationError(_("This alert was closed already."))
-    alert.refresh_from_db()
-    return alert
-
-
-def _raise_alerts(kind: str, orders: Any, slot_of: Any, recipients_perm: Perm, roles: list[str] | None) -> int:
-    """Create the missing alerts of `kind` for `orders` (idempotent) and tell the recipients, one
-    message per person with the count."""
-    existing = Alert.objects.filter(order=OuterRef("pk"), kind=kind, slot=slot_of)
-    candidates = list(
-        orders.annotate(alerted=Exists(existing)).filter(alerted=False).values("pk", "place_path", "slot")
-    )
-    created = Alert.objects.bulk_create(
-        [Alert(order_id=o["pk"], place_path=o["place_path"], kind=kind, slot=o["slot"]) for o in candidates],
-        ignore_conflicts=True,
-    )
+def _raise_alerts(kind: str, orders: Any, recipients_perm: Perm, roles: list[str] | None) -> int:
+    """Create the missing alerts of `kind` for `orders` (annotated with their `slot`; idempotent
+    on the order, kind and slot) and tell the recipients, one message per person with the count."""
+    rows = list(orders.values("pk", "place_path", "slot", "key_person__person__name"))
+    new = [
+        NewAlert(
+            kind=kind,
+            place_path=o["place_path"],
+            subject_type=SUBJECT,
+            subject_id=o["pk"],
+            subject_label=mask_name(o["key_person__person__name"]),
+            details={"slot_local": f"{timezone.localtime(o['slot']):%m-%d %H:%M}"},
+            once_key=slot_key(kind, o["pk"], o["slot"]),
+        )
+        for o in rows
+    ]
+    raised = {a.subject_id for a in alerts_raise(alerts=new)}
+    candidates = [o for o in rows if o["pk"] in raised]
     per_user: dict[int, tuple[User, int]] = {}
     by_place: dict[str, int] = defaultdict(int)
     for o in candidates:
@@ -511,7 +521,7 @@ def _raise_alerts(kind: str, orders: Any, slot_of: Any, recipients_perm: Perm, r
                     to=user.phone,
                     text=str(AlertKind(kind).label) + _(": %(n)d key persons.") % {"n": count},
                 )
-    return len(created) if candidates else 0
+    return len(candidates)
 
 
 def monitoring_escalate(*, now: datetime | None = None) -> dict[str, int]:
@@ -528,7 +538,6 @@ def monitoring_escalate(*, now: datetime | None = None) -> dict[str, int]:
             active.filter(next_due_at__lte=now - timedelta(hours=settings.TONGZHOU_ESCALATE_STAFF_HOURS)).annotate(
                 slot=F("next_due_at")
             ),
-            OuterRef("next_due_at"),
             Perm.HEALTH_CHECK,
             [Role.COMMUNITY_STAFF],
         ),
@@ -537,27 +546,33 @@ def monitoring_escalate(*, now: datetime | None = None) -> dict[str, int]:
             active.filter(next_due_at__lte=now - timedelta(hours=settings.TONGZHOU_ESCALATE_HEALTH_HOURS)).annotate(
                 slot=F("next_due_at")
             ),
-            OuterRef("next_due_at"),
             Perm.ISOLATION_ORDER,
             None,
         ),
     }
     today = timezone.localdate(now)
-    due = list(active.filter(planned_end_on__lte=today).values_list("pk", "place_path", "planned_end_on"))
-    reminders = [
-        Alert(
-            order_id=pk,
-            place_path=path,
-            kind=AlertKind.RELEASE_DUE,
-            slot=timezone.make_aware(datetime.combine(end, datetime.min.time())),
+    due = list(
+        active.filter(planned_end_on__lte=today).values_list(
+            "pk", "place_path", "planned_end_on", "key_person__person__name"
         )
-        for pk, path, end in due
-    ]
-    before = Alert.objects.filter(kind=AlertKind.RELEASE_DUE).count()
-    Alert.objects.bulk_create(reminders, ignore_conflicts=True)
-    report[AlertKind.RELEASE_DUE] = Alert.objects.filter(kind=AlertKind.RELEASE_DUE).count() - before
+    )
+    reminders = []
+    for pk, path, end, name in due:
+        slot = timezone.make_aware(datetime.combine(end, datetime.min.time()))
+        reminders.append(
+            NewAlert(
+                kind=AlertKind.RELEASE_DUE,
+                place_path=path,
+                subject_type=SUBJECT,
+                subject_id=pk,
+                subject_label=mask_name(name),
+                details={"planned_end_on": end.isoformat()},
+                once_key=slot_key(AlertKind.RELEASE_DUE, pk, slot),
+            )
+        )
+    report[AlertKind.RELEASE_DUE] = len(alerts_raise(alerts=reminders))
     if report[AlertKind.RELEASE_DUE]:
-        for path in {path for _pk, path, _end in due}:
+        for path in {path for _pk, path, _end, _name in due}:
             _notify(
                 users_with_perm_over(path, Perm.ISOLATION_ORDER),
                 gettext_lazy("Isolation orders have reached their planned end: release or extend them."),
@@ -581,7 +596,7 @@ def health_data_purge(*, now: datetime | None = None) -> dict[str, int]:
     for pk in orders:
         with transaction.atomic():
             checks, _detail = HealthCheck.objects.filter(order_id=pk).delete()
-            alerts = Alert.objects.filter(order_id=pk).update(outcome="", health_check=None)
+            alerts = alerts_scrub(subject_type=SUBJECT, subject_id=pk)
             IsolationOrder.objects.filter(pk=pk).update(purged_at=now)
             OrderEvent.objects.create(
                 order_id=pk,

@@ -1,12 +1,15 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
+from tongzhou.accounts.access import public
 from tongzhou.monitoring import views
 
 app_name = "monitoring"
 urlpatterns = [
     path("", views.today, name="today"),
-    path("alerts/", views.alerts, name="alerts"),
-    path("alerts/<int:pk>/close/", views.alert_close_view, name="alert_close"),
+    # The alerts moved to the shared inbox.
+    path("alerts/", public(RedirectView.as_view(pattern_name="alerts:inbox")), name="alerts"),
+    path("overrides/", views.overrides, name="overrides"),
     path("key-persons/", views.key_person_list, name="key_persons"),
     path("key-persons/new/<int:person_pk>/", views.key_person_new, name="key_person_new"),
     path("key-persons/<int:pk>/", views.key_person_detail, name="key_person"),

@@ -12,16 +12,17 @@ from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.alerts.selectors import open_alerts_about
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring import notices
-from tongzhou.monitoring.forms import ChangeForm, KeyPersonForm, OrderForm, OutcomeForm, StaffCheckForm
-from tongzhou.monitoring.models import Alert, IsolationOrder, KeyPerson, Override, OverrideStatus
+from tongzhou.monitoring.alert_kinds import SUBJECT
+from tongzhou.monitoring.forms import ChangeForm, KeyPersonForm, OrderForm, StaffCheckForm
+from tongzhou.monitoring.models import IsolationOrder, KeyPerson, Override, OverrideStatus
 from tongzhou.monitoring.selectors import (
     checks_of,
     events_of,
     key_persons,
-    open_alerts,
     pending_overrides,
     today_counts,
     today_page,
@@ -29,7 +30,6 @@ from tongzhou.monitoring.selectors import (
 from tongzhou.monitoring.services import (
     Change,
     CheckData,
-    alert_close,
     check_record,
     key_person_register,
     order_change,
@@ -82,15 +82,14 @@ def today(request: ScopedRequest) -> HttpResponse:
 
 
 @require_perm(Perm.HEALTH_VIEW)
-def alerts(request: ScopedRequest) -> HttpResponse:
+def overrides(request: ScopedRequest) -> HttpResponse:
+    """Exceptions waiting for a second approver (the alerts are in the shared inbox)."""
     return render(
         request,
-        "monitoring/alerts.html",
+        "monitoring/overrides.html",
         {
-            "alerts": open_alerts(request.scope)[:200],
             "overrides": pending_overrides(request.scope),
             "can_approve": not scope_for(request.user, Perm.STATUS_APPROVE).is_empty,
-            "form": OutcomeForm(),
         },
     )
 
@@ -192,7 +191,7 @@ def order_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "checks": checks_of(order)[:60],
             "events": events_of(order),
             "overrides": order.overrides.select_related("requested_by", "decided_by").order_by("-created_at"),
-            "alerts": order.alerts.filter(closed_at__isnull=True).order_by("created_at"),
+            "alerts": open_alerts_about(subject_type=SUBJECT, subject_id=order.pk),
             "can_change": may and order.status == "active",
             "can_check": scope_for(request.user, Perm.HEALTH_CHECK).contains(order.place_path)
             and order.status == "active",
@@ -286,24 +285,6 @@ def check_new(request: ScopedRequest, pk: int) -> HttpResponse:
             "cancel_url": reverse("monitoring:today"),
         },
     )
-
-
-@require_POST
-@require_perm(Perm.HEALTH_VIEW)
-def alert_close_view(request: ScopedRequest, pk: int) -> HttpResponse:
-    alert = get_in_scope(Alert.objects.all(), request.scope, "place_path", pk=pk)
-    form = OutcomeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Say what was done (the outcome)."))
-        alert_close(actor=request.user, alert=alert, outcome=form.cleaned_data["outcome"])
-    except PermissionDenied:
-        messages.error(request, _("Only the health officer closes this alert."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Alert closed."))
-    return redirect("monitoring:alerts")
 
 
 @require_perm(Perm.HEALTH_VIEW)

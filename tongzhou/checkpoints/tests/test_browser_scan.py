@@ -4,7 +4,8 @@ then, offline again, the page itself opens from the service worker's cache."""
 
 import pytest
 
-from tongzhou.checkpoints.models import FeverAlert, Passage
+from tongzhou.alerts.models import Alert
+from tongzhou.checkpoints.models import Passage
 from tongzhou.checkpoints.services import pass_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,7 +61,7 @@ def test_scanning_offline_queues_and_syncs_once(demo, new_page, gate, passes):
     stored = {p.reason: p for p in Passage.objects.exclude(offline_allowed=None)}
     assert set(stored) == {"fever", "ok", "forged"}
     assert stored["fever"].offline_allowed is False and stored["ok"].offline_allowed is True
-    assert FeverAlert.objects.count() == 1
+    assert Alert.objects.count() == 1
     assert Passage.objects.values("client_uuid").distinct().count() == 4
 
     # The answer to a sync was lost on the way back: the page sends the same batch again.
@@ -74,7 +75,7 @@ def test_scanning_offline_queues_and_syncs_once(demo, new_page, gate, passes):
         [sent.value.url, sent.value.post_data],
     )
     assert replayed == [True, True, True]
-    assert Passage.objects.count() == 4 and FeverAlert.objects.count() == 1
+    assert Passage.objects.count() == 4 and Alert.objects.count() == 1
 
     # The page itself opens offline, from the service worker's cache, with its passes.
     page.wait_for_function(

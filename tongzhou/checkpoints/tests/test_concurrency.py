@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from tongzhou.checkpoints.models import FeverAlert, Gate, Passage
+from tongzhou.alerts.models import Alert
+from tongzhou.checkpoints.models import Gate, Passage
 from tongzhou.checkpoints.services import PassageResult, parse_item, passages_record
 from tongzhou.checkpoints.tests.conftest import item
 
@@ -42,4 +43,4 @@ def test_a_scan_sent_twice_at_once_is_stored_once(demo, gate, token):
         assert answers[0].passage_id == answers[1].passage_id
         assert sorted(a.replayed for a in answers) == [False, True]
         assert Passage.objects.filter(client_uuid=data["client_uuid"]).count() == 1
-        assert FeverAlert.objects.filter(passage_id=answers[0].passage_id).count() == 1
+        assert Alert.objects.filter(kind="fever", details__passage=answers[0].passage_id).count() == 1

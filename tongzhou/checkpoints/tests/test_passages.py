@@ -12,8 +12,9 @@ from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
+from tongzhou.alerts.models import Alert
 from tongzhou.checkpoints import services
-from tongzhou.checkpoints.models import FeverAlert, Passage, Reason
+from tongzhou.checkpoints.models import Passage, Reason
 from tongzhou.checkpoints.services import control_decide, control_request, pass_revoke, pass_token, passes_issue
 from tongzhou.checkpoints.tests.conftest import item
 from tongzhou.checkpoints.tokens import PREFIX
@@ -79,7 +80,7 @@ def test_a_batch_cut_off_halfway_stores_nothing_and_the_resend_stores_everything
     assert [r["replayed"] for r in resent] == [True] * 21
     assert [r["passage_id"] for r in resent] == [r["passage_id"] for r in results]
     assert Passage.objects.count() == 21
-    assert FeverAlert.objects.count() == 1
+    assert Alert.objects.count() == 1
 
 
 def test_a_batch_over_the_limit_is_refused_whole(device, gate, token, post, settings):
@@ -131,13 +132,13 @@ def test_a_fever_is_refused_and_raises_exactly_one_alert(
         post(device, gate, data)
         post(device, gate, {"items": [data, data]}, batch=True)
     assert (body["allowed"], body["reason"]) == (False, "fever")
-    alert = FeverAlert.objects.get()
-    assert alert.passage_id == body["passage_id"] and str(alert.temperature) == "37.3"
+    alert = Alert.objects.get()
+    assert alert.details["passage"] == body["passage_id"] and alert.details["temperature"] == "37.3"
     told = {m.to for m in ConsoleBackend.outbox}
     assert demo.taian_staff.phone in told and demo.health_officer.phone in told
     assert demo.songhua_staff.phone not in told
     assert post(device, gate, item(token, temperature=37.2)).json()["reason"] == "ok"
-    assert FeverAlert.objects.count() == 1
+    assert Alert.objects.count() == 1
 
 
 def test_a_device_clock_ahead_is_recorded_and_the_rules_use_the_server_time(demo, device, gate, post):

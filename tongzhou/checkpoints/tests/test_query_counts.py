@@ -39,7 +39,7 @@ def _add_rows(demo: Any, gate: Gate, passes: list[Pass], token: str) -> None:
         ("taian_staff", "/checkpoints/gates/"),
         ("taian_staff", "/checkpoints/passes/{compound}/"),
         ("taian_staff", "/checkpoints/passages/"),
-        ("health_officer", "/checkpoints/alerts/"),
+        ("health_officer", "/alerts/"),
         ("guard", "/checkpoints/gates/mine/"),
     ],
 )

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tongzhou.alerts.models import Alert
 from tongzhou.checkpoints.models import (
     ChangeStatus,
     ControlChange,
-    FeverAlert,
     Gate,
     GateDevice,
     Pass,
@@ -92,7 +92,7 @@ def test_staff_add_a_gate_issue_passes_print_and_revoke(demo, client_as):
     [
         ("/checkpoints/gates/", ["taian_staff", "street_admin"], ["guard", "volunteer", "auditor", "health_officer"]),
         ("/checkpoints/passages/", ["taian_staff"], ["guard", "volunteer", "auditor"]),
-        ("/checkpoints/alerts/", ["taian_staff", "health_officer"], ["guard", "volunteer", "auditor"]),
+        ("/alerts/?kind=fever", ["taian_staff", "health_officer"], ["guard", "volunteer", "auditor"]),
         ("/checkpoints/gates/mine/", ["guard", "taian_staff"], ["volunteer", "auditor", "health_officer"]),
     ],
 )
@@ -134,14 +134,11 @@ def test_the_passage_log_filters_and_draws_the_hours(demo, client_as, gate, toke
 
 def test_a_fever_alert_is_closed_with_an_outcome(demo, client_as, gate, token):
     passages_record(gate=gate, items=[parse_item(item(token, temperature=38.2))], actor=demo.guard)
-    alert = FeverAlert.objects.get()
-    assert (
-        client_as("songhua_staff").post(f"/checkpoints/alerts/{alert.pk}/close/", {"outcome": "tested"}).status_code
-        == 404
-    )
+    alert = Alert.objects.get()
+    assert client_as("songhua_staff").post(f"/alerts/{alert.pk}/", {"outcome": "tested"}).status_code == 404
     officer = client_as("health_officer")
-    assert str(alert.subject) in officer.get("/checkpoints/alerts/").content.decode()
-    officer.post(f"/checkpoints/alerts/{alert.pk}/close/", {"outcome": "tested", "note": "送发热门诊"})
+    assert str(alert.subject_label) in officer.get("/alerts/").content.decode()
+    officer.post(f"/alerts/{alert.pk}/", {"outcome": "tested", "note": "送发热门诊"})
     alert.refresh_from_db()
     assert (alert.status, alert.outcome, alert.closed_by) == ("closed", "tested", demo.health_officer)
 

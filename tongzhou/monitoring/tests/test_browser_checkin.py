@@ -4,8 +4,9 @@ and a help request for groceries appears."""
 
 import pytest
 
+from tongzhou.alerts.models import Alert
 from tongzhou.assistance.models import HelpRequest, Source
-from tongzhou.monitoring.models import Alert, HealthCheck
+from tongzhou.monitoring.models import HealthCheck
 from tongzhou.people.services import personal_link_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +43,7 @@ def test_self_check_in_through_the_personal_link(demo, page, make_order, taian_p
         ["groceries"],
         True,
     )
-    assert Alert.objects.filter(order=order, health_check=check).count() == 1
+    assert Alert.objects.filter(subject_id=order.pk, details__health_check=check.pk).count() == 1
     assert HelpRequest.objects.filter(
         source=Source.HEALTH_CHECK, source_ref=f"monitoring.healthcheck:{check.pk}"
     ).exists()

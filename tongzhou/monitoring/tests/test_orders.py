@@ -8,13 +8,13 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tongzhou.alerts.models import Alert
 from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.core.messaging import ConsoleBackend
 from tongzhou.core.models import AuditEvent
 from tongzhou.core.scope import Scope
 from tongzhou.monitoring.audit import MonitoringAudit
 from tongzhou.monitoring.models import (
-    Alert,
     AlertKind,
     CheckMethod,
     HealthCheck,
@@ -192,7 +192,7 @@ def test_an_abnormal_check_raises_one_alert(demo, make_order, data):
     check = check_record(actor=demo.health_officer, order=order, data=data, method=CheckMethod.VISIT)
     assert check.abnormal
     alert = Alert.objects.get()
-    assert (alert.kind, alert.health_check, alert.closed_at) == (AlertKind.ABNORMAL, check, None)
+    assert (alert.kind, alert.details["health_check"], alert.closed_at) == (AlertKind.ABNORMAL, check.pk, None)
 
 
 @pytest.mark.parametrize(
@@ -306,7 +306,7 @@ def test_the_purge_removes_exactly_what_the_policy_says(demo, make_order, settin
         for order in (old, recent, active):
             check_record(actor=demo.health_officer, order=order, data=CheckData(temperature="37.5"), method="phone")
             check_record(actor=demo.health_officer, order=order, data=CheckData(temperature="36.5"), method="phone")
-    Alert.objects.update(outcome="已送医")
+    Alert.objects.update(outcome="other", note="已送医")
     with time_machine.travel(at(2026, 1, 15, 9, 0), tick=False):
         order_change(actor=demo.health_officer, order=old, change=Change(action=OrderAction.RELEASED, reason="期满"))
     with time_machine.travel(at(2026, 2, 1, 9, 0), tick=False):
@@ -320,8 +320,8 @@ def test_the_purge_removes_exactly_what_the_policy_says(demo, make_order, settin
     assert not HealthCheck.objects.filter(order=old).exists()
     assert HealthCheck.objects.filter(order=recent).count() == 2
     assert HealthCheck.objects.filter(order=active).count() == 2
-    assert Alert.objects.get(order=old).outcome == ""
-    assert Alert.objects.get(order=recent).outcome == "已送医"
+    assert (Alert.objects.get(subject_id=old.pk).note, Alert.objects.get(subject_id=old.pk).outcome) == ("", "")
+    assert Alert.objects.get(subject_id=recent.pk).note == "已送医"
     old.refresh_from_db()
     assert old.purged_at is not None and old.status == OrderStatus.RELEASED
     assert old.events.order_by("-id").first().action == OrderAction.PURGED

@@ -27,7 +27,8 @@ def test_who_reads_health_data(demo, client_as, make_order, username, allowed):
     client = client_as(username)
     urls = [
         reverse("monitoring:today"),
-        reverse("monitoring:alerts"),
+        reverse("alerts:inbox"),
+        reverse("monitoring:overrides"),
         reverse("monitoring:key_persons"),
         reverse("monitoring:order", args=[order.pk]),
         reverse("monitoring:key_person", args=[order.key_person_id]),
