@@ -98,6 +98,31 @@ def role_grant(
     return assignment
 
 
+def member_add(
+    *,
+    actor: User,
+    place: Place,
+    role: Role | str,
+    username: str,
+    password: str | None = None,
+    display_name: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Give `role` at `place` to the account `username`, creating the account (which then needs a
+    password) if there is none. The grant rules are checked first and a refusal is audited
+    (GrantRefused); the account and its role are then written together or not at all."""
+    existing = User.objects.filter(username=username).first()
+    if existing is None and not password:
+        raise ValidationError({"password": _("A new user needs a password.")})
+    role_grant_check(actor=actor, role=role, place=place, user=existing, request=request)
+    with transaction.atomic():
+        user = existing or user_create(
+            actor=actor, username=username, password=password, display_name=display_name, request=request
+        )
+        role_grant(actor=actor, user=user, role=role, place=place, request=request)
+    return user
+
+
 @transaction.atomic
 def role_revoke(*, actor: User, assignment: RoleAssignment, request: HttpRequest | None = None) -> None:
     """Remove a role. The same rule as granting: within the actor's places, not above their rank,
