@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import ApiToken, RoleAssignment, User
 from tongzhou.accounts.selectors import rank_at, scope_for, user_roles
+from tongzhou.core.access import require
 from tongzhou.core.models import AuditAction
 from tongzhou.core.permissions import ROLE_RANK, Perm, Role
 from tongzhou.core.services import audit_log
@@ -229,8 +230,7 @@ def pii_reveal(
     purpose = purpose.strip()
     if len(purpose) < 4:
         raise ValidationError({"purpose": _("State the purpose (at least 4 characters).")})
-    if not scope_for(actor, Perm.PII_REVEAL).contains(place_path):
-        raise PermissionDenied
+    require(actor, Perm.PII_REVEAL, place_path)
     audit_log(
         action=AuditAction.PII_REVEALED,
         actor=actor,
