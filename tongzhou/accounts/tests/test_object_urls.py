@@ -278,7 +278,7 @@ def _at(obj: Any, path: str, key: str = "pk", **data: Any) -> Target:
 REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "places:detail": lambda s: _place(s.compound),
     "places:create": lambda s: _place(s.compound, kind="building", name="3栋"),
-    "places:create_building": lambda s: _place(s.compound, name="3栋", units=1, floors=2, rooms=2),
+    "places:create_building": lambda s: _place(s.compound, name="3栋", units=1, floors=2, rooms_per_floor=2),
     "places:rename": lambda s: _place(s.compound, name="改名院"),
     "places:export": lambda s: _place(s.compound),
     "places:household": lambda s: _at(s.household, s.household.place.path),
