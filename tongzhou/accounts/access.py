@@ -4,8 +4,8 @@ A view is served only if it is declared: `@require_perm(Perm.X)` (logged in, hol
 `request.scope` is then the subtrees where X holds), `@logged_in` (any account) or `@public` (no
 account needed). The
 `DeclaredAccessMiddleware` refuses any of our views that is neither, so a forgotten decorator fails
-closed. Objects are fetched through `get_in_scope`, which answers 404 for "not yours" exactly as
-for "not there".
+closed. Objects are fetched through each app's `get_<thing>_for_user` accessor (built on
+`get_for_user`), which answers 404 for "not yours" exactly as for "not there".
 """
 
 from collections.abc import Callable
@@ -13,8 +13,6 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
-from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 
 from tongzhou.accounts.models import User
@@ -26,7 +24,6 @@ from tongzhou.core.scope import Scope
 __all__ = [
     "api_perm",
     "get_for_user",
-    "get_in_scope",
     "logged_in",
     "public",
     "require",
@@ -34,7 +31,6 @@ __all__ = [
 ]
 
 ACCESS_ATTR = "tongzhou_access"
-M = TypeVar("M", bound=Model)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -80,16 +76,6 @@ def logged_in(view: F) -> F:
 def public(view: F) -> F:
     setattr(view, ACCESS_ATTR, "public")
     return view
-
-
-def get_in_scope(queryset: QuerySet[M], scope: Scope, path_field: str = "path", **lookup: Any) -> M:
-    """The one object matching `lookup` inside `scope`, or 404 (outside and absent look the same)."""
-    # get(), not first(): first() orders by the path, and the planner may then walk the whole
-    # subtree in path order looking for the one id.
-    try:
-        return queryset.filter(scope.q(path_field), **lookup).get()
-    except (ObjectDoesNotExist, MultipleObjectsReturned):
-        raise Http404 from None
 
 
 class DeclaredAccessMiddleware:

@@ -1,9 +1,9 @@
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from tongzhou.accounts.models import RoleAssignment, User
-from tongzhou.core.access import scope_of
+from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm, roles_with
 from tongzhou.core.pii import blind_index_candidates
 from tongzhou.core.scope import Scope, ancestor_paths, is_within
@@ -51,3 +51,23 @@ def users_with_perm_over(path: str, perm: Perm, roles: list[str] | None = None) 
         .order_by("user__username")
     )
     return list({ra.user_id: ra.user for ra in assignments}.values())
+
+
+# Accessors: 404 outside the user's places exactly as for a record that does not exist.
+
+
+def get_role_assignment_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> RoleAssignment:
+    return get_for_user(
+        RoleAssignment.objects.select_related("place", "user"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place__path",
+        write=write,
+    )
+
+
+def get_member_for_user(*, user: Any, pk: Any, perm: Perm) -> RoleAssignment:
+    """A role that account `pk` holds in the user's places (the highest place first), else 404."""
+    held = RoleAssignment.objects.filter(scope_of(user, perm).q("place__path"), user_id=pk).order_by("place__path")
+    return get_role_assignment_for_user(user=user, pk=Subquery(held.values("pk")[:1]), perm=perm)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tongzhou.accounts.audit import AccountsAudit
 from tongzhou.accounts.models import ApiToken, RoleAssignment, User
 from tongzhou.accounts.selectors import rank_at, scope_for, user_roles
+from tongzhou.core.access import require
 from tongzhou.core.permissions import ROLE_RANK, Perm, Role
 from tongzhou.core.services import audit_log
 from tongzhou.places.models import Place
@@ -96,6 +97,31 @@ def role_grant(
                 details={"role": role.value, "place": place.name, "place_id": place.pk},
             )
     return assignment
+
+
+def member_add(
+    *,
+    actor: User,
+    place: Place,
+    role: Role | str,
+    username: str,
+    password: str | None = None,
+    display_name: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Give `role` at `place` to the account `username`, creating the account (which then needs a
+    password) if there is none. The grant rules are checked first and a refusal is audited
+    (GrantRefused); the account and its role are then written together or not at all."""
+    existing = User.objects.filter(username=username).first()
+    if existing is None and not password:
+        raise ValidationError({"password": _("A new user needs a password.")})
+    role_grant_check(actor=actor, role=role, place=place, user=existing, request=request)
+    with transaction.atomic():
+        user = existing or user_create(
+            actor=actor, username=username, password=password, display_name=display_name, request=request
+        )
+        role_grant(actor=actor, user=user, role=role, place=place, request=request)
+    return user
 
 
 @transaction.atomic
@@ -204,8 +230,7 @@ def pii_reveal(
     purpose = purpose.strip()
     if len(purpose) < 4:
         raise ValidationError({"purpose": _("State the purpose (at least 4 characters).")})
-    if not scope_for(actor, Perm.PII_REVEAL).contains(place_path):
-        raise PermissionDenied
+    require(actor, Perm.PII_REVEAL, place_path)
     audit_log(
         action=AccountsAudit.PII_REVEALED,
         actor=actor,

@@ -7,7 +7,6 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,25 +14,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, logged_in, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
 from tongzhou.accounts.forms import GrantForm, RevealForm
-from tongzhou.accounts.models import RoleAssignment, User
-from tongzhou.accounts.selectors import rank_at, role_assignments_in_scope, scope_for
+from tongzhou.accounts.models import RoleAssignment
+from tongzhou.accounts.selectors import (
+    get_member_for_user,
+    get_role_assignment_for_user,
+    rank_at,
+    role_assignments_in_scope,
+    scope_for,
+)
 from tongzhou.accounts.services import (
     GrantRefused,
     login_failure_record,
     login_record,
     logout_record,
+    member_add,
     pii_reveal,
-    role_grant,
-    role_grant_check,
     role_revoke,
-    user_create,
 )
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_phone
-from tongzhou.places.models import Place
-from tongzhou.places.selectors import breadcrumbs
+from tongzhou.places.selectors import breadcrumbs, get_place_for_user
 
 DEMO_USERS = [
     "street_admin",
@@ -88,25 +90,21 @@ def roles_list(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.ROLES_GRANT)
 def place_members(request: ScopedRequest, pk: int) -> HttpResponse:
-    place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
+    place = get_place_for_user(user=request.user, pk=pk, perm=Perm.ROLES_GRANT)
     max_rank = rank_at(request.user, place.path, Perm.ROLES_GRANT)
     form = GrantForm(request.POST or None, max_rank=max_rank)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            existing = User.objects.filter(username=data["username"]).first()
-            if existing is None and not data["password"]:
-                raise ValidationError({"password": _("A new user needs a password.")})
-            role_grant_check(actor=request.user, role=data["role"], place=place, user=existing, request=request)
-            with transaction.atomic():
-                user = existing or user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    password=data["password"],
-                    display_name=data["display_name"],
-                    request=request,
-                )
-                role_grant(actor=request.user, user=user, role=data["role"], place=place, request=request)
+            user = member_add(
+                actor=request.user,
+                place=place,
+                role=data["role"],
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+                request=request,
+            )
         except GrantRefused as refused:
             form.add_error(None, str(refused))
         except ValidationError as error:
@@ -139,9 +137,7 @@ def place_members(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.ROLES_GRANT)
 def role_revoke_view(request: ScopedRequest, pk: int) -> HttpResponse:
-    assignment = get_in_scope(
-        RoleAssignment.objects.select_related("place", "user"), request.scope, "place__path", pk=pk
-    )
+    assignment = get_role_assignment_for_user(user=request.user, pk=pk, perm=Perm.ROLES_GRANT)
     try:
         role_revoke(actor=request.user, assignment=assignment, request=request)
     except GrantRefused as refused:
@@ -154,9 +150,7 @@ def role_revoke_view(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.PII_REVEAL)
 def user_phone_reveal(request: ScopedRequest, pk: int) -> HttpResponse:
     """Ask for a purpose, then show the phone number once (htmx swaps the result in place)."""
-    assignment = get_in_scope(
-        RoleAssignment.objects.select_related("user", "place"), request.scope, "place__path", user_id=pk
-    )
+    assignment = get_member_for_user(user=request.user, pk=pk, perm=Perm.PII_REVEAL)
     form = RevealForm(request.POST or None)
     value = None
     if request.method == "POST" and form.is_valid():

@@ -37,6 +37,7 @@ from tongzhou.assistance.models import (
     Status,
     Urgency,
 )
+from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
@@ -160,8 +161,8 @@ def help_request_create(
     over the household."""
     values = _clean(data, source)
     household = values.household
-    if actor is not None and not scope_for(actor, Perm.HELP_INTAKE).contains(household.place.path):
-        raise PermissionDenied
+    if actor is not None:
+        require(actor, Perm.HELP_INTAKE, household.place.path)
     now = timezone.now()
     phone = values.contact_phone
     help_request = HelpRequest.objects.create(
@@ -210,8 +211,7 @@ def _taken_audit(help_request: HelpRequest, actor: User, request: HttpRequest | 
 def help_request_claim(*, actor: User, help_request: HelpRequest, request: HttpRequest | None = None) -> HelpRequest:
     """Take a new request in one's area. Of two people claiming at once exactly one gets it: the
     UPDATE matches only while the request is still new and unassigned."""
-    if not scope_for(actor, Perm.HELP_CLAIM).contains(help_request.place_path):
-        raise PermissionDenied
+    require(actor, Perm.HELP_CLAIM, help_request.place_path)
     if help_request.status != Status.NEW:
         raise ValidationError(_("This request is not open for taking."))
     now = timezone.now()
@@ -247,8 +247,7 @@ def help_request_assign(
     *, actor: User, help_request: HelpRequest, assignee: User, request: HttpRequest | None = None
 ) -> HelpRequest:
     """The desk gives the job to someone who may take jobs there (or passes it to another)."""
-    if not _manages(actor, help_request):
-        raise PermissionDenied
+    require(actor, Perm.HELP_MANAGE, help_request.place_path)
     if assignee not in assignee_candidates(help_request):
         raise ValidationError({"assignee": _("This person cannot take requests at this address.")})
     old = help_request.status

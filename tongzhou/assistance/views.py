@@ -46,6 +46,7 @@ from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name, mask_phone
 from tongzhou.people.models import Person
+from tongzhou.people.selectors import get_person_for_user
 from tongzhou.places.models import Household
 from tongzhou.places.selectors import street_addresses
 
@@ -125,12 +126,11 @@ def _intake_data(form: IntakeForm, scope_request: ScopedRequest) -> HelpData:
     person = None
     household = None
     if data["person"]:
-        person = (
-            Person.objects.filter(scope_request.scope.q("place_path"), pk=data["person"], merged_into__isnull=True)
-            .select_related("household__place")
-            .first()
-        )
-        if person is None:
+        try:
+            person = get_person_for_user(user=scope_request.user, pk=data["person"], perm=Perm.HELP_INTAKE)
+        except Http404:
+            person = None
+        if person is None or person.merged_into_id:
             raise ValidationError({"contact_name": _("Choose the caller again.")})
     elif data["place"] is not None:
         household = (

@@ -18,12 +18,11 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from ninja.security import HttpBearer, django_auth
 
-from tongzhou.accounts.access import ACCESS_ATTR, get_in_scope
+from tongzhou.accounts.access import ACCESS_ATTR
 from tongzhou.accounts.models import User
-from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import api_token_user
 from tongzhou.checkpoints.models import Gate, GateDevice, Reason
-from tongzhou.checkpoints.selectors import gate_pass_cache, pass_search
+from tongzhou.checkpoints.selectors import gate_pass_cache, get_gate_for_user, pass_search
 from tongzhou.checkpoints.services import (
     PassageResult,
     device_gate,
@@ -70,10 +69,7 @@ def _gate(request: HttpRequest, gate_id: int) -> tuple[Gate, User | None, GateDe
                 raise AuthenticationError
             raise Http404
         return found[0], None, found[1]
-    scope = scope_for(auth, Perm.GATE_SCAN)
-    if scope.is_empty:
-        raise Http404
-    return get_in_scope(Gate.objects.all(), scope, path_field="place_path", pk=gate_id), auth, None
+    return get_gate_for_user(user=auth, pk=gate_id, perm=Perm.GATE_SCAN), auth, None
 
 
 def _declared(endpoint: Any) -> Any:

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
-from tongzhou.checkpoints.models import Gate, Reason
+from tongzhou.accounts.access import ScopedRequest, public, require_perm
+from tongzhou.checkpoints.models import Reason
+from tongzhou.checkpoints.selectors import get_gate_for_user
 from tongzhou.core.permissions import Perm
 
 SCAN_ASSETS = (
@@ -35,7 +36,7 @@ SCAN_ASSETS = (
 
 @require_perm(Perm.GATE_SCAN)
 def scan(request: ScopedRequest, gate_id: int) -> HttpResponse:
-    gate = get_in_scope(Gate.objects.select_related("place"), request.scope, path_field="place_path", pk=gate_id)
+    gate = get_gate_for_user(user=request.user, pk=gate_id, perm=Perm.GATE_SCAN)
     kwargs = {"gate_id": gate.pk}
     config = {
         "gate_id": gate.pk,

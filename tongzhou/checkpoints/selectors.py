@@ -1,6 +1,7 @@
 """Reads of closed management: the gate's pass cache and look-up, levels down the tree, the
 passage log with its hourly counts, open fever alerts."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -25,6 +26,8 @@ from tongzhou.checkpoints.models import (
     PlaceControl,
 )
 from tongzhou.checkpoints.services import effective_levels
+from tongzhou.core.access import get_for_user
+from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
@@ -121,6 +124,16 @@ def pass_search(gate: Gate, query: str, limit: int = 20) -> list[dict[str, Any]]
 
 def gates_in_scope(scope: Scope) -> QuerySet[Gate]:
     return Gate.objects.filter(scope.q("place_path")).select_related("place", "post").order_by("place_path", "name")
+
+
+def active_pass_counts(places: Sequence[Place]) -> dict[int, int]:
+    """`{place id: active passes in its subtree}` for a page of places, in one query."""
+    if not places:
+        return {}
+    counts = Pass.objects.filter(Scope.of(p.path for p in places).q("place_path"), status=PassStatus.ACTIVE).aggregate(
+        **{f"p{p.pk}": Count("pk", filter=subtree_q(p.path, "place_path")) for p in places}
+    )
+    return {p.pk: counts[f"p{p.pk}"] for p in places}
 
 
 @dataclass(frozen=True)
@@ -302,3 +315,20 @@ def overdue_outings(scope: Scope, *, now: datetime | None = None) -> list[Outing
         for p in out
         if p.pass_ref and controlled.get(p.pass_ref.place_path) == ControlLevel.CONTROLLED
     ]
+
+
+# Accessors: 404 outside the user's places exactly as for a record that does not exist.
+
+
+def get_gate_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Gate:
+    return get_for_user(
+        Gate.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+    )
+
+
+def get_pass_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Pass:
+    return get_for_user(Pass.objects.all(), user=user, pk=pk, perm=perm, path_field="place_path", write=write)
+
+
+def get_control_change_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> ControlChange:
+    return get_for_user(ControlChange.objects.all(), user=user, pk=pk, perm=perm, path_field="place_path", write=write)

@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
-from tongzhou.accounts.selectors import scope_for, users_with_perm_over
+from tongzhou.accounts.selectors import users_with_perm_over
 from tongzhou.alerts.services import NewAlert, alerts_raise
 from tongzhou.checkpoints.alert_kinds import FEVER, SUBJECT, once_key
 from tongzhou.checkpoints.audit import CheckpointsAudit
@@ -48,6 +48,7 @@ from tongzhou.checkpoints.models import (
 )
 from tongzhou.checkpoints.rules import Facts, decide, decide_visitor
 from tongzhou.checkpoints.tokens import make_token, new_nonce, read_token, token_digest
+from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_name
@@ -60,11 +61,6 @@ CONTROLLABLE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, P
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
 DIRECTIONS = frozenset(Direction.values)
 DEVICE_TOKEN_PREFIX = "gd_"  # noqa: S105 (a prefix, not a secret)
-
-
-def _require(actor: User, perm: Perm, path: str) -> None:
-    if not scope_for(actor, perm).contains(path):
-        raise PermissionDenied
 
 
 def _text(value: str, field: str, errors: dict[str, str], *, required: bool = True, limit: int = 2000) -> str:
@@ -104,7 +100,7 @@ def control_request(
 ) -> ControlChange:
     """Asks for a new level. Sealing and unsealing wait for a second person's approval and change
     nothing until then; the other changes take effect at once. Either way it is in the history."""
-    _require(actor, Perm.CONTROL_SET, place.path)
+    require(actor, Perm.CONTROL_SET, place.path)
     errors: dict[str, str] = {}
     if place.kind not in CONTROLLABLE_KINDS:
         errors["place"] = _("Control levels are set on a community, grid, compound or building.")
@@ -150,7 +146,7 @@ def control_decide(*, actor: User, change: ControlChange, approve: bool, note: s
     """The second person approves or rejects sealing or unsealing; never the one who asked."""
     with transaction.atomic():
         change = ControlChange.objects.select_for_update().select_related("place").get(pk=change.pk)
-        _require(actor, Perm.CONTROL_APPROVE, change.place_path)
+        require(actor, Perm.CONTROL_APPROVE, change.place_path)
         if change.requested_by_id == actor.pk:
             raise PermissionDenied(_("A second person must approve a change you asked for."))
         if change.status != ChangeStatus.PENDING:
@@ -199,7 +195,7 @@ def gate_create(
 ) -> Gate:
     """A gate of a compound, with its duty post for the volunteers' roster (an existing gate post
     of the same name at the compound is reused)."""
-    _require(actor, Perm.GATES_MANAGE, compound.path)
+    require(actor, Perm.GATES_MANAGE, compound.path)
     errors: dict[str, str] = {}
     if compound.kind != PlaceKind.COMPOUND:
         errors["place"] = _("Gates belong to a compound.")
@@ -228,7 +224,7 @@ def _household_label(household: Household) -> str:
 
 def passes_issue(*, actor: User, place: Place, valid_until: datetime | None = None) -> list[Pass]:
     """A pass for every household at or under `place` that has no valid one."""
-    _require(actor, Perm.GATES_MANAGE, place.path)
+    require(actor, Perm.GATES_MANAGE, place.path)
     if valid_until is not None and valid_until <= timezone.now():
         raise ValidationError({"valid_until": _("The end of validity must be in the future.")})
     with transaction.atomic():
@@ -271,7 +267,7 @@ def pass_token(pass_: Pass) -> str:
 def pass_revoke(*, actor: User, pass_: Pass, reason: str, reissue: bool = False) -> Pass | None:
     """Revokes a pass for good (its token never works again); with `reissue`, a new pass with a new
     token replaces it."""
-    _require(actor, Perm.GATES_MANAGE, pass_.place_path)
+    require(actor, Perm.GATES_MANAGE, pass_.place_path)
     errors: dict[str, str] = {}
     reason = _text(reason, "reason", errors, limit=500)
     if errors:
@@ -316,7 +312,7 @@ def device_create(*, actor: User, name: str, gates: Sequence[Gate]) -> tuple[Gat
     if errors:
         raise ValidationError(errors)
     for gate in gates:
-        _require(actor, Perm.GATES_MANAGE, gate.place_path)
+        require(actor, Perm.GATES_MANAGE, gate.place_path)
     raw = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
     common = min((g.place_path for g in gates), key=len)
     while not all(g.place_path.startswith(common) for g in gates):
@@ -364,7 +360,7 @@ def device_known(raw: str) -> bool:
 
 
 def device_revoke(*, actor: User, device: GateDevice) -> None:
-    _require(actor, Perm.GATES_MANAGE, device.place_path)
+    require(actor, Perm.GATES_MANAGE, device.place_path)
     GateDevice.objects.filter(pk=device.pk).update(active=False)
 
 
@@ -883,7 +879,7 @@ def visitor_register(
     temperature: Decimal | str | None,
 ) -> Visitor:
     """An outsider asking to come in: recorded whether let in or turned away."""
-    _require(actor, Perm.GATE_SCAN, gate.place_path)
+    require(actor, Perm.GATE_SCAN, gate.place_path)
     errors: dict[str, str] = {}
     name = _text(name, "name", errors, limit=50)
     phone = _text(phone, "phone", errors, limit=20)

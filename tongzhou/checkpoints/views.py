@@ -9,13 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
+from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.checkpoints import documents
 from tongzhou.checkpoints.forms import (
@@ -28,11 +28,15 @@ from tongzhou.checkpoints.forms import (
     RevokeForm,
     VisitorForm,
 )
-from tongzhou.checkpoints.models import ControlChange, ControlLevel, Gate, Pass, PassStatus
+from tongzhou.checkpoints.models import ControlLevel, Pass, PassStatus
 from tongzhou.checkpoints.selectors import (
     PassageFilter,
+    active_pass_counts,
     control_history,
     gates_in_scope,
+    get_control_change_for_user,
+    get_gate_for_user,
+    get_pass_for_user,
     hourly_counts,
     level_counts,
     levels_tree,
@@ -56,7 +60,7 @@ from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import subtree_q
 from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place, PlaceKind
-from tongzhou.places.selectors import scope_roots
+from tongzhou.places.selectors import get_place_for_user, scope_roots
 
 LEVEL_COLOURS = {
     ControlLevel.NONE: "#198754",
@@ -70,7 +74,7 @@ def _root(request: ScopedRequest) -> Place:
     roots = scope_roots(request.scope)
     wanted = request.GET.get("place")
     if wanted and wanted.isdigit():
-        return get_in_scope(Place.objects.all(), request.scope, pk=int(wanted))
+        return get_place_for_user(user=request.user, pk=int(wanted), perm=Perm.PLACES_VIEW)
     return roots[0]
 
 
@@ -137,7 +141,7 @@ def _coloured(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @require_POST
 @require_perm(Perm.CONTROL_SET)
 def level_request(request: ScopedRequest) -> HttpResponse:
-    place = get_in_scope(Place.objects.all(), request.scope, pk=request.POST.get("place") or 0)
+    place = get_place_for_user(user=request.user, pk=request.POST.get("place") or 0, perm=Perm.CONTROL_SET)
     form = ControlForm(request.POST, places=[(place.pk, place.name)])
     if form.is_valid():
         try:
@@ -174,7 +178,7 @@ def _levels_url() -> str:
 @require_POST
 @require_perm(Perm.CONTROL_APPROVE)
 def level_decide(request: ScopedRequest, pk: int) -> HttpResponse:
-    change = get_in_scope(ControlChange.objects.all(), request.scope, path_field="place_path", pk=pk)
+    change = get_control_change_for_user(user=request.user, pk=pk, perm=Perm.CONTROL_APPROVE)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -198,7 +202,9 @@ def gates(request: ScopedRequest) -> HttpResponse:
     form = GateForm(request.POST or None, compounds=choices)
     device_form = DeviceForm(gates=gates_in_scope(request.scope))
     if request.method == "POST" and form.is_valid():
-        compound = get_in_scope(compounds, request.scope, pk=form.cleaned_data["compound"])
+        compound = get_place_for_user(user=request.user, pk=form.cleaned_data["compound"], perm=Perm.GATES_MANAGE)
+        if compound.kind != PlaceKind.COMPOUND:
+            raise Http404
         try:
             gate_create(
                 actor=request.user,
@@ -212,10 +218,8 @@ def gates(request: ScopedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Gate added; its duty post is ready for the roster."))
             return redirect("checkpoints:gates")
-    pass_counts = {
-        c.pk: Pass.objects.filter(subtree_q(c.path, "place_path"), status=PassStatus.ACTIVE).count()
-        for c in compounds[:50]
-    }
+    shown = list(compounds[:50])
+    pass_counts = active_pass_counts(shown)
     return render(
         request,
         "checkpoints/gates.html",
@@ -223,7 +227,7 @@ def gates(request: ScopedRequest) -> HttpResponse:
             "gates": gate_list,
             "form": form,
             "device_form": device_form,
-            "compounds": [(c, pass_counts.get(c.pk)) for c in compounds[:50]],
+            "compounds": [(c, pass_counts.get(c.pk)) for c in shown],
         },
     )
 
@@ -248,7 +252,7 @@ def device_new(request: ScopedRequest) -> HttpResponse:
 @require_perm(Perm.GATES_MANAGE)
 def pass_list(request: ScopedRequest, place_id: int) -> HttpResponse:
     """The passes of a compound or building: issue the missing ones, print, revoke."""
-    place = get_in_scope(Place.objects.all(), request.scope, pk=place_id)
+    place = get_place_for_user(user=request.user, pk=place_id, perm=Perm.GATES_MANAGE)
     form = IssueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -281,7 +285,7 @@ def pass_list(request: ScopedRequest, place_id: int) -> HttpResponse:
 
 @require_perm(Perm.GATES_MANAGE)
 def pass_cards(request: ScopedRequest, place_id: int) -> HttpResponse:
-    place = get_in_scope(Place.objects.all(), request.scope, pk=place_id)
+    place = get_place_for_user(user=request.user, pk=place_id, perm=Perm.GATES_MANAGE)
     rows = list(
         Pass.objects.filter(subtree_q(place.path, "place_path"), status=PassStatus.ACTIVE).order_by(
             "place_path", "label"
@@ -298,7 +302,7 @@ def pass_cards(request: ScopedRequest, place_id: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.GATES_MANAGE)
 def pass_revoke_view(request: ScopedRequest, pk: int) -> HttpResponse:
-    pass_ = get_in_scope(Pass.objects.all(), request.scope, path_field="place_path", pk=pk)
+    pass_ = get_pass_for_user(user=request.user, pk=pk, perm=Perm.GATES_MANAGE)
     form = RevokeForm(request.POST)
     back = request.POST.get("back") or ""
     if form.is_valid():
@@ -397,7 +401,7 @@ def passage_log(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.GATE_SCAN)
 def visitor_new(request: ScopedRequest, gate_id: int) -> HttpResponse:
-    gate = get_in_scope(Gate.objects.select_related("place"), request.scope, path_field="place_path", pk=gate_id)
+    gate = get_gate_for_user(user=request.user, pk=gate_id, perm=Perm.GATE_SCAN)
     households = (
         Household.objects.filter(subtree_q(gate.place_path, "place__path"))
         .select_related("place__parent")

@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tongzhou.alerts.selectors import open_alert_count
+from tongzhou.core.access import get_for_user
+from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope
 from tongzhou.monitoring.models import (
     AlertKind,
@@ -152,3 +154,39 @@ def monitoring_figures(scope: Scope, now: datetime | None = None) -> dict[str, A
         "alerts_open": open_alert_count(scope, AlertKind.values),
         **totals,
     }
+
+
+# Accessors: 404 outside the user's places exactly as for a record that does not exist.
+
+
+def get_key_person_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> KeyPerson:
+    return get_for_user(
+        KeyPerson.objects.select_related("person__household", "registered_by"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+        write=write,
+    )
+
+
+def get_order_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> IsolationOrder:
+    return get_for_user(
+        IsolationOrder.objects.select_related("key_person__person__household"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+        write=write,
+    )
+
+
+def get_override_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Override:
+    return get_for_user(
+        Override.objects.select_related("order"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="order__place_path",
+        write=write,
+    )

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongzhou.accounts.models import User
-from tongzhou.accounts.selectors import scope_for, users_with_perm_over
+from tongzhou.accounts.selectors import users_with_perm_over
 from tongzhou.alerts.services import NewAlert, alerts_close_for_subject, alerts_raise, alerts_scrub
+from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_name
@@ -53,11 +54,6 @@ from tongzhou.people.models import Person
 
 MAX_TEXT = 2000
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
-
-
-def _require(actor: User, perm: Perm, path: str) -> None:
-    if not scope_for(actor, perm).contains(path):
-        raise PermissionDenied
 
 
 def _text(value: str, field_name: str, *, required: bool = False) -> str:
@@ -113,7 +109,7 @@ def key_person_register(
     evidence: str = "",
     request: HttpRequest | None = None,
 ) -> KeyPerson:
-    _require(actor, Perm.KEY_PERSON_REGISTER, person.place_path)
+    require(actor, Perm.KEY_PERSON_REGISTER, person.place_path)
     errors: dict[str, str] = {}
     if reason not in Reason.values:
         errors["reason"] = _("Choose a reason.")
@@ -168,7 +164,7 @@ def order_create(
     request: HttpRequest | None = None,
 ) -> IsolationOrder:
     """Order isolation for a key person; the planned end comes from the policy for the kind."""
-    _require(actor, Perm.ISOLATION_ORDER, key_person.place_path)
+    require(actor, Perm.ISOLATION_ORDER, key_person.place_path)
     if kind not in OrderKind.values:
         raise ValidationError({"kind": _("Choose a kind of order.")})
     if kind == OrderKind.CENTRALIZED and not facility.strip():
@@ -292,7 +288,7 @@ def _apply(order: IsolationOrder, change: Change, actor: User, approver: User | 
 def order_change(*, actor: User, order: IsolationOrder, change: Change) -> IsolationOrder | Override:
     """Extend, shorten, release, transfer or mark lost. Within the rules it takes effect at once;
     otherwise it becomes an override waiting for a second approver, and nothing changes yet."""
-    _require(actor, Perm.ISOLATION_ORDER, order.place_path)
+    require(actor, Perm.ISOLATION_ORDER, order.place_path)
     order = _locked(order)
     if change.action not in (
         OrderAction.EXTENDED,
@@ -341,7 +337,7 @@ def order_change(*, actor: User, order: IsolationOrder, change: Change) -> Isola
 def override_decide(*, actor: User, override: Override, approve: bool, note: str = "") -> Override:
     """The second person approves or rejects an exception. The requester can never decide their own."""
     override = Override.objects.select_for_update().select_related("order").get(pk=override.pk)
-    _require(actor, Perm.STATUS_APPROVE, override.order.place_path)
+    require(actor, Perm.STATUS_APPROVE, override.order.place_path)
     if override.requested_by_id == actor.pk:
         raise PermissionDenied(_("A second person must decide an exception you asked for."))
     if override.status != OverrideStatus.PENDING:
@@ -420,7 +416,7 @@ def check_record(
     (`actor` None, `person` theirs). Abnormal: fever, a symptom, or an unwell household member —
     an alert for the health officer. Needs become help requests, linked back to the check."""
     if actor is not None:
-        _require(actor, Perm.HEALTH_CHECK, order.place_path)
+        require(actor, Perm.HEALTH_CHECK, order.place_path)
     elif person is None or order.key_person.person_id != person.pk or method != CheckMethod.SELF:
         raise PermissionDenied
     if method not in CheckMethod.values:

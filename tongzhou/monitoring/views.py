@@ -2,15 +2,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
+from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.alerts.selectors import open_alerts_about
 from tongzhou.core.forms import form_errors
@@ -18,10 +17,13 @@ from tongzhou.core.permissions import Perm
 from tongzhou.monitoring import notices
 from tongzhou.monitoring.alert_kinds import SUBJECT
 from tongzhou.monitoring.forms import ChangeForm, KeyPersonForm, OrderForm, StaffCheckForm
-from tongzhou.monitoring.models import IsolationOrder, KeyPerson, Override, OverrideStatus
+from tongzhou.monitoring.models import Override, OverrideStatus
 from tongzhou.monitoring.selectors import (
     checks_of,
     events_of,
+    get_key_person_for_user,
+    get_order_for_user,
+    get_override_for_user,
     key_persons,
     pending_overrides,
     today_counts,
@@ -37,12 +39,8 @@ from tongzhou.monitoring.services import (
     order_view_record,
     override_decide,
 )
-from tongzhou.people.models import Person
+from tongzhou.people.selectors import get_person_for_user
 from tongzhou.places.selectors import street_addresses
-
-
-def _orders() -> QuerySet[IsolationOrder]:
-    return IsolationOrder.objects.select_related("key_person__person__household")
 
 
 @require_perm(Perm.HEALTH_VIEW)
@@ -106,7 +104,7 @@ def key_person_list(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.KEY_PERSON_REGISTER)
 def key_person_new(request: ScopedRequest, person_pk: int) -> HttpResponse:
-    person = get_in_scope(Person.objects.select_related("household"), request.scope, "place_path", pk=person_pk)
+    person = get_person_for_user(user=request.user, pk=person_pk, perm=Perm.KEY_PERSON_REGISTER)
     form = KeyPersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,9 +127,7 @@ def key_person_new(request: ScopedRequest, person_pk: int) -> HttpResponse:
 
 @require_perm(Perm.HEALTH_VIEW)
 def key_person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    key_person = get_in_scope(
-        KeyPerson.objects.select_related("person__household", "registered_by"), request.scope, "place_path", pk=pk
-    )
+    key_person = get_key_person_for_user(user=request.user, pk=pk, perm=Perm.HEALTH_VIEW)
     return render(
         request,
         "monitoring/key_person.html",
@@ -145,7 +141,7 @@ def key_person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.ISOLATION_ORDER)
 def order_new(request: ScopedRequest, pk: int) -> HttpResponse:
-    key_person = get_in_scope(KeyPerson.objects.select_related("person"), request.scope, "place_path", pk=pk)
+    key_person = get_key_person_for_user(user=request.user, pk=pk, perm=Perm.ISOLATION_ORDER)
     form = OrderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -179,7 +175,7 @@ def order_new(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.HEALTH_VIEW)
 def order_detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    order = get_in_scope(_orders(), request.scope, "place_path", pk=pk)
+    order = get_order_for_user(user=request.user, pk=pk, perm=Perm.HEALTH_VIEW)
     may = scope_for(request.user, Perm.ISOLATION_ORDER).contains(order.place_path)
     order_view_record(actor=request.user, order=order, what="order", request=request)
     return render(
@@ -203,7 +199,7 @@ def order_detail(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.ISOLATION_ORDER)
 def order_change_view(request: ScopedRequest, pk: int) -> HttpResponse:
-    order = get_in_scope(_orders(), request.scope, "place_path", pk=pk)
+    order = get_order_for_user(user=request.user, pk=pk, perm=Perm.ISOLATION_ORDER)
     form = ChangeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -234,13 +230,9 @@ def order_change_view(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.STATUS_APPROVE)
 def override_decide_view(request: ScopedRequest, pk: int) -> HttpResponse:
-    override = get_in_scope(
-        Override.objects.select_related("order"),
-        request.scope,
-        "order__place_path",
-        pk=pk,
-        status=OverrideStatus.PENDING,
-    )
+    override = get_override_for_user(user=request.user, pk=pk, perm=Perm.STATUS_APPROVE)
+    if override.status != OverrideStatus.PENDING:
+        raise Http404
     try:
         override_decide(
             actor=request.user,
@@ -259,7 +251,9 @@ def override_decide_view(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.HEALTH_CHECK)
 def check_new(request: ScopedRequest, pk: int) -> HttpResponse:
-    order = get_in_scope(_orders(), request.scope, "place_path", pk=pk, status="active")
+    order = get_order_for_user(user=request.user, pk=pk, perm=Perm.HEALTH_CHECK)
+    if order.status != "active":
+        raise Http404
     form = StaffCheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -289,7 +283,7 @@ def check_new(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.HEALTH_VIEW)
 def notice_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
-    order = get_in_scope(_orders(), request.scope, "place_path", pk=pk)
+    order = get_order_for_user(user=request.user, pk=pk, perm=Perm.HEALTH_VIEW)
     order_view_record(actor=request.user, order=order, what="notice", request=request)
     response = HttpResponse(notices.order_notice(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{order.pk}.pdf"'

@@ -1,13 +1,16 @@
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from tongzhou.core import pii
+from tongzhou.core.access import get_for_user
 from tongzhou.core.models import AuditEvent
+from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, subtree_q
-from tongzhou.people.models import Person
+from tongzhou.people.models import ImportJob, Person
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import ADDRESS_KINDS, street_addresses
 
@@ -87,4 +90,24 @@ def household_members(household: Household) -> QuerySet[Person]:
     """The current residents of a household (moved-out and merged records left out)."""
     return Person.objects.filter(household=household, moved_out_on__isnull=True, merged_into__isnull=True).order_by(
         "name"
+    )
+
+
+# Accessors: 404 outside the user's places exactly as for a record that does not exist.
+
+
+def get_person_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Person:
+    return get_for_user(
+        Person.objects.select_related("household__place"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+        write=write,
+    )
+
+
+def get_import_job_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> ImportJob:
+    return get_for_user(
+        ImportJob.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place__path", write=write
     )

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core import pii
+from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope
@@ -40,11 +41,6 @@ class PersonData:
     residency_type: str = ResidencyType.PERMANENT
     tags: Iterable[str] = ()
     notes: str = ""
-
-
-def _check_manage(actor: User | None, household: Household) -> None:
-    if actor is not None and not scope_for(actor, Perm.PEOPLE_MANAGE).contains(household.place.path):
-        raise PermissionDenied
 
 
 def _register_scope(actor: User | None) -> Scope | None:
@@ -115,7 +111,8 @@ def _set_tags(person: Person, tags: Iterable[str]) -> None:
 def person_create(*, actor: User | None, data: PersonData, request: HttpRequest | None = None) -> Person:
     """Register a resident in a household within the actor's places. All fields validated; the
     ID number must not be registered already. Audited."""
-    _check_manage(actor, data.household)
+    if actor is not None:
+        require(actor, Perm.PEOPLE_MANAGE, data.household.place.path)
     values = clean_person_data(data, scope=_register_scope(actor))
     person = Person.objects.create(household=data.household, place_path=data.household.place.path, **values)
     _set_tags(person, data.tags)
@@ -127,7 +124,7 @@ def person_create(*, actor: User | None, data: PersonData, request: HttpRequest 
 def person_update(*, actor: User, person: Person, data: PersonData, request: HttpRequest | None = None) -> Person:
     """Change a resident's record (a different household is a move, see person_move). Audited
     with the names of the fields that changed, never their values."""
-    _check_manage(actor, person.household)
+    require(actor, Perm.PEOPLE_MANAGE, person.household.place.path)
     values = clean_person_data(data, exclude_pk=person.pk, scope=_register_scope(actor))
     changed = [f for f, v in values.items() if getattr(person, f) != v]
     for field, value in values.items():
@@ -151,8 +148,8 @@ def person_update(*, actor: User, person: Person, data: PersonData, request: Htt
 @transaction.atomic
 def person_move(*, actor: User, person: Person, household: Household, request: HttpRequest | None = None) -> Person:
     """Move a resident to another household; both must be within the actor's places."""
-    _check_manage(actor, person.household)
-    _check_manage(actor, household)
+    require(actor, Perm.PEOPLE_MANAGE, person.household.place.path)
+    require(actor, Perm.PEOPLE_MANAGE, household.place.path)
     old = person.household
     person.household = household
     person.place_path = household.place.path
@@ -173,7 +170,7 @@ def person_move_out(
     *, actor: User, person: Person, on: date | None = None, request: HttpRequest | None = None
 ) -> Person:
     """Mark a resident as moved out (kept in the register's history, no longer counted)."""
-    _check_manage(actor, person.household)
+    require(actor, Perm.PEOPLE_MANAGE, person.household.place.path)
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"moved_out_on": _("The date cannot be in the future.")})
@@ -194,8 +191,8 @@ def person_move_out(
 def person_merge(*, actor: User, keep: Person, duplicate: Person, request: HttpRequest | None = None) -> Person:
     """Merge two records of the same person: the duplicate points at the one kept, its tags join
     the kept record, and its history is shown with the kept record's."""
-    _check_manage(actor, keep.household)
-    _check_manage(actor, duplicate.household)
+    require(actor, Perm.PEOPLE_MANAGE, keep.household.place.path)
+    require(actor, Perm.PEOPLE_MANAGE, duplicate.household.place.path)
     if keep.pk == duplicate.pk or duplicate.merged_into_id or keep.merged_into_id:
         raise ValidationError(_("These records cannot be merged."))
     _set_tags(keep, set(keep.tags.values_list("tag", flat=True)) | set(duplicate.tags.values_list("tag", flat=True)))
@@ -222,8 +219,7 @@ def person_view_record(*, actor: User, person: Person, request: HttpRequest | No
 def import_job_start(*, actor: User, place: Place, filename: str, data: bytes, all_or_nothing: bool) -> ImportJob:
     """Keep the upload (encrypted) and check it in the background. The actor must manage the
     register at `place`."""
-    if not scope_for(actor, Perm.PEOPLE_MANAGE).contains(place.path):
-        raise PermissionDenied
+    require(actor, Perm.PEOPLE_MANAGE, place.path)
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(
             {"file": _("The file is larger than %(mb)d MB; split it.") % {"mb": MAX_FILE_BYTES // 2**20}}
@@ -332,7 +328,7 @@ def person_from_link(token: str) -> Person | None:
 def person_link_send(*, actor: User, person: Person, site_url: str, request: HttpRequest | None = None) -> None:
     """Send the resident their personal link (their record and who viewed or changed it) by
     message to their phone. Audited; the link itself is not logged."""
-    _check_manage(actor, person.household)
+    require(actor, Perm.PEOPLE_MANAGE, person.household.place.path)
     if not person.phone:
         raise ValidationError(_("This resident has no phone number to send the link to."))
     url = site_url.rstrip("/") + reverse("portal:record", args=[personal_link_token(person)])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
+from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.forms import RevealForm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import pii_reveal
@@ -21,8 +21,16 @@ from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import template_workbook
-from tongzhou.people.models import ImportJob, Person
-from tongzhou.people.selectors import SEARCH_CAP, addresses, matching_page, person_history, register
+from tongzhou.people.models import Person
+from tongzhou.people.selectors import (
+    SEARCH_CAP,
+    addresses,
+    get_import_job_for_user,
+    get_person_for_user,
+    matching_page,
+    person_history,
+    register,
+)
 from tongzhou.people.services import (
     PersonData,
     import_job_confirm,
@@ -35,7 +43,8 @@ from tongzhou.people.services import (
     person_update,
     person_view_record,
 )
-from tongzhou.places.models import Household, Place
+from tongzhou.places.models import Household
+from tongzhou.places.selectors import get_place_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,7 +55,7 @@ def register_list(request: ScopedRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     place = None
     if request.GET.get("place"):
-        place = get_in_scope(Place.objects.all(), request.scope, pk=request.GET["place"])
+        place = get_place_for_user(user=request.user, pk=request.GET["place"], perm=Perm.PEOPLE_VIEW)
     people = register(
         request.scope,
         text=filters.get("q", ""),
@@ -90,7 +99,7 @@ def _record(person: Person) -> dict[str, object]:
 
 @require_perm(Perm.PEOPLE_VIEW)
 def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_VIEW)
     person_view_record(actor=request.user, person=person, request=request)
     can_manage = scope_for(request.user, Perm.PEOPLE_MANAGE).contains(person.place_path)
     return render(
@@ -146,7 +155,7 @@ def person_new(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.PEOPLE_MANAGE)
 def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
-    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
     initial = {
         "name": person.name,
         "id_type": person.id_type,
@@ -180,7 +189,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.PII_REVEAL)
 def person_reveal(request: ScopedRequest, pk: int, field: str) -> HttpResponse:
     """Ask for a purpose, then show the ID or phone number once; audited."""
-    person = get_in_scope(Person.objects.all(), request.scope, "place_path", pk=pk)
+    person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PII_REVEAL)
     if field not in ("id_number", "phone"):
         return HttpResponse(status=404)
     form = RevealForm(request.POST or None)
@@ -226,7 +235,7 @@ def import_upload(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.PEOPLE_MANAGE)
 def import_job(request: ScopedRequest, pk: int) -> HttpResponse:
-    job = get_in_scope(ImportJob.objects.select_related("place"), request.scope, "place__path", pk=pk)
+    job = get_import_job_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
     if request.method == "POST":
         try:
             job = import_job_confirm(actor=request.user, job=job)
@@ -262,7 +271,7 @@ def export(request: ScopedRequest) -> HttpResponseBase:
 @require_POST
 @require_perm(Perm.PEOPLE_MANAGE)
 def person_send_link(request: ScopedRequest, pk: int) -> HttpResponse:
-    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
     try:
         person_link_send(actor=request.user, person=person, site_url=request.build_absolute_uri("/"), request=request)
     except ValidationError as error:
@@ -275,7 +284,7 @@ def person_send_link(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.PEOPLE_MANAGE)
 def person_move_view(request: ScopedRequest, pk: int) -> HttpResponse:
     """Move to another household, mark a move-out, or merge a duplicate record into this one."""
-    person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
+    person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
     form = MoveForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -292,12 +301,7 @@ def person_move_view(request: ScopedRequest, pk: int) -> HttpResponse:
             elif data["action"] == "move_out":
                 person_move_out(actor=request.user, person=person, on=data["on"], request=request)
             else:
-                duplicate = get_in_scope(
-                    Person.objects.select_related("household__place"),
-                    request.scope,
-                    "place_path",
-                    pk=data["duplicate"] or 0,
-                )
+                duplicate = get_person_for_user(user=request.user, pk=data["duplicate"] or 0, perm=Perm.PEOPLE_MANAGE)
                 person_merge(actor=request.user, keep=person, duplicate=duplicate, request=request)
         except ValidationError as error:
             form_errors(form, error)

@@ -1,10 +1,16 @@
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from tongzhou.accounts.access import ScopedRequest, api_perm, get_in_scope
+from tongzhou.accounts.access import ScopedRequest, api_perm
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Place
-from tongzhou.places.selectors import breadcrumbs, place_children, scope_roots
+from tongzhou.places.selectors import (
+    breadcrumbs,
+    get_place_by_code_for_user,
+    get_place_for_user,
+    place_children,
+    scope_roots,
+)
 
 router = Router(tags=["places"])
 
@@ -43,24 +49,24 @@ def my_places(request: ScopedRequest) -> list[Place]:
 @router.get("/id/{place_id}", response=PlaceDetailOut, summary="A place by id (any level)")
 @api_perm(Perm.PLACES_VIEW)
 def place_by_id(request: ScopedRequest, place_id: int) -> PlaceDetailOut:
-    return _detail(request, get_in_scope(Place.objects.all(), request.scope, pk=place_id))
+    return _detail(request, get_place_for_user(user=request.user, pk=place_id, perm=Perm.PLACES_VIEW))
 
 
 @router.get("/id/{place_id}/children", response=list[ChildOut], summary="Children of a place by id")
 @api_perm(Perm.PLACES_VIEW)
 @paginate(LimitOffsetPagination)
 def children_by_id(request: ScopedRequest, place_id: int) -> object:
-    return place_children(get_in_scope(Place.objects.all(), request.scope, pk=place_id))
+    return place_children(get_place_for_user(user=request.user, pk=place_id, perm=Perm.PLACES_VIEW))
 
 
 @router.get("/{code}", response=PlaceDetailOut, summary="A place by official code; 404 outside your places")
 @api_perm(Perm.PLACES_VIEW)
 def place_by_code(request: ScopedRequest, code: str) -> PlaceDetailOut:
-    return _detail(request, get_in_scope(Place.objects.all(), request.scope, code=code))
+    return _detail(request, get_place_by_code_for_user(user=request.user, code=code, perm=Perm.PLACES_VIEW))
 
 
 @router.get("/{code}/children", response=list[ChildOut], summary="Children of a place by official code")
 @api_perm(Perm.PLACES_VIEW)
 @paginate(LimitOffsetPagination)
 def children_by_code(request: ScopedRequest, code: str) -> object:
-    return place_children(get_in_scope(Place.objects.all(), request.scope, code=code))
+    return place_children(get_place_by_code_for_user(user=request.user, code=code, perm=Perm.PLACES_VIEW))

@@ -1,9 +1,12 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from tongzhou.core.access import get_for_user
+from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
 from tongzhou.places.models import Household, Place, PlaceKind
 
@@ -81,3 +84,23 @@ def street_addresses(paths: Iterable[str]) -> dict[str, str]:
     wanted = {a for path in paths for a in ancestor_paths(path)}
     names = dict(Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS).order_by().values_list("path", "name"))
     return {path: " ".join(names[a] for a in ancestor_paths(path) if a in names) for path in paths}
+
+
+# Accessors: the one way a page or endpoint fetches an object by id; 404 outside the user's places
+# exactly as for an object that does not exist.
+
+
+def get_place_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Place:
+    return get_for_user(Place.objects.all(), user=user, pk=pk, perm=perm, write=write)
+
+
+def get_place_by_code_for_user(*, user: Any, code: str, perm: Perm) -> Place:
+    """The place with official `code`, as `get_place_for_user` (one query)."""
+    pk = Subquery(Place.objects.filter(code=code).values("pk")[:1])
+    return get_for_user(Place.objects.all(), user=user, pk=pk, perm=perm)
+
+
+def get_household_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Household:
+    return get_for_user(
+        Household.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place__path", write=write
+    )

@@ -17,10 +17,6 @@ MAX_FLOORS = 120
 MAX_ROOMS_PER_FLOOR = 30
 
 
-def _check_manage(actor: Actor, place: Place) -> None:
-    require(actor, Perm.PLACES_MANAGE, place.path)
-
-
 def _new_child(parent: Place, kind: str, name: str) -> Place:
     name = name.strip()
     if kind not in parent.child_kinds:
@@ -51,7 +47,7 @@ def _new_child(parent: Place, kind: str, name: str) -> Place:
 def place_create(*, actor: Actor, parent: Place, kind: str, name: str, request: HttpRequest | None = None) -> Place:
     """Create a grid, compound, building or unit under `parent`. The actor must be allowed to
     manage places at `parent`; the kind must fit under the parent's kind (CHILD_KINDS)."""
-    _check_manage(actor, parent)
+    require(actor, Perm.PLACES_MANAGE, parent.path)
     place = _new_child(parent, kind, name)
     audit_log(
         action=PlacesAudit.PLACE_CREATED,
@@ -78,7 +74,7 @@ def building_create(
     """Create a building with its units and rooms in one go ("3 units × 18 floors × 4 rooms").
     With no units the rooms belong to the building itself. Room numbers are floor + two digits
     (1802 is floor 18, room 2). All or nothing."""
-    _check_manage(actor, compound)
+    require(actor, Perm.PLACES_MANAGE, compound.path)
     errors = {}
     if not 0 <= units <= MAX_UNITS:
         errors["units"] = _("Between 0 and %(n)d units.") % {"n": MAX_UNITS}
@@ -111,7 +107,7 @@ def building_create(
 @transaction.atomic
 def place_rename(*, actor: Actor, place: Place, name: str, request: HttpRequest | None = None) -> Place:
     """Rename a place that community staff created. Official places change only by import."""
-    _check_manage(actor, place)
+    require(actor, Perm.PLACES_MANAGE, place.path)
     if place.is_official:
         raise ValidationError({"name": _("Official places are renamed by importing the division codes.")})
     old = place.name

@@ -5,20 +5,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, require_perm
+from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.core.access import scope_of
 from tongzhou.core.audit import CoreAudit
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
 from tongzhou.places.forms import BuildingForm, PlaceForm, RenameForm
-from tongzhou.places.models import Household, Place, PlaceKind
-from tongzhou.places.selectors import breadcrumbs, households_of, place_children, places_search, scope_roots, subtree
+from tongzhou.places.models import PlaceKind
+from tongzhou.places.selectors import (
+    breadcrumbs,
+    get_household_for_user,
+    get_place_for_user,
+    households_of,
+    place_children,
+    places_search,
+    scope_roots,
+    subtree,
+)
 from tongzhou.places.services import building_create, place_create, place_rename
 
 EXPORT_LIMIT = 200_000
@@ -34,7 +43,7 @@ def home(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.PLACES_VIEW)
 def detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
+    place = get_place_for_user(user=request.user, pk=pk, perm=Perm.PLACES_VIEW)
     user = request.user
     context = {
         "place": place,
@@ -54,7 +63,7 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.PLACES_MANAGE)
 def create(request: ScopedRequest, pk: int) -> HttpResponse:
-    parent = get_in_scope(Place.objects.all(), request.scope, pk=pk)
+    parent = get_place_for_user(user=request.user, pk=pk, perm=Perm.PLACES_MANAGE)
     kinds = tuple(k for k in parent.child_kinds if k != PlaceKind.BUILDING)
     if not kinds:
         return (
@@ -85,7 +94,9 @@ def create(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.PLACES_MANAGE)
 def create_building(request: ScopedRequest, pk: int) -> HttpResponse:
-    compound = get_in_scope(Place.objects.filter(kind=PlaceKind.COMPOUND), request.scope, pk=pk)
+    compound = get_place_for_user(user=request.user, pk=pk, perm=Perm.PLACES_MANAGE)
+    if compound.kind != PlaceKind.COMPOUND:
+        raise Http404
     form = BuildingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,7 +120,7 @@ def create_building(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.PLACES_MANAGE)
 def rename(request: ScopedRequest, pk: int) -> HttpResponse:
-    place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
+    place = get_place_for_user(user=request.user, pk=pk, perm=Perm.PLACES_MANAGE)
     form = RenameForm(request.POST or None, initial={"name": place.name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +143,7 @@ def rename(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.PLACES_VIEW)
 def household(request: ScopedRequest, pk: int) -> HttpResponse:
-    item = get_in_scope(Household.objects.select_related("place"), request.scope, "place__path", pk=pk)
+    item = get_household_for_user(user=request.user, pk=pk, perm=Perm.PLACES_VIEW)
     return render(
         request,
         "places/household.html",
@@ -157,7 +168,7 @@ class _Echo:
 @require_perm(Perm.DATA_EXPORT)
 def export(request: ScopedRequest, pk: int) -> StreamingHttpResponse:
     """The subtree of a place as CSV (places only: no personal data). Audited."""
-    place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
+    place = get_place_for_user(user=request.user, pk=pk, perm=Perm.DATA_EXPORT)
     rows = subtree(place).values_list("code", "name", "kind", "depth", "path")[:EXPORT_LIMIT]
     audit_log(
         action=CoreAudit.EXPORTED,

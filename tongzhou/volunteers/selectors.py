@@ -1,11 +1,15 @@
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from tongzhou.accounts.models import User
+from tongzhou.core.access import get_for_user
+from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import (
@@ -179,3 +183,77 @@ def to_mark_by_leader(leader: Volunteer, now: datetime | None = None) -> QuerySe
         .distinct()
         .order_by("shift__start")
     )
+
+
+# Accessors: 404 outside the user's places exactly as for a record that does not exist.
+
+
+def get_volunteer_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Volunteer:
+    return get_for_user(Volunteer.objects.all(), user=user, pk=pk, perm=perm, path_field="place_path", write=write)
+
+
+def get_team_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Team:
+    return get_for_user(
+        Team.objects.select_related("place", "leader"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+        write=write,
+    )
+
+
+def get_post_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Post:
+    return get_for_user(
+        Post.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+    )
+
+
+def get_roster_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Roster:
+    return get_for_user(
+        Roster.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+    )
+
+
+def get_shift_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Shift:
+    return get_for_user(Shift.objects.all(), user=user, pk=pk, perm=perm, path_field="place_path", write=write)
+
+
+def get_assignment_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Assignment:
+    return get_for_user(
+        Assignment.objects.select_related("shift", "volunteer"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="shift__place_path",
+        write=write,
+    )
+
+
+def get_change_request_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> ChangeRequest:
+    return get_for_user(
+        ChangeRequest.objects.select_related("assignment__shift"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="assignment__shift__place_path",
+        write=write,
+    )
+
+
+def get_assignment_for_leader(*, user: Any, pk: Any) -> Assignment:
+    """An assignment of a member of a team `user` leads, else 404. A leader's reach is the team,
+    not a place: a street's team takes volunteers of several communities."""
+    led = Team.objects.filter(leader__user=user, members=OuterRef("volunteer"))
+    try:
+        return Assignment.objects.select_related("shift", "volunteer").filter(Exists(led)).get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_own_assignment(*, user: Any, pk: Any) -> Assignment:
+    """One of the volunteer's own assignments (wherever the shift is), else 404."""
+    try:
+        return Assignment.objects.select_related("shift", "volunteer").get(pk=pk, volunteer__user=user)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import role_grant, user_create
+from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.scope import is_within, subtree_q
@@ -156,8 +157,7 @@ def volunteer_vet(
     """Approve (a log-in with the volunteer role at the home community, credentials by message)
     or reject with a reason (told to the applicant). Only staff of that community or above."""
     volunteer = Volunteer.objects.select_for_update().select_related("community").get(pk=volunteer.pk)
-    if not scope_for(actor, Perm.VOLUNTEERS_MANAGE).contains(volunteer.place_path):
-        raise PermissionDenied
+    require(actor, Perm.VOLUNTEERS_MANAGE, volunteer.place_path)
     if volunteer.status != ApplicationStatus.PENDING:
         raise ValidationError(_("This application was vetted already."))
     reason = reason.strip()
@@ -225,8 +225,7 @@ def _vet(
 
 @transaction.atomic
 def team_create(*, actor: User, place: Place, name: str, kind: str, organizing_unit: str = "") -> Team:
-    if not scope_for(actor, Perm.VOLUNTEERS_MANAGE).contains(place.path):
-        raise PermissionDenied
+    require(actor, Perm.VOLUNTEERS_MANAGE, place.path)
     errors: dict[str, str] = {}
     if not name.strip() or len(name.strip()) > 100:
         errors["name"] = _("A name of 1 to 100 characters is required.")
@@ -245,9 +244,8 @@ def team_create(*, actor: User, place: Place, name: str, kind: str, organizing_u
 def team_set_members(*, actor: User, team: Team, members: Iterable[Volunteer], leader: Volunteer | None = None) -> Team:
     """Members are approved volunteers whose home community lies within the team's place, or under
     the actor's scope (a team of a street takes volunteers from its communities)."""
+    require(actor, Perm.VOLUNTEERS_MANAGE, team.place_path)
     scope = scope_for(actor, Perm.VOLUNTEERS_MANAGE)
-    if not scope.contains(team.place_path):
-        raise PermissionDenied
     members = list(members)
     if any(m.status != ApplicationStatus.APPROVED or not scope.contains(m.place_path) for m in members):
         raise ValidationError({"members": _("Only approved volunteers of your area can be members.")})
@@ -265,14 +263,9 @@ CHECK_IN_EARLY = timedelta(minutes=30)
 LATE_AFTER = timedelta(minutes=10)
 
 
-def _manage(actor: User, path: str) -> None:
-    if not scope_for(actor, Perm.VOLUNTEERS_MANAGE).contains(path):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def post_create(*, actor: User, place: Place, name: str, duty: str, skills: Iterable[str] = ()) -> Post:
-    _manage(actor, place.path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, place.path)
     errors: dict[str, str] = {}
     if not name.strip() or len(name.strip()) > 100:
         errors["name"] = _("A name of 1 to 100 characters is required.")
@@ -296,7 +289,7 @@ def post_create(*, actor: User, place: Place, name: str, duty: str, skills: Iter
 def template_create(
     *, actor: User, post: Post, starts: time, ends: time, min_people: int, max_people: int, weekdays: Iterable[int]
 ) -> ShiftTemplate:
-    _manage(actor, post.place_path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, post.place_path)
     days = sorted(set(weekdays))
     errors: dict[str, str] = {}
     if not 1 <= min_people <= max_people <= 50:
@@ -341,7 +334,7 @@ MAX_ROSTER_DAYS = 62
 @transaction.atomic
 def roster_start(*, actor: User, place: Place, starts_on: date, ends_on: date) -> Roster:
     """Generate: the period's shifts from the templates, then the solver in the background."""
-    _manage(actor, place.path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, place.path)
     if ends_on < starts_on or (ends_on - starts_on).days >= MAX_ROSTER_DAYS:
         raise ValidationError({"ends_on": _("A period of 1 to %(n)d days.") % {"n": MAX_ROSTER_DAYS}})
     _shifts_from_templates(place, starts_on, ends_on)
@@ -451,7 +444,7 @@ def roster_solve(roster_id: int) -> None:
 def assignment_add(*, actor: User, shift: Shift, volunteer: Volunteer) -> Assignment:
     """The coordinator's hand edit: put someone on a shift (the rules are the coordinator's call,
     but never more people than the maximum)."""
-    _manage(actor, shift.place_path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, shift.place_path)
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if volunteer.status != ApplicationStatus.APPROVED or not scope_for(actor, Perm.VOLUNTEERS_MANAGE).contains(
         volunteer.place_path
@@ -467,7 +460,7 @@ def assignment_add(*, actor: User, shift: Shift, volunteer: Volunteer) -> Assign
 
 @transaction.atomic
 def assignment_remove(*, actor: User, assignment: Assignment) -> None:
-    _manage(actor, assignment.shift.place_path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, assignment.shift.place_path)
     if assignment.checked_in_at:
         raise ValidationError(_("Someone who checked in stays on the shift."))
     assignment.delete()
@@ -476,7 +469,7 @@ def assignment_remove(*, actor: User, assignment: Assignment) -> None:
 @transaction.atomic
 def roster_publish(*, actor: User, roster: Roster, site_url: str = "") -> int:
     """Publish the period's shifts and tell each volunteer how many shifts they have."""
-    _manage(actor, roster.place_path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, roster.place_path)
     if roster.status not in (RosterStatus.DONE, RosterStatus.PUBLISHED):
         raise ValidationError(_("The roster is not ready."))
     shifts = _period_shifts(roster)
@@ -553,7 +546,7 @@ def change_request_create(
 @transaction.atomic
 def change_request_decide(*, actor: User, request_obj: ChangeRequest, approve: bool) -> ChangeRequest:
     assignment = request_obj.assignment
-    _manage(actor, assignment.shift.place_path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, assignment.shift.place_path)
     if request_obj.status != ApplicationStatus.PENDING:
         raise ValidationError(_("This request was decided already."))
     request_obj.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
@@ -629,7 +622,7 @@ def attendance_mark(
         and Team.objects.filter(leader=volunteer_of_actor, members=assignment.volunteer).exists()
     )
     if not leads:
-        _manage(actor, assignment.shift.place_path)
+        require(actor, Perm.VOLUNTEERS_MANAGE, assignment.shift.place_path)
     if checked_out_at <= checked_in_at:
         raise ValidationError({"checked_out_at": _("The check-out comes after the check-in.")})
     assignment = Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=assignment.pk)
@@ -642,7 +635,7 @@ def attendance_mark(
 
 @transaction.atomic
 def hours_correct(*, actor: User, volunteer: Volunteer, hours: Decimal, reason: str) -> HoursEntry:
-    _manage(actor, volunteer.place_path)
+    require(actor, Perm.VOLUNTEERS_MANAGE, volunteer.place_path)
     if not reason.strip():
         raise ValidationError({"reason": _("A correction needs its reason.")})
     if not Decimal("-24") <= hours <= Decimal("24") or hours == 0:

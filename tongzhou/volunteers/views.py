@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, public, require_perm
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
-from tongzhou.core.scope import is_within
 from tongzhou.core.services import client_ip
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers import documents
@@ -31,19 +30,23 @@ from tongzhou.volunteers.forms import (
 )
 from tongzhou.volunteers.models import (
     ApplicationStatus,
-    Assignment,
-    ChangeRequest,
     Post,
-    Roster,
     RosterStatus,
-    Shift,
-    Team,
     Volunteer,
 )
 from tongzhou.volunteers.selectors import (
     applications,
     approved_volunteers,
     communities_matching,
+    get_assignment_for_leader,
+    get_assignment_for_user,
+    get_change_request_for_user,
+    get_own_assignment,
+    get_post_for_user,
+    get_roster_for_user,
+    get_shift_for_user,
+    get_team_for_user,
+    get_volunteer_for_user,
     hours_of,
     hours_totals,
     late_and_absent,
@@ -146,7 +149,7 @@ def application_list(request: ScopedRequest) -> HttpResponse:
 @require_POST
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def vet(request: ScopedRequest, pk: int) -> HttpResponse:
-    volunteer = get_in_scope(Volunteer.objects.all(), request.scope, "place_path", pk=pk)
+    volunteer = get_volunteer_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEERS_MANAGE)
     form = VetForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -195,7 +198,7 @@ def team_list(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def team_detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    team = get_in_scope(Team.objects.select_related("place", "leader"), request.scope, "place_path", pk=pk)
+    team = get_team_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEERS_MANAGE)
     candidates = list(approved_volunteers(request.scope)[:500])
     if request.method == "POST":
         chosen = {int(v) for v in request.POST.getlist("members") if v.isdigit()}
@@ -241,7 +244,7 @@ def me(request: ScopedRequest) -> HttpResponse:
 @require_perm(Perm.VOLUNTEER_SELF)
 def leader_mark(request: ScopedRequest, pk: int) -> HttpResponse:
     """A team leader marks a member present for the whole shift (no phone, a dead battery)."""
-    assignment = get_object_or_404(Assignment.objects.select_related("shift", "volunteer"), pk=pk)
+    assignment = get_assignment_for_leader(user=request.user, pk=pk)
     try:
         attendance_mark(
             actor=request.user,
@@ -249,8 +252,6 @@ def leader_mark(request: ScopedRequest, pk: int) -> HttpResponse:
             checked_in_at=assignment.shift.start,
             checked_out_at=min(assignment.shift.end, timezone.now()),
         )
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -280,7 +281,7 @@ def post_list(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def post_detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    post = get_in_scope(Post.objects.select_related("place"), request.scope, "place_path", pk=pk)
+    post = get_post_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEERS_MANAGE)
     form = TemplateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,7 +300,7 @@ def post_detail(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def post_sign(request: ScopedRequest, pk: int) -> HttpResponse:
-    post = get_in_scope(Post.objects.all(), request.scope, "place_path", pk=pk)
+    post = get_post_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEERS_MANAGE)
     url = request.build_absolute_uri(reverse("volunteers:check", args=[post.check_token]))
     response = HttpResponse(documents.post_sign(post, url), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="post-{post.pk}.pdf"'
@@ -322,7 +323,7 @@ def roster_list(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def roster_detail(request: ScopedRequest, pk: int) -> HttpResponse:
-    roster = get_in_scope(Roster.objects.select_related("place"), request.scope, "place_path", pk=pk)
+    roster = get_roster_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEERS_MANAGE)
     if request.headers.get("HX-Request"):
         if roster.status in (RosterStatus.QUEUED, RosterStatus.RUNNING):
             return render(request, "volunteers/_roster_progress.html", {"roster": roster})
@@ -344,23 +345,22 @@ def roster_detail(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def roster_edit(request: ScopedRequest, pk: int) -> HttpResponse:
-    roster = get_in_scope(Roster.objects.all(), request.scope, "place_path", pk=pk)
+    roster = get_roster_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEERS_MANAGE)
     try:
         if request.POST.get("action") == "publish":
             count = roster_publish(actor=request.user, roster=roster, site_url=request.build_absolute_uri("/"))
             messages.success(request, _("Published; %(n)d volunteers were told.") % {"n": count})
         elif request.POST.get("action") == "remove":
-            assignment = get_in_scope(
-                Assignment.objects.select_related("shift"),
-                request.scope,
-                "shift__place_path",
-                pk=request.POST.get("assignment") or 0,
+            assignment = get_assignment_for_user(
+                user=request.user, pk=request.POST.get("assignment") or 0, perm=Perm.VOLUNTEERS_MANAGE
             )
             assignment_remove(actor=request.user, assignment=assignment)
         else:
-            shift = get_in_scope(Shift.objects.all(), request.scope, "place_path", pk=request.POST.get("shift") or 0)
-            volunteer = get_in_scope(
-                Volunteer.objects.all(), request.scope, "place_path", pk=request.POST.get("volunteer") or 0
+            shift = get_shift_for_user(
+                user=request.user, pk=request.POST.get("shift") or 0, perm=Perm.VOLUNTEERS_MANAGE
+            )
+            volunteer = get_volunteer_for_user(
+                user=request.user, pk=request.POST.get("volunteer") or 0, perm=Perm.VOLUNTEERS_MANAGE
             )
             assignment_add(actor=request.user, shift=shift, volunteer=volunteer)
     except ValidationError as error:
@@ -371,8 +371,8 @@ def roster_edit(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def attendance(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "correct":
-        volunteer = get_in_scope(
-            Volunteer.objects.all(), request.scope, "place_path", pk=request.POST.get("volunteer") or 0
+        volunteer = get_volunteer_for_user(
+            user=request.user, pk=request.POST.get("volunteer") or 0, perm=Perm.VOLUNTEERS_MANAGE
         )
         try:
             hours_correct(
@@ -387,11 +387,8 @@ def attendance(request: ScopedRequest) -> HttpResponse:
             messages.success(request, _("Hours corrected."))
         return redirect("volunteers:attendance")
     if request.method == "POST":
-        change = get_in_scope(
-            ChangeRequest.objects.select_related("assignment__shift"),
-            request.scope,
-            "assignment__shift__place_path",
-            pk=request.POST.get("change") or 0,
+        change = get_change_request_for_user(
+            user=request.user, pk=request.POST.get("change") or 0, perm=Perm.VOLUNTEERS_MANAGE
         )
         try:
             change_request_decide(
@@ -425,10 +422,8 @@ def _profile(request: ScopedRequest) -> Volunteer:
 @require_POST
 @require_perm(Perm.VOLUNTEER_SELF)
 def take_slot(request: ScopedRequest, pk: int) -> HttpResponse:
-    profile = _profile(request)
-    shift = get_object_or_404(Shift, pk=pk)
-    if not is_within(shift.place_path, profile.place_path):
-        raise Http404
+    _profile(request)
+    shift = get_shift_for_user(user=request.user, pk=pk, perm=Perm.VOLUNTEER_SELF)
     try:
         slot_signup(user=request.user, shift=shift)
     except ValidationError as error:
@@ -441,8 +436,7 @@ def take_slot(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.VOLUNTEER_SELF)
 def ask_change(request: ScopedRequest, pk: int) -> HttpResponse:
-    profile = _profile(request)
-    assignment = get_object_or_404(Assignment, pk=pk, volunteer=profile)
+    assignment = get_own_assignment(user=request.user, pk=pk)
     form = ChangeRequestForm(request.POST)
     try:
         if not form.is_valid():

@@ -8,8 +8,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tongzhou.checkpoints.models import Gate, Pass
-from tongzhou.checkpoints.services import control_request, gate_create, parse_item, pass_revoke, passages_record
+from tongzhou.checkpoints.services import (
+    control_request,
+    gate_create,
+    parse_item,
+    pass_revoke,
+    passages_record,
+    passes_issue,
+)
 from tongzhou.checkpoints.tests.conftest import item
+from tongzhou.places.services import building_create, place_create
 
 
 def _queries(client: Client, url: str) -> int:
@@ -30,6 +38,12 @@ def _add_rows(demo: Any, gate: Gate, passes: list[Pass], token: str) -> None:
     for place in (demo.places["songhua"], demo.places["songhua_compound"]):
         control_request(actor=demo.street_admin, place=place, level="precaution", reason="防范")
     control_request(actor=demo.street_admin, place=compound, level="sealed", reason="封控")
+    for n in range(5):  # more compounds, each with a building, its households and their passes
+        extra = place_create(
+            actor=demo.taian_staff, parent=compound.parent, kind="compound", name=f"泰安巷{90 + n}号院"
+        )
+        building_create(actor=demo.taian_staff, compound=extra, name="1栋", units=0, floors=1, rooms_per_floor=2)
+        passes_issue(actor=demo.taian_staff, place=extra)
 
 
 @pytest.mark.parametrize(
