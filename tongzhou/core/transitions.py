@@ -246,7 +246,12 @@ def decide(
     request). Returns the locked, decided request."""
     model = type(request_obj)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=request_obj.pk)
+        try:
+            locked = model._default_manager.select_for_update().get(pk=request_obj.pk)
+        except model.DoesNotExist:
+            # An approval whose apply step removed the request (a dropped shift takes its request
+            # with it) leaves nothing to decide.
+            raise AlreadyDecided(_("This was decided already.")) from None
         require(actor, perm, path)
         if locked.requested_by_id == actor.pk:
             raise OwnRequest(_("A second person must decide a request you made."))
