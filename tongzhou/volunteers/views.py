@@ -397,6 +397,8 @@ def attendance(request: ScopedRequest) -> HttpResponse:
             change_request_decide(
                 actor=request.user, request_obj=change, approve=request.POST.get("decision") == "approve"
             )
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("You may not decide this."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("volunteers:attendance")

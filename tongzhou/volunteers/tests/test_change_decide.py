@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tongzhou.accounts.services import role_grant
@@ -66,3 +68,22 @@ def test_a_coordinator_never_decides_their_own_request(demo, make_volunteer):
     change_request_decide(actor=demo.taian_staff, request_obj=request, approve=True)
     assert not Assignment.objects.filter(pk=request.assignment_id).exists()
     assert not ChangeRequest.objects.filter(pk=request.pk).exists()  # the drop took its request along
+
+
+def test_the_attendance_page_refuses_ones_own_request_with_a_message(demo, make_volunteer):
+    volunteer = make_volunteer()
+    role_grant(actor=None, user=volunteer.user, role=Role.COMMUNITY_STAFF, place=demo.places["taian"])
+    request = drop_request(demo, volunteer)
+    client = Client()
+    client.force_login(volunteer.user)
+    response = client.post(
+        reverse("volunteers:attendance"),
+        {"change": request.pk, "decision": "approve"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "second person" in " ".join(str(m) for m in response.context["messages"])
+    request.refresh_from_db()
+    assert request.status == ApprovalState.PENDING
+    assert Assignment.objects.filter(pk=request.assignment_id).exists()
