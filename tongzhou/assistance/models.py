@@ -2,7 +2,8 @@
 
 A request belongs to a household (the address the work is for) and, when the caller is in the
 register, to that resident, who then follows it through their personal link. Its status moves only
-along `TRANSITIONS`, through `services.help_request_transition`; each move is a `HelpEvent`.
+along `TRANSITIONS` (the table `core.transitions.move` reads), through the services; each move is a
+`HelpEvent`.
 """
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.fields import EncryptedBinaryField, EncryptedField
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.transitions import StatusHistory, Transitional
 
 
 class Category(models.TextChoices):
@@ -95,7 +97,10 @@ OPEN_STATUSES = frozenset(
 NEEDS_NOTE = frozenset({Status.CALL_BACK, Status.WAITING, Status.TRANSFERRED, Status.DUPLICATE, Status.CANCELLED})
 
 
-class HelpRequest(TimeStampedModel):
+class HelpRequest(Transitional, TimeStampedModel):
+    TRANSITIONS = TRANSITIONS
+    HISTORY = "assistance.HelpEvent"
+
     household = models.ForeignKey(
         "places.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
     )
@@ -162,30 +167,16 @@ class HelpRequest(TimeStampedModel):
         return self.status in OPEN_STATUSES
 
 
-class HelpEvent(models.Model):
-    """One move of a request's status, with who, when and why. Written by the services only."""
+class HelpEvent(StatusHistory):
+    """One move of a request's status, with who, when and why. Written by `core.transitions` only."""
+
+    SUBJECT_FIELD = "help_request"
 
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     # "resident" or "system" when there is no user.
     actor_name = models.CharField(_("by"), max_length=150)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status}→{self.to_status}"
 
 
 class Purchase(TimeStampedModel):

@@ -1,9 +1,9 @@
 """Every write to help requests: intake, claim and assignment, status moves, purchases, the
 resident's confirmation and feedback, and the scheduled auto-confirmation.
 
-Status moves go through `_move`, which refuses any move not in `models.TRANSITIONS` and changes
-the row only if its status is still the one the caller saw (a conditional UPDATE), so two people
-acting at the same moment cannot both succeed.
+Status moves go through `core.transitions.move`, which refuses any move not in
+`models.TRANSITIONS` and changes the row only if its status is still the one the caller saw (a
+conditional UPDATE), so two people acting at the same moment cannot both succeed.
 """
 
 from dataclasses import dataclass
@@ -30,7 +30,6 @@ from tongzhou.assistance.models import (
     NEEDS_NOTE,
     TRANSITIONS,
     Category,
-    HelpEvent,
     HelpRequest,
     Purchase,
     Source,
@@ -41,6 +40,7 @@ from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
+from tongzhou.core.transitions import MovedMeanwhile, check_move, move, record
 from tongzhou.people.idnumbers import normalize_phone
 from tongzhou.people.models import Person
 from tongzhou.places.models import Household
@@ -119,19 +119,6 @@ def _clean(data: HelpData, source: str) -> _Cleaned:
     return _Cleaned(person=person, household=household, contact_name=name, contact_phone=phone, summary=summary)
 
 
-def _event(
-    help_request: HelpRequest, *, actor: User | None, actor_name: str, to: str, old: str, note: str = ""
-) -> None:
-    HelpEvent.objects.create(
-        help_request=help_request,
-        from_status=old,
-        to_status=to,
-        actor=actor,
-        actor_name=actor.get_username() if actor else actor_name,
-        note=note,
-    )
-
-
 def _notify(phone: str, text: StrPromise, **params: object) -> None:
     """Text a resident or helper in the site's language (LANGUAGE_CODE), whatever the sender's."""
     if phone:
@@ -180,7 +167,13 @@ def help_request_create(
         due_at=due_at_for(data.category, data.urgency, now),
         created_by=actor,
     )
-    _event(help_request, actor=actor, actor_name=RESIDENT if source == Source.LINK else SYSTEM, to=Status.NEW, old="")
+    record(
+        help_request,
+        from_status="",
+        to_status=Status.NEW,
+        actor=actor,
+        actor_name=actor.get_username() if actor else (RESIDENT if source == Source.LINK else SYSTEM),
+    )
     audit_log(
         action=AssistanceAudit.HELP_REQUEST_CREATED,
         actor=actor,
@@ -214,14 +207,17 @@ def help_request_claim(*, actor: User, help_request: HelpRequest, request: HttpR
     require(actor, Perm.HELP_CLAIM, help_request.place_path)
     if help_request.status != Status.NEW:
         raise ValidationError(_("This request is not open for taking."))
-    now = timezone.now()
-    taken = HelpRequest.objects.filter(pk=help_request.pk, status=Status.NEW, assignee__isnull=True).update(
-        status=Status.ASSIGNED, assignee=actor, claimed_at=now, updated_at=now
-    )
-    if not taken:
-        raise ValidationError(_("Someone else has just taken this request."))
-    help_request.refresh_from_db()
-    _event(help_request, actor=actor, actor_name="", to=Status.ASSIGNED, old=Status.NEW, note=_("taken"))
+    try:
+        help_request = _move(
+            help_request,
+            to=Status.ASSIGNED,
+            actor=actor,
+            note=_("taken"),
+            assignee=actor,
+            claimed_at=timezone.now(),
+        )
+    except MovedMeanwhile:
+        raise ValidationError(_("Someone else has just taken this request.")) from None
     _taken_audit(help_request, actor, request)
     _notify(
         help_request.contact_phone,
@@ -254,20 +250,14 @@ def help_request_assign(
     if old not in (Status.NEW, Status.REOPENED, Status.ASSIGNED, Status.IN_PROGRESS):
         raise ValidationError(_("A request in this state cannot be assigned."))
     to = Status.ASSIGNED if old in (Status.NEW, Status.REOPENED) else old
-    now = timezone.now()
-    moved = HelpRequest.objects.filter(pk=help_request.pk, status=old).update(
-        status=to, assignee=assignee, claimed_at=now, updated_at=now
-    )
-    if not moved:
-        raise ValidationError(_("The request changed meanwhile; look again."))
-    help_request.refresh_from_db()
-    _event(
+    help_request = _move(
         help_request,
-        actor=actor,
-        actor_name="",
         to=to,
-        old=old,
+        actor=actor,
         note=_("assigned to %(who)s") % {"who": assignee.get_username()},
+        allow_stay=True,
+        assignee=assignee,
+        claimed_at=timezone.now(),
     )
     _taken_audit(help_request, assignee, request)
     _notify(
@@ -292,21 +282,26 @@ def allowed_moves(actor: User, help_request: HelpRequest) -> list[str]:
 
 
 def _move(
-    help_request: HelpRequest, *, to: str, actor: User | None, actor_name: str = "", note: str = "", **changes: Any
+    help_request: HelpRequest,
+    *,
+    to: str,
+    actor: User | None,
+    actor_name: str = "",
+    note: str = "",
+    allow_stay: bool = False,
+    **changes: Any,
 ) -> HelpRequest:
-    old = help_request.status
-    if to not in TRANSITIONS[old]:
-        raise ValidationError(
-            _("A request that is “%(old)s” cannot become “%(new)s”.")
-            % {"old": Status(old).label, "new": Status(to).label}
-        )
-    now = timezone.now()
-    moved = HelpRequest.objects.filter(pk=help_request.pk, status=old).update(status=to, updated_at=now, **changes)
-    if not moved:
-        raise ValidationError(_("The request changed meanwhile; look again."))
-    help_request.refresh_from_db()
-    _event(help_request, actor=actor, actor_name=actor_name, to=to, old=old, note=note)
-    return help_request
+    """One status move through the shared mechanism; the event names the user, else the resident
+    or the system."""
+    return move(
+        help_request,
+        to=to,
+        actor=actor,
+        reason=note,
+        changes=changes,
+        allow_stay=allow_stay,
+        actor_name=actor.get_username() if actor else actor_name,
+    )
 
 
 @transaction.atomic
@@ -323,8 +318,7 @@ def help_request_transition(
         raise ValidationError({"to": _("Unknown status.")})
     if not _may_work_on(actor, help_request):
         raise PermissionDenied
-    if to not in TRANSITIONS[help_request.status]:
-        _move(help_request, to=to, actor=actor)  # refuses, naming both statuses
+    check_move(help_request, to)  # refuses a move not in the table, naming both statuses
     if to not in allowed_moves(actor, help_request):
         raise PermissionDenied
     changes: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.fields import EncryptedField
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.transitions import ApprovalRequest, ApprovalState
 
 
 class ControlLevel(models.TextChoices):
@@ -40,15 +41,15 @@ class PlaceControl(models.Model):
         return f"{self.place_path} {self.level}"
 
 
-class ChangeStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for a second approval")
-    APPLIED = "applied", _("In effect")
-    REJECTED = "rejected", _("Rejected")
+# The one spelling of a four-eyes request's state (core.transitions), under its old name: a change
+# in effect is an approved one.
+ChangeStatus = ApprovalState
 
 
-class ControlChange(TimeStampedModel):
+class ControlChange(ApprovalRequest, TimeStampedModel):
     """One asked-for change of a place's level: the append-only history of control. Sealing and
-    unsealing wait for a second person; other changes apply at once (decided_by stays empty)."""
+    unsealing wait for a second person (`core.transitions.decide`); other changes apply at once,
+    approved with decided_by empty."""
 
     place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     place_path = PathField(_("place path"), db_index=True)
@@ -57,20 +58,6 @@ class ControlChange(TimeStampedModel):
     reason = models.TextField(_("reason"))
     evidence = models.TextField(_("evidence"), blank=True)
     planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -48,6 +48,7 @@ from tongzhou.checkpoints.models import (
 )
 from tongzhou.checkpoints.rules import Facts, decide, decide_visitor
 from tongzhou.checkpoints.tokens import make_token, new_nonce, read_token, token_digest
+from tongzhou.core import transitions
 from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
@@ -119,7 +120,7 @@ def control_request(
             errors["level"] = _("A change of this place is waiting for approval; decide it first.")
         if errors:
             raise ValidationError(errors)
-        change = ControlChange.objects.create(
+        change = ControlChange(
             place=place,
             place_path=place.path,
             previous_level=previous,
@@ -127,9 +128,10 @@ def control_request(
             reason=reason,
             evidence=evidence,
             planned_end=planned_end,
-            status=ChangeStatus.PENDING,
             requested_by=actor,
         )
+        change.status = ChangeStatus.PENDING if change.needs_approval else ChangeStatus.APPROVED
+        change.save()
         if not change.needs_approval:
             _apply(change)
         audit_log(
@@ -143,38 +145,31 @@ def control_request(
 
 
 def control_decide(*, actor: User, change: ControlChange, approve: bool, note: str = "") -> ControlChange:
-    """The second person approves or rejects sealing or unsealing; never the one who asked."""
-    with transaction.atomic():
-        change = ControlChange.objects.select_for_update().select_related("place").get(pk=change.pk)
-        require(actor, Perm.CONTROL_APPROVE, change.place_path)
-        if change.requested_by_id == actor.pk:
-            raise PermissionDenied(_("A second person must approve a change you asked for."))
-        if change.status != ChangeStatus.PENDING:
-            raise ValidationError(_("This change was decided already."))
-        current = PlaceControl.objects.select_for_update().filter(place_id=change.place_id).first()
-        if (current.level if current else ControlLevel.NONE) != change.previous_level:
+    """The second person approves or rejects sealing or unsealing; never the one who asked
+    (`core.transitions.decide`: locked, decided once, audited). Refused when the place's level
+    changed since the change was asked."""
+
+    def level_unchanged(locked: ControlChange) -> None:
+        current = PlaceControl.objects.select_for_update().filter(place_id=locked.place_id).first()
+        if (current.level if current else ControlLevel.NONE) != locked.previous_level:
             raise ValidationError(_("The place's level changed since this was asked; ask again."))
-        change.decided_by = actor
-        change.decided_at = timezone.now()
-        change.note = note.strip()[:2000]
-        if approve:
-            _apply(change)
-        else:
-            change.status = ChangeStatus.REJECTED
-            change.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
-        audit_log(
-            action=CheckpointsAudit.CONTROL_CHANGED,
-            actor=actor,
-            obj=change.place,
-            place_path=change.place_path,
-            details={"change": change.pk, "to": change.level, "status": change.status},
-        )
-    return change
+
+    return transitions.decide(
+        change,
+        actor=actor,
+        approve=approve,
+        note=note,
+        perm=Perm.CONTROL_APPROVE,
+        path=change.place_path,
+        apply=_apply,
+        check=level_unchanged,
+        audit_action=CheckpointsAudit.CONTROL_CHANGED,
+        audit_obj=change.place,
+        audit_details={"change": change.pk, "to": change.level},
+    )
 
 
 def _apply(change: ControlChange) -> None:
-    change.status = ChangeStatus.APPLIED
-    change.save()
     PlaceControl.objects.update_or_create(
         place_id=change.place_id,
         defaults={

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.transitions import ApprovalRequest, ApprovalState, StatusHistory, Transitional
 
 
 class Reason(models.TextChoices):
@@ -64,7 +65,19 @@ class OrderStatus(models.TextChoices):
     LOST = "lost", _("Lost to follow-up")
 
 
-class IsolationOrder(TimeStampedModel):
+# An order ends once; extending or shortening it keeps it active (recorded as active → active).
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.ACTIVE: frozenset({OrderStatus.RELEASED, OrderStatus.TRANSFERRED, OrderStatus.LOST}),
+    OrderStatus.RELEASED: frozenset(),
+    OrderStatus.TRANSFERRED: frozenset(),
+    OrderStatus.LOST: frozenset(),
+}
+
+
+class IsolationOrder(Transitional, TimeStampedModel):
+    TRANSITIONS = ORDER_TRANSITIONS
+    HISTORY = "monitoring.OrderEvent"
+
     key_person = models.ForeignKey(
         KeyPerson, verbose_name=_("key person"), on_delete=models.PROTECT, related_name="orders"
     )
@@ -111,21 +124,16 @@ class OrderAction(models.TextChoices):
     PURGED = "purged", _("Health data purged")
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusHistory):
     """The append-only history of an order's status: who, when, why, on what evidence, and who
-    approved it when it overrode the rules."""
+    approved it when it overrode the rules. Written by `core.transitions` only."""
+
+    SUBJECT_FIELD = "order"
 
     order = models.ForeignKey(IsolationOrder, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=12, choices=OrderAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    from_status = models.CharField(_("from"), max_length=12, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=OrderStatus.choices, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
@@ -134,47 +142,26 @@ class OrderEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reason = models.TextField(_("reason"), blank=True)
-    evidence = models.TextField(_("evidence"), blank=True)
     planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.action
 
 
-class OverrideStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+# The one spelling of a four-eyes request's state (core.transitions), under its old name.
+OverrideStatus = ApprovalState
 
 
-class Override(TimeStampedModel):
+class Override(ApprovalRequest, TimeStampedModel):
     """A status change that skips the rules (release or shortening before the policy's end). It
-    changes nothing until a second person, holding STATUS_APPROVE over the place, approves it."""
+    changes nothing until a second person, holding STATUS_APPROVE over the place, approves it
+    (`core.transitions.decide`)."""
 
     order = models.ForeignKey(IsolationOrder, on_delete=models.CASCADE, related_name="overrides")
     action = models.CharField(_("action"), max_length=12, choices=OrderAction.choices)
     planned_end_on = models.DateField(_("new planned end"), null=True, blank=True)
     reason = models.TextField(_("reason"))
     evidence = models.TextField(_("evidence"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.action} ({self.status})"

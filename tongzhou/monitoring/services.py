@@ -3,8 +3,9 @@ changes (with the four-eyes override), daily checks, alerts, escalation and the 
 
 Rules: an order is released by a health officer on or after its planned end; releasing earlier or
 shortening it skips the policy and becomes an `Override` that changes nothing until a second
-person approves it. Every change of status is an `OrderEvent` (who, why, evidence, approver) and
-an audit event on the resident's record, which the resident reads through their personal link.
+person approves it (`core.transitions.decide`). Every change of status is an `OrderEvent` (who, why,
+evidence, approver), written by `core.transitions.move`, and an audit event on the resident's
+record, which the resident reads through their personal link.
 """
 
 from collections import defaultdict
@@ -29,6 +30,7 @@ from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_name
 from tongzhou.core.services import audit_log
+from tongzhou.core.transitions import decide, move, record
 from tongzhou.monitoring.alert_kinds import SUBJECT, slot_key
 from tongzhou.monitoring.audit import MonitoringAudit
 from tongzhou.monitoring.models import (
@@ -39,7 +41,6 @@ from tongzhou.monitoring.models import (
     KeyPerson,
     Need,
     OrderAction,
-    OrderEvent,
     OrderKind,
     OrderStatus,
     Override,
@@ -146,10 +147,6 @@ def key_person_register(
     return key_person
 
 
-def _event(order: IsolationOrder, action: str, actor: User | None, **fields: Any) -> OrderEvent:
-    return OrderEvent.objects.create(order=order, action=action, actor=actor, **fields)
-
-
 @transaction.atomic
 def order_create(
     *,
@@ -189,10 +186,12 @@ def order_create(
         next_due_at=first_due(starts_on, times, timezone.now()),
         ordered_by=actor,
     )
-    _event(
+    record(
         order,
-        OrderAction.ORDERED,
-        actor,
+        from_status="",
+        to_status=order.status,
+        actor=actor,
+        action=OrderAction.ORDERED,
         reason=_text(reason, "reason") or str(Reason(key_person.reason).label),
         evidence=_text(evidence, "evidence"),
         planned_end_on=order.planned_end_on,
@@ -228,22 +227,38 @@ def _needs_override(order: IsolationOrder, change: Change) -> bool:
 
 def _apply(order: IsolationOrder, change: Change, actor: User, approver: User | None) -> IsolationOrder:
     now = timezone.now()
+    history: dict[str, Any] = {"action": change.action, "approved_by": approver}
     if change.action in (OrderAction.EXTENDED, OrderAction.SHORTENED):
-        order.planned_end_on = change.planned_end_on  # type: ignore[assignment]
-        order.save(update_fields=["planned_end_on", "updated_at"])
+        order = move(
+            order,
+            to=order.status,
+            allow_stay=True,
+            actor=actor,
+            reason=change.reason,
+            evidence=change.evidence,
+            changes={"planned_end_on": change.planned_end_on},
+            planned_end_on=change.planned_end_on,
+            **history,
+        )
     else:
         ends: dict[str, str] = {
             OrderAction.RELEASED: OrderStatus.RELEASED,
             OrderAction.TRANSFERRED: OrderStatus.TRANSFERRED,
             OrderAction.LOST: OrderStatus.LOST,
         }
-        order.status = ends[change.action]
-        order.ended_at = now
-        order.end_reason = change.reason
+        changes: dict[str, Any] = {"ended_at": now, "end_reason": change.reason, "next_due_at": None}
         if change.facility:
-            order.facility = change.facility[:100]
-        order.next_due_at = None
-        order.save(update_fields=["status", "ended_at", "end_reason", "facility", "next_due_at", "updated_at"])
+            changes["facility"] = change.facility[:100]
+        order = move(
+            order,
+            to=ends[change.action],
+            actor=actor,
+            reason=change.reason,
+            evidence=change.evidence,
+            changes=changes,
+            planned_end_on=order.planned_end_on,
+            **history,
+        )
         # The planned end's reminder is answered by the end itself.
         alerts_close_for_subject(
             kind=AlertKind.RELEASE_DUE,
@@ -253,15 +268,6 @@ def _apply(order: IsolationOrder, change: Change, actor: User, approver: User | 
             outcome=change.action,
             now=now,
         )
-    _event(
-        order,
-        change.action,
-        actor,
-        approved_by=approver,
-        reason=change.reason,
-        evidence=change.evidence,
-        planned_end_on=order.planned_end_on,
-    )
     _audit(order, change.action, actor)
     if change.action == OrderAction.RELEASED and order.follow_up_days:
         follow = IsolationOrder.objects.create(
@@ -274,10 +280,12 @@ def _apply(order: IsolationOrder, change: Change, actor: User, approver: User | 
             next_due_at=first_due(timezone.localdate(), parse_check_times(order.check_times), timezone.now()),
             ordered_by=actor,
         )
-        _event(
+        record(
             follow,
-            OrderAction.ORDERED,
-            actor,
+            from_status="",
+            to_status=follow.status,
+            actor=actor,
+            action=OrderAction.ORDERED,
             reason=_("Follow-up monitoring after %(kind)s") % {"kind": order.get_kind_display()},
             planned_end_on=follow.planned_end_on,
         )
@@ -335,31 +343,35 @@ def order_change(*, actor: User, order: IsolationOrder, change: Change) -> Isola
 
 @transaction.atomic
 def override_decide(*, actor: User, override: Override, approve: bool, note: str = "") -> Override:
-    """The second person approves or rejects an exception. The requester can never decide their own."""
-    override = Override.objects.select_for_update().select_related("order").get(pk=override.pk)
-    require(actor, Perm.STATUS_APPROVE, override.order.place_path)
-    if override.requested_by_id == actor.pk:
-        raise PermissionDenied(_("A second person must decide an exception you asked for."))
-    if override.status != OverrideStatus.PENDING:
-        raise ValidationError(_("This exception was decided already."))
-    override.status = OverrideStatus.APPROVED if approve else OverrideStatus.REJECTED
-    override.decided_by = actor
-    override.decided_at = timezone.now()
-    override.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    if approve:
-        order = _locked(override.order)
+    """The second person approves or rejects an exception (`core.transitions.decide`: locked,
+    decided once, never by the requester); an approval applies it, in the requester's name."""
+    order = override.order
+
+    def apply(decided: Override) -> None:
         _apply(
-            order,
+            _locked(order),
             Change(
-                action=override.action,
-                reason=override.reason + (f" ({note.strip()})" if note.strip() else ""),
-                evidence=override.evidence,
-                planned_end_on=override.planned_end_on,
+                action=decided.action,
+                reason=decided.reason + (f" ({note.strip()})" if note.strip() else ""),
+                evidence=decided.evidence,
+                planned_end_on=decided.planned_end_on,
             ),
-            override.requested_by,
+            decided.requested_by,
             approver=actor,
         )
-    return override
+
+    return decide(
+        override,
+        actor=actor,
+        approve=approve,
+        note=note,
+        perm=Perm.STATUS_APPROVE,
+        path=order.place_path,
+        apply=apply,
+        audit_action=MonitoringAudit.ISOLATION_CHANGED,
+        audit_obj=order.key_person.person,
+        audit_details={"order": order.pk, "action": override.action},
+    )
 
 
 @dataclass
@@ -594,8 +606,12 @@ def health_data_purge(*, now: datetime | None = None) -> dict[str, int]:
             checks, _detail = HealthCheck.objects.filter(order_id=pk).delete()
             alerts = alerts_scrub(subject_type=SUBJECT, subject_id=pk)
             IsolationOrder.objects.filter(pk=pk).update(purged_at=now)
-            OrderEvent.objects.create(
-                order_id=pk,
+            order = IsolationOrder.objects.get(pk=pk)
+            record(
+                order,
+                from_status=order.status,
+                to_status=order.status,
+                actor=None,
                 action=OrderAction.PURGED,
                 reason=f"{checks} checks removed, {alerts} alert outcomes blanked",
             )

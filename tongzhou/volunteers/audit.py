@@ -8,3 +8,4 @@ class VolunteersAudit(models.TextChoices):
 
     VOLUNTEER_SIGNED_UP = "volunteer_signed_up", _("Volunteer signed up")
     VOLUNTEER_VETTED = "volunteer_vetted", _("Volunteer application vetted")
+    CHANGE_REQUEST_DECIDED = "change_request_decided", _("Shift change request decided")

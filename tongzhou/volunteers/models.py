@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.fields import EncryptedField, blind_index_field
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.transitions import ApprovalRequest
 
 
 class Organization(models.TextChoices):
@@ -236,19 +237,15 @@ class ChangeKind(models.TextChoices):
     SWAP = "swap", _("Swap")
 
 
-class ChangeRequest(TimeStampedModel):
+class ChangeRequest(ApprovalRequest, TimeStampedModel):
+    """A volunteer asks to drop or swap a shift; a coordinator decides (`core.transitions.decide`)."""
+
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="change_requests")
     kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices)
     swap_with = models.ForeignKey(
         Volunteer, verbose_name=_("swap with"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("reason"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     def __str__(self) -> str:
         return f"{self.kind} {self.assignment}"

@@ -24,6 +24,7 @@ from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.scope import is_within, subtree_q
 from tongzhou.core.services import audit_log
+from tongzhou.core.transitions import decide
 from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_phone
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.audit import VolunteersAudit
@@ -539,28 +540,38 @@ def change_request_create(
     if assignment.checked_in_at:
         raise ValidationError(_("You checked in already."))
     return ChangeRequest.objects.create(
-        assignment=assignment, kind=kind, swap_with=swap_with, reason=reason.strip()[:500]
+        assignment=assignment, kind=kind, swap_with=swap_with, reason=reason.strip()[:500], requested_by=user
     )
 
 
 @transaction.atomic
 def change_request_decide(*, actor: User, request_obj: ChangeRequest, approve: bool) -> ChangeRequest:
-    assignment = request_obj.assignment
-    require(actor, Perm.VOLUNTEERS_MANAGE, assignment.shift.place_path)
-    if request_obj.status != ApplicationStatus.PENDING:
-        raise ValidationError(_("This request was decided already."))
-    request_obj.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
-    request_obj.decided_by = actor
-    request_obj.save(update_fields=["status", "decided_by", "updated_at"])
-    if approve and request_obj.kind == ChangeKind.DROP:
-        assignment.delete()
-    elif approve and request_obj.swap_with is not None:
-        if Assignment.objects.filter(shift=assignment.shift, volunteer=request_obj.swap_with).exists():
-            raise ValidationError(_("The other volunteer is on this shift already."))
-        assignment.volunteer = request_obj.swap_with
-        assignment.source = Source.MANUAL
-        assignment.save(update_fields=["volunteer", "source"])
-    return request_obj
+    """A coordinator over the shift's place approves or rejects a drop or swap, exactly once and
+    never their own (`core.transitions.decide`: the request row is locked). An approved drop
+    removes the assignment (and with it the request); an approved swap hands it over."""
+
+    def apply(decided: ChangeRequest) -> None:
+        assignment = decided.assignment
+        if decided.kind == ChangeKind.DROP:
+            assignment.delete()
+        elif decided.swap_with is not None:
+            if Assignment.objects.filter(shift=assignment.shift, volunteer=decided.swap_with).exists():
+                raise ValidationError(_("The other volunteer is on this shift already."))
+            assignment.volunteer = decided.swap_with
+            assignment.source = Source.MANUAL
+            assignment.save(update_fields=["volunteer", "source"])
+
+    return decide(
+        request_obj,
+        actor=actor,
+        approve=approve,
+        perm=Perm.VOLUNTEERS_MANAGE,
+        path=request_obj.assignment.shift.place_path,
+        apply=apply,
+        audit_action=VolunteersAudit.CHANGE_REQUEST_DECIDED,
+        audit_obj=request_obj.assignment.volunteer,
+        audit_details={"kind": request_obj.kind, "shift": request_obj.assignment.shift_id},
+    )
 
 
 def _own_assignment_now(user: User, post: Post) -> Assignment | None:

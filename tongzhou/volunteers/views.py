@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -394,6 +394,8 @@ def attendance(request: ScopedRequest) -> HttpResponse:
             change_request_decide(
                 actor=request.user, request_obj=change, approve=request.POST.get("decision") == "approve"
             )
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("You may not decide this."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("volunteers:attendance")

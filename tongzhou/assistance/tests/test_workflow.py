@@ -196,7 +196,7 @@ def test_a_bad_rating_reopens_for_the_desk(demo, make_request, taian_person):
     assert allowed_moves(demo.volunteer, reopened) == []
     assert Status.IN_PROGRESS in allowed_moves(demo.taian_staff, reopened)
     last = reopened.events.order_by("-id").first()
-    assert (last.from_status, last.to_status, last.actor_name, last.note) == (
+    assert (last.from_status, last.to_status, last.actor_name, last.reason) == (
         Status.DONE,
         Status.REOPENED,
         "resident",

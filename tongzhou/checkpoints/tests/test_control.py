@@ -53,14 +53,14 @@ def test_unsealing_also_waits_and_a_rejection_keeps_the_seal(demo):
     with pytest.raises(ValidationError):
         control_decide(actor=demo.health_officer, change=unseal, approve=True)
     history = list(ControlChange.objects.filter(place=compound).order_by("id").values_list("level", "status"))
-    assert history == [("sealed", "applied"), ("precaution", "rejected")]
+    assert history == [("sealed", "approved"), ("precaution", "rejected")]
     assert AuditEvent.objects.filter(action=CheckpointsAudit.CONTROL_CHANGED).count() == 4
 
 
 def test_milder_levels_apply_at_once_and_the_strictest_above_wins(demo):
     community, compound = demo.places["taian"], demo.places["taian_compound"]
     change = control_request(actor=demo.street_admin, place=community, level="controlled", reason="管控区")
-    assert change.status == ChangeStatus.APPLIED and change.decided_by is None
+    assert change.status == ChangeStatus.APPROVED and change.decided_by is None
     control_request(actor=demo.street_admin, place=compound, level="precaution", reason="防范")
     assert _level(compound) == ControlLevel.CONTROLLED
 

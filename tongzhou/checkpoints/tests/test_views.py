@@ -42,7 +42,7 @@ def test_street_admin_asks_to_seal_and_the_health_officer_approves_on_the_levels
     officer = client_as("health_officer")
     assert officer.post(f"/checkpoints/levels/changes/{change.pk}/decide/", {"approve": "1"}).status_code == 302
     change.refresh_from_db()
-    assert change.status == ChangeStatus.APPLIED and change.decided_by == demo.health_officer
+    assert change.status == ChangeStatus.APPROVED and change.decided_by == demo.health_officer
     assert "levels-map" in officer.get("/checkpoints/").content.decode()
 
 
