@@ -412,7 +412,10 @@ def greedy(index: _Index) -> Pick:
 
 STAGES = ("coverage", "max_load", "spread", "preferences")
 SHARES = {"coverage": 0.4, "max_load": 0.2, "spread": 0.25, "preferences": 0.15}
-RESERVE_SECONDS = 0.1  # kept back for reading the roster out, so the whole call keeps the limit
+# Kept back for reading the roster out and for the solver's own lateness in stopping (threads on a
+# busy machine), so that the whole call keeps the limit.
+RESERVE_SECONDS = 0.3
+RESERVE_SHARE = 0.03
 
 
 def solve(
@@ -428,7 +431,8 @@ def solve(
     returned one and it is no worse, checked in Python. A stage that times out or fails leaves
     the roster as it was. `stage_seconds` caps a stage's time (for tests and benchmarks)."""
     started = clock.perf_counter()
-    deadline = started + problem.rules.time_limit_seconds
+    limit = problem.rules.time_limit_seconds
+    deadline = started + limit - RESERVE_SECONDS - RESERVE_SHARE * limit
     index = _Index(problem)
     baseline = greedy(index)
     shifts, slots = index.shifts, index.slots
@@ -517,12 +521,12 @@ def solve(
         values: dict[int, tuple[Any, int]] = {}
         held = {(vi, index.slot[si]) for vi, si in pick}
         days = {(vi, slots[g].start.date()) for vi, g in held}
-        for key, var in worked.items():
-            values[var.index] = (var, int(key in days))
-        for key, var in y.items():
-            values[var.index] = (var, int(key in held))
-        for key, var in x.items():
-            values[var.index] = (var, int(key in pick))
+        for day_key, var in worked.items():
+            values[var.index] = (var, int(day_key in days))
+        for slot_key, var in y.items():
+            values[var.index] = (var, int(slot_key in held))
+        for pair, var in x.items():
+            values[var.index] = (var, int(pair in pick))
         taken: dict[int, int] = defaultdict(int)
         for _vi, si in pick:
             taken[si] += 1
@@ -537,7 +541,8 @@ def solve(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers or max(os.cpu_count() or 1, 4)
     solver.parameters.random_seed = 2020
-    best, fixed = baseline, []
+    best = baseline
+    fixed: list[tuple[Callable[[Pick], int], int]] = []  # the earlier stages' values, kept
     stages = []
     for k, name in enumerate(STAGES):
         objective, evaluate = objectives[name]
@@ -548,7 +553,7 @@ def solve(
         model.add(objective <= before)
         if name == "max_load":
             model.add(high - low <= index.spread(best))  # lowering the peak never widens the spread
-        remaining = deadline - clock.perf_counter() - RESERVE_SECONDS
+        remaining = deadline - clock.perf_counter()
         budget = remaining * SHARES[name] / sum(SHARES[n] for n in STAGES[k:])
         if stage_seconds and name in stage_seconds:
             budget = min(stage_seconds[name], remaining)
