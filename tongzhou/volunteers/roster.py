@@ -7,7 +7,8 @@ Problem (JSON):
     {
       "timezone": "Asia/Shanghai",
       "rules": {"min_rest_after_overnight_hours": 11, "max_hours_per_7_days": 48,
-                "max_consecutive_days": 6, "time_limit_seconds": 30},
+                "max_consecutive_days": 6, "min_rest_hours": 8, "max_continuous_hours": 12,
+                "time_limit_seconds": 30},
       "volunteers": [{"id": "v1", "skills": ["driving"],
                       "availability": [{"weekday": 0, "start": "19:00", "end": "07:00"}],
                       "blackout_dates": ["2026-12-24"],
@@ -16,22 +17,58 @@ Problem (JSON):
                   "min": 2, "max": 3, "skills": []}]
     }
 
-Times without an offset are in `timezone`. A weekly availability window runs from `start` on its
-weekday (0 = Monday) to `end`, the next day when `end` is not after `start` (19:00–07:00). A
-volunteer can take a shift when their windows, joined where they meet, hold all of it, no blackout
-date touches it and they have every skill it needs.
+Every rule has the default shown (the site passes its `TONGZHOU_ROSTER_*` settings). Times without
+an offset are in `timezone`. A weekly availability window runs from `start` on its weekday
+(0 = Monday) to `end`, the next day when `end` is not after `start` (19:00–07:00). A volunteer can
+take a shift when their windows, joined where they meet, hold all of it, no blackout date touches
+it and they have every skill it needs.
 
-Hard rules: head count at most `max`; no two shifts of one person overlap; after a shift that
-crosses midnight (local time) at least `min_rest_after_overnight_hours` before the next; at most
-`max_hours_per_7_days` in shifts starting within any 7 × 24 h; at most `max_consecutive_days`
-consecutive days with a shift starting on them. Soft, strictly in this order (three solves, each
-keeping the previous optimum): cover every minimum head count; spread hours fairly (max − min
-among the volunteers who can take at least one shift); honour preferences.
+Hard rules, kept by every roster returned: head count at most `max`; no two shifts of one person
+overlap; after a shift that crosses midnight (local time) at least
+`min_rest_after_overnight_hours` before the next; between any two shifts of one person at least
+`min_rest_hours`, unless the next starts the moment the previous ends: then they are one
+continuous duty, which lasts at most `max_continuous_hours` (07:00–19:00 then 19:00–07:00 is 24 h:
+refused); at most `max_hours_per_7_days` in shifts starting within any 7 × 24 h; at most
+`max_consecutive_days` consecutive days with a shift starting on them.
+
+Objectives, strictly in this order, one CP-SAT solve (stage) each, every stage keeping the values
+of the earlier ones: `coverage` (the missing head count), `max_load` (the most hours anyone
+works), `spread` (max − min hours among the volunteers who can take at least one shift; with the
+peak fixed, this lifts the least-loaded), `preferences` (shifts at a post not preferred, or
+overnight for those who would rather not).
+
+Why this fairness: minimising the peak first has a tight bound (the hours needed over the people
+who can give them), so CP-SAT proves or nearly proves it fast and it removes the 70 h volunteers;
+the spread, minimised next with the peak fixed, then lifts the 0 h ones. Minimising max − min at
+once has a weak bound (one volunteer with a single free evening pins the minimum) and stalls; a
+sum of squared deviations needs a product constraint per volunteer and a weaker, nonlinear bound
+(a possible further stage; the spread is what coordinators are shown). Loads are
+counted in units of the greatest common divisor of the shift lengths (12 h for day and night
+shifts), so the domains are small. Time rules are written on slots (shifts with the same start
+and end) rather than on shifts, so 15 posts with the same hours cost one constraint, not 15.
+
+Never worse than the greedy baseline, and never a broken roster: the greedy roster (shifts in time
+order, least-loaded eligible volunteers who break no rule, same rule code as the model) is built
+first. Each stage starts from the best roster so far, hinted in full, with its objective bounded
+by that roster's value; the solver's answer replaces it only if the solver returned one (OPTIMAL
+or FEASIBLE; a failed solve is never read) and, evaluated in Python, it keeps the earlier stages'
+values and is no worse on this one. When the greedy roster keeps the earlier stages' values and
+is better on a stage, that stage starts from it. A stage that finds nothing better in its time
+leaves the roster as it was.
+
+Time: `time_limit_seconds` holds for the whole call, model building and the greedy included,
+less a small reserve for the solver's own lateness in stopping on a busy machine; each stage gets
+its share (40/20/25/15 %) of the time still left, so time a stage does not use goes to the next.
 
 Result (JSON): {"status", "assignments": [{"shift", "volunteer"}], "uncovered": [{"shift", "post",
-"start", "missing", "reason"}], "hours": {volunteer: hours}, "spread_hours", "stages", "seconds"}.
-`reason` is `nobody_available` (nobody free then), `nobody_with_skill` (free, but without the
-skill) or `limits` (the eligible ones are taken or at their limits).
+"start", "missing", "reason"}], "hours": {volunteer: hours}, "spread_hours", "stages": [{"stage",
+"status" (CP-SAT's, or NOT_RUN when no time was left), "outcome" (`proven`, `improved` or
+`timed_out`: the previous roster kept), "start" and "value" (head count, hours, hours, shifts),
+"seconds"}], "seconds", "greedy": {"uncovered", "spread_hours", "max_hours"}}. `status` is OPTIMAL
+when every stage was proven, FEASIBLE otherwise. `uncovered` is computed from the returned
+assignments: exactly the missing head count. `reason` is `nobody_available` (nobody free then),
+`nobody_with_skill` (free, but without the skill), `too_long` (longer than the longest continuous
+duty) or `limits` (the eligible ones are taken or at their limits).
 """
 
 import argparse
@@ -336,14 +373,8 @@ class _Index:
         if any(self.clash(g, h) for h in taken):
             return False
         mine = sorted([*taken, g])  # slot numbers are in time order
-        stretch = 0
-        for n, h in enumerate(mine):
-            joined = n > 0 and slots[h].start == slots[mine[n - 1]].end
-            if n > 0 and _short_rest(slots[mine[n - 1]], slots[h], rules):
-                return False
-            stretch = (stretch if joined else 0) + slots[h].minutes
-            if stretch > rules.max_continuous_hours * 60:
-                return False
+        if not self.rested(mine):
+            return False
         week = timedelta(days=7)
         start = slots[g].start
         for t in {slots[h].start for h in mine if start - week < slots[h].start <= start}:
@@ -357,6 +388,19 @@ class _Index:
         while day + timedelta(days=1) in days:
             run, day = run + 1, day + timedelta(days=1)
         return run <= rules.max_consecutive_days
+
+    def rested(self, mine: list[int]) -> bool:
+        """Rest and continuous duty along one person's slots (sorted, not overlapping)."""
+        slots, rules = self.slots, self.rules
+        stretch = 0
+        for n, h in enumerate(mine):
+            joined = n > 0 and slots[h].start == slots[mine[n - 1]].end
+            if n > 0 and _short_rest(slots[mine[n - 1]], slots[h], rules):
+                return False
+            stretch = (stretch if joined else 0) + slots[h].minutes
+            if stretch > rules.max_continuous_hours * 60:
+                return False
+        return True
 
     # The objectives, evaluated in Python on any pick: the solver's word is never taken for them.
     def loads(self, pick: Pick) -> dict[int, int]:
@@ -388,17 +432,18 @@ class _Index:
 
 def greedy(index: _Index) -> Pick:
     """The baseline: shifts in time order, each filled to its minimum with the least-loaded
-    eligible volunteers who break no rule."""
+    eligible volunteers who break no rule; among equals, the one with the fewest chances left."""
     candidates: dict[int, list[int]] = defaultdict(list)
     for vi, mine in index.eligible.items():
         for si in mine:
             candidates[si].append(vi)
+    chances = {vi: len(mine) for vi, mine in index.eligible.items()}
     load: dict[int, int] = defaultdict(int)
     held: dict[int, set[int]] = defaultdict(set)
     pick = set()
     for si, s in enumerate(index.shifts):
         chosen = 0
-        for vi in sorted(candidates[si], key=lambda vi: (load[vi], vi)):
+        for vi in sorted(candidates[si], key=lambda vi: (load[vi], chances[vi], vi)):
             if chosen >= s.min:
                 break
             g = index.slot[si]
@@ -407,7 +452,47 @@ def greedy(index: _Index) -> Pick:
                 load[vi] += s.minutes
                 pick.add((vi, si))
                 chosen += 1
+        for vi in candidates[si]:
+            chances[vi] -= 1
     return frozenset(pick)
+
+
+def rebalance(index: _Index, pick: Pick, *, passes: int = 20) -> Pick:
+    """Moves shifts from heavier to lighter eligible volunteers while the rules allow. Every move
+    strictly lowers the sum of squared loads, so it ends; head counts do not change. Bounded by
+    passes, not by the clock, so the baseline is the same on a busy machine as on an idle one."""
+    takers: dict[int, list[int]] = defaultdict(list)
+    for vi, mine in index.eligible.items():
+        for si in mine:
+            takers[si].append(vi)
+    load: dict[int, int] = dict.fromkeys(index.eligible, 0)
+    held: dict[int, set[int]] = defaultdict(set)
+    current = set(pick)
+    for vi, si in current:
+        load[vi] += index.shifts[si].minutes
+        held[vi].add(index.slot[si])
+    for _ in range(passes):
+        moved = False
+        for vi, si in sorted(current, key=lambda pair: (-load[pair[0]], pair)):
+            if (vi, si) not in current:
+                continue
+            minutes, g = index.shifts[si].minutes, index.slot[si]
+            for wi in sorted(takers[si], key=lambda wi: (load[wi], wi)):
+                if load[wi] + minutes >= load[vi]:
+                    break
+                if g in held[wi] or not index.fits(held[wi], g) or not index.rested(sorted(held[vi] - {g})):
+                    continue
+                current.discard((vi, si))
+                current.add((wi, si))
+                held[vi].discard(g)
+                held[wi].add(g)
+                load[vi] -= minutes
+                load[wi] += minutes
+                moved = True
+                break
+        if not moved:
+            break
+    return frozenset(current)
 
 
 STAGES = ("coverage", "max_load", "spread", "preferences")
@@ -434,7 +519,7 @@ def solve(
     limit = problem.rules.time_limit_seconds
     deadline = started + limit - RESERVE_SECONDS - RESERVE_SHARE * limit
     index = _Index(problem)
-    baseline = greedy(index)
+    baseline = rebalance(index, greedy(index))
     shifts, slots = index.shifts, index.slots
 
     model = cp_model.CpModel()
@@ -505,14 +590,33 @@ def solve(
     most = max((sum(shifts[si].minutes for si in mine) // index.unit for mine in index.eligible.values()), default=0)
     high = model.new_int_var(0, most, "max_load")
     low = model.new_int_var(0, most, "min_load")
+    load_var, square = {}, {}
     for vi in index.eligible:
-        model.add(high >= load[vi])
-        model.add(low <= load[vi])
-    objectives: dict[str, tuple[Any, Callable[[Pick], int]]] = {
-        "coverage": (sum(short), index.shortfall),
-        "max_load": (high, index.max_load),
-        "spread": (high - low, index.spread),
-        "preferences": (sum(var for (vi, si), var in x.items() if index.unwanted(vi, si)), index.unpreferred),
+        load_var[vi] = model.new_int_var(0, most, f"load{vi}")
+        model.add(load_var[vi] == load[vi])
+        square[vi] = model.new_int_var(0, most * most, f"square{vi}")
+        model.add_multiplication_equality(square[vi], [load_var[vi], load_var[vi]])
+        model.add(high >= load_var[vi])
+        model.add(low <= load_var[vi])
+    # The spread stage breaks its ties by the sum of squared loads: that gives the search a slope
+    # to climb (one volunteer lifted at a time) where max - min alone is flat until the last one
+    # at the minimum is lifted. Only the spread is kept for the later stages.
+    weight = len(index.eligible) * most * most + 1
+
+    def spread_then_squares(pick: Pick) -> int:
+        return index.spread(pick) * weight + sum(n * n for n in index.loads(pick).values())
+
+    # stage: (objective, its value on a pick, what later stages keep, its value on a pick)
+    objectives: dict[str, tuple[Any, Callable[[Pick], int], Any, Callable[[Pick], int]]] = {
+        "coverage": (sum(short), index.shortfall, sum(short), index.shortfall),
+        "max_load": (high, index.max_load, high, index.max_load),
+        "spread": ((high - low) * weight + sum(square.values()), spread_then_squares, high - low, index.spread),
+        "preferences": (
+            sum(var for (vi, si), var in x.items() if index.unwanted(vi, si)),
+            index.unpreferred,
+            None,
+            index.unpreferred,
+        ),
     }
 
     def hint(pick: Pick) -> None:
@@ -535,6 +639,9 @@ def solve(
         loads = index.loads(pick)
         values[high.index] = (high, max(loads.values(), default=0))
         values[low.index] = (low, min(loads.values(), default=0))
+        for vi, var in load_var.items():
+            values[var.index] = (var, loads[vi])
+            values[square[vi].index] = (square[vi], loads[vi] * loads[vi])
         for var, value in values.values():
             model.add_hint(var, value)
 
@@ -545,11 +652,11 @@ def solve(
     fixed: list[tuple[Callable[[Pick], int], int]] = []  # the earlier stages' values, kept
     stages = []
     for k, name in enumerate(STAGES):
-        objective, evaluate = objectives[name]
+        objective, evaluate, kept, kept_value = objectives[name]
         # The greedy roster takes over when it keeps the earlier stages and does better here.
         if all(ev(baseline) <= value for ev, value in fixed) and evaluate(baseline) < evaluate(best):
             best = baseline
-        before = evaluate(best)
+        before, started_from = evaluate(best), best
         model.add(objective <= before)
         if name == "max_load":
             model.add(high - low <= index.spread(best))  # lowering the peak never widens the spread
@@ -572,9 +679,10 @@ def solve(
                     best = found
                 if status == cp_model.OPTIMAL:
                     outcome = "proven"
-        value = evaluate(best)
-        fixed.append((evaluate, value))
-        model.add(objective <= value)
+        value = kept_value(best)
+        fixed.append((kept_value, value))
+        if kept is not None:
+            model.add(kept <= value)
         scale = 1 if name in ("coverage", "preferences") else index.unit / 60
         stages.append(
             {
@@ -582,7 +690,7 @@ def solve(
                 "status": status_name,
                 "outcome": outcome,
                 "value": value * scale,
-                "start": before * scale,
+                "start": kept_value(started_from) * scale,
                 "seconds": round(seconds, 2),
             }
         )

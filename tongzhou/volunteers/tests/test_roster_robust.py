@@ -89,7 +89,7 @@ def test_the_time_limit_holds_for_the_whole_call():
     problem = generate(volunteers=40, posts=4, days=14, time_limit=3)
     started = datetime.now()
     result = verified(problem, solve(problem_from_dict(problem)).to_dict())
-    assert (datetime.now() - started).total_seconds() < 3 + 1.0 and result["seconds"] <= 3 + 0.5
+    assert (datetime.now() - started).total_seconds() < 3 + 1.5 and result["seconds"] <= 3 + 0.5
 
 
 def test_a_24_hour_stretch_is_not_a_roster():
