@@ -200,7 +200,7 @@ def roster_any():
     return [{"weekday": d, "start": "00:00", "end": "00:00"} for d in range(7)]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_any_small_problem_gives_a_checked_roster_no_worse_than_greedy(problem):
     result = verified(problem, solve(problem_from_dict(problem), workers=1).to_dict())
