@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tongzhou.volunteers.models import Shift
 from tongzhou.volunteers.services import (
@@ -27,7 +28,8 @@ SH = ZoneInfo("Asia/Shanghai")
 def page(user, url, language="en"):
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
-    return client.get(url).content.decode()
+    with translation.override(language):  # the request activates its language: do not leak it
+        return client.get(url).content.decode()
 
 
 def hours_chart(html):
