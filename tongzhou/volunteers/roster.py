@@ -53,8 +53,10 @@ first. Each stage starts from the best roster so far, hinted in full, with its o
 by that roster's value; the solver's answer replaces it only if the solver returned one (OPTIMAL
 or FEASIBLE; a failed solve is never read) and, evaluated in Python, it keeps the earlier stages'
 values and is no worse on this one. When the greedy roster keeps the earlier stages' values and
-is better on a stage, that stage starts from it. A stage that finds nothing better in its time
-leaves the roster as it was.
+is better on a stage, that stage starts from it. Before the max_load and spread stages the roster
+is evened out by moves (a shift from a heavier to a lighter eligible volunteer, rules kept), which
+never raise the peak nor widen the spread: a lopsided coverage roster does not survive a starved
+fairness stage. A stage that finds nothing better in its time leaves the roster as it was.
 
 Time: `time_limit_seconds` holds for the whole call, model building and the greedy included,
 less a small reserve for the solver's own lateness in stopping on a busy machine; each stage gets
@@ -493,10 +495,11 @@ def greedy(index: _Index) -> Pick:
     return frozenset(pick)
 
 
-def rebalance(index: _Index, pick: Pick, *, passes: int = 20) -> Pick:
+def rebalance(index: _Index, pick: Pick, *, passes: int = 20, until: float | None = None) -> Pick:
     """Moves shifts from heavier to lighter eligible volunteers while the rules allow. Every move
-    strictly lowers the sum of squared loads, so it ends; head counts do not change. Bounded by
-    passes, not by the clock, so the baseline is the same on a busy machine as on an idle one."""
+    strictly lowers the sum of squared loads, so it ends; head counts do not change, the peak never
+    rises and the spread never widens (both loads end between the two before). Bounded by passes
+    (and `until`, a deadline on `time.perf_counter`, checked between passes)."""
     takers: dict[int, list[int]] = defaultdict(list)
     for vi, mine in index.eligible.items():
         for si in mine:
@@ -508,6 +511,8 @@ def rebalance(index: _Index, pick: Pick, *, passes: int = 20) -> Pick:
         load[vi] += index.shifts[si].minutes
         held[vi].add(index.slot[si])
     for _ in range(passes):
+        if until is not None and clock.perf_counter() > until:
+            break
         moved = False
         for vi, si in sorted(current, key=lambda pair: (-load[pair[0]], pair)):
             if (vi, si) not in current:
@@ -692,6 +697,13 @@ def solve(
         # The greedy roster takes over when it keeps the earlier stages and does better here.
         if all(ev(baseline) <= value for ev, value in fixed) and evaluate(baseline) < evaluate(best):
             best = baseline
+        if name in ("max_load", "spread"):
+            # Moves from the heaviest to the lightest first: cheap, the same on a busy machine,
+            # and they never raise the peak nor widen the spread, so a lopsided roster from an
+            # earlier stage is evened out even when the solver gets little time here.
+            balanced = rebalance(index, best, until=deadline)
+            if all(ev(balanced) <= value for ev, value in fixed) and evaluate(balanced) <= evaluate(best):
+                best = balanced
         before, started_from = evaluate(best), best
         model.add(objective <= before)
         if name == "max_load":

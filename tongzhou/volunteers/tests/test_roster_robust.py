@@ -205,3 +205,26 @@ def roster_any():
 def test_any_small_problem_gives_a_checked_roster_no_worse_than_greedy(problem):
     result = verified(problem, solve(problem_from_dict(problem), workers=1).to_dict())
     no_worse_than_greedy(result)
+
+
+def test_fairness_stages_given_no_time_still_even_out_the_roster():
+    problem, _plant = planted(posts=2, days=21, time_limit=5)
+    result = solve(problem_from_dict(problem), stage_seconds={"max_load": 0, "spread": 0, "preferences": 0}).to_dict()
+    verified(problem, result)
+    no_worse_than_greedy(result)
+    assert [s["status"] for s in result["stages"][1:]] == ["NOT_RUN"] * 3
+
+
+def test_rebalancing_moves_shifts_from_the_heaviest_and_keeps_the_rules():
+    problem = {
+        "rules": {"time_limit_seconds": 5},
+        "volunteers": [volunteer("heavy"), volunteer("light")],
+        "shifts": [shift(f"d{n}", f"2026-11-{27 + n:02d}T08:00", f"2026-11-{27 + n:02d}T16:00") for n in range(4)],
+    }
+    parsed = problem_from_dict(problem)
+    index = roster._Index(parsed)
+    lopsided = frozenset((0, si) for si in range(4))
+    even = roster.rebalance(index, lopsided)
+    assert index.shortfall(even) == 0 and index.loads(even) == {0: 2, 1: 2}
+    named = {"assignments": [{"shift": index.shifts[si].id, "volunteer": parsed.volunteers[vi].id} for vi, si in even]}
+    assert check(problem, named) == []
