@@ -65,7 +65,9 @@ its share (40/20/25/15 %) of the time still left, so time a stage does not use g
 Result (JSON): {"status", "assignments": [{"shift", "volunteer"}], "uncovered": [{"shift", "post",
 "start", "missing", "reason"}], "hours": {volunteer: hours}, "spread_hours", "stages": [{"stage",
 "status" (CP-SAT's, or NOT_RUN when no time was left), "outcome" (`proven`, `improved` or
-`timed_out`: the previous roster kept), "start" and "value" (head count, hours, hours, shifts),
+`timed_out`: the previous roster kept; for the spread stage, `improved` with the same spread
+means a more even load under it, by the sum of squares), "start" and "value" (head count, hours,
+hours, shifts),
 "seconds"}], "seconds", "greedy": {"uncovered", "spread_hours", "max_hours"}}. `status` is OPTIMAL
 when every stage was proven, FEASIBLE otherwise. `uncovered` is computed from the returned
 assignments: exactly the missing head count. `reason` is `nobody_available` (nobody free then),
