@@ -6,6 +6,9 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user
@@ -257,3 +260,53 @@ def get_own_assignment(*, user: Any, pk: Any) -> Assignment:
         return Assignment.objects.select_related("shift", "volunteer").get(pk=pk, volunteer__user=user)
     except (Assignment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def span_in_words(start: datetime, end: datetime) -> str:
+    """A shift's time in local words: "Nov 30 07:00–19:00", "11月30日 07:00–19:00"."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    day = date_format(start, pgettext("month and day of a shift", "M j"))
+    return f"{day} {start:%H:%M}–{end:%H:%M}"
+
+
+def roster_overview(roster: Roster, shifts: Sequence[Shift]) -> dict[str, Any]:
+    """The roster page's summary, from the shifts as they are now (with their assignments
+    prefetched), so a place someone has taken since the solve is no longer listed: the uncovered
+    shifts in local words with the solver's reason, the hours per volunteer (those the solver
+    counted, at 0 h too, and anyone on a shift since) as an ECharts option, and their spread."""
+    result = roster.result or {}
+    reasons = {u["shift"]: u["reason"] for u in result.get("uncovered", [])}
+    hours: dict[str, float] = dict.fromkeys(result.get("hours", {}), 0.0)
+    names: dict[str, str] = {}
+    uncovered = []
+    for s in shifts:
+        people = list(s.assignments.all())
+        for a in people:
+            key = str(a.volunteer_id)
+            hours[key] = hours.get(key, 0.0) + (s.end - s.start).total_seconds() / 3600
+            names[key] = a.volunteer.name
+        if len(people) < s.min_people:
+            uncovered.append(
+                {
+                    "when": span_in_words(s.start, s.end),
+                    "post": s.post.name,
+                    "missing": s.min_people - len(people),
+                    "reason": reasons.get(str(s.pk), ""),
+                }
+            )
+    unnamed = [int(k) for k in hours if k not in names]
+    names.update({str(pk): name for pk, name in Volunteer.objects.filter(pk__in=unnamed).values_list("pk", "name")})
+    ranked = sorted(hours.items(), key=lambda item: (-item[1], names.get(item[0], "")))
+    chart = {
+        "grid": {"left": 40, "right": 10, "top": 10, "bottom": 80},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {
+            "type": "category",
+            "data": [names.get(k, k) for k, _h in ranked],
+            "axisLabel": {"rotate": 60, "fontSize": 10},
+        },
+        "yAxis": {"type": "value", "name": str(_("hours"))},
+        "series": [{"type": "bar", "data": [round(h, 1) for _k, h in ranked], "itemStyle": {"color": "#c0392b"}}],
+    }
+    spread = (ranked[0][1] - ranked[-1][1]) if ranked else 0.0
+    return {"uncovered": uncovered, "chart": chart, "spread_hours": round(spread, 1), "hours": dict(ranked)}

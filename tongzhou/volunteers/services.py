@@ -366,6 +366,8 @@ def roster_problem(roster: Roster) -> dict[str, Any]:
             "min_rest_after_overnight_hours": settings.TONGZHOU_ROSTER_REST_HOURS,
             "max_hours_per_7_days": settings.TONGZHOU_ROSTER_MAX_WEEK_HOURS,
             "max_consecutive_days": settings.TONGZHOU_ROSTER_MAX_CONSECUTIVE_DAYS,
+            "min_rest_hours": settings.TONGZHOU_ROSTER_MIN_REST_HOURS,
+            "max_continuous_hours": settings.TONGZHOU_ROSTER_MAX_CONTINUOUS_HOURS,
             "time_limit_seconds": settings.TONGZHOU_ROSTER_TIME_LIMIT,
         },
         "volunteers": [
@@ -436,6 +438,8 @@ def roster_solve(roster_id: int) -> None:
                 "status": result.status,
                 "uncovered": result.uncovered,
                 "spread_hours": result.spread_hours,
+                "hours": result.hours,
+                "stages": result.stages,
                 "seconds": round(result.seconds, 1),
             },
         )
@@ -495,15 +499,35 @@ def roster_publish(*, actor: User, roster: Roster, site_url: str = "") -> int:
 
 
 def _clashes(volunteer: Volunteer, shift: Shift) -> bool:
+    """Whether taking `shift` breaks the roster's rules for this volunteer: an overlap, too little
+    rest after an overnight shift or between any two shifts, or a continuous duty too long
+    (back-to-back shifts counted together)."""
     rest = timedelta(hours=settings.TONGZHOU_ROSTER_REST_HOURS)
-    for other in Shift.objects.filter(
-        assignments__volunteer=volunteer, start__lt=shift.end + rest, end__gt=shift.start - rest
-    ).exclude(pk=shift.pk):
-        first, second = sorted([other, shift], key=lambda s: s.start)
+    gap = timedelta(hours=settings.TONGZHOU_ROSTER_MIN_REST_HOURS)
+    longest = timedelta(hours=settings.TONGZHOU_ROSTER_MAX_CONTINUOUS_HOURS)
+    near = max(rest, gap) + longest
+    mine = sorted(
+        [
+            *Shift.objects.filter(
+                assignments__volunteer=volunteer, start__lt=shift.end + near, end__gt=shift.start - near
+            ).exclude(pk=shift.pk),
+            shift,
+        ],
+        key=lambda s: s.start,
+    )
+    stretch = mine[0].end - mine[0].start
+    for n in range(1, len(mine)):
+        first, second = mine[n - 1], mine[n]
         crosses = timezone.localtime(first.end).date() > timezone.localtime(first.start).date()
-        if second.start < first.end + (rest if crosses else timedelta(0)):
+        if (
+            second.start < first.end + (rest if crosses else timedelta(0))
+            or timedelta(0) < second.start - first.end < gap
+        ):
             return True
-    return False
+        stretch = (stretch if second.start == first.end else timedelta(0)) + (second.end - second.start)
+        if stretch > longest:
+            return True
+    return shift.end - shift.start > longest
 
 
 @transaction.atomic

@@ -55,6 +55,7 @@ from tongzhou.volunteers.selectors import (
     own_profile,
     pending_changes,
     posts,
+    roster_overview,
     roster_shifts,
     rosters,
     teams,
@@ -331,12 +332,14 @@ def roster_detail(request: ScopedRequest, pk: int) -> HttpResponse:
         done["HX-Refresh"] = "true"  # solved: reload the whole page with the roster
         return done
     ready = roster.status in (RosterStatus.DONE, RosterStatus.PUBLISHED)
+    shifts = list(roster_shifts(roster)) if ready else []
     return render(
         request,
         "volunteers/roster.html",
         {
             "roster": roster,
-            "shifts": roster_shifts(roster) if ready else [],
+            "shifts": shifts,
+            "overview": roster_overview(roster, shifts) if ready else None,
             "candidates": approved_volunteers(request.scope)[:500] if ready else [],
         },
     )

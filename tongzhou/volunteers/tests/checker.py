@@ -43,7 +43,13 @@ def _inside_availability(volunteer: dict[str, Any], start: datetime, end: dateti
 
 def check(problem: dict[str, Any], roster: dict[str, Any]) -> list[str]:
     tz = ZoneInfo(problem.get("timezone", "Asia/Shanghai"))
-    rules = {"min_rest_after_overnight_hours": 11, "max_hours_per_7_days": 48, "max_consecutive_days": 6}
+    rules = {
+        "min_rest_after_overnight_hours": 11,
+        "max_hours_per_7_days": 48,
+        "max_consecutive_days": 6,
+        "min_rest_hours": 8,
+        "max_continuous_hours": 12,
+    }
     rules.update({k: v for k, v in problem.get("rules", {}).items() if k in rules})
     volunteers = {v["id"]: v for v in problem["volunteers"]}
     shifts = {s["id"]: {**s, "start": _local(s["start"], tz), "end": _local(s["end"], tz)} for s in problem["shifts"]}
@@ -81,6 +87,15 @@ def check(problem: dict[str, Any], roster: dict[str, Any]) -> list[str]:
             rest = (later["start"] - earlier["end"]).total_seconds() / 3600
             if crosses and rest < rules["min_rest_after_overnight_hours"]:
                 problems.append(f"rest: {who} rests {rest:.1f} h after overnight {earlier['id']} before {later['id']}")
+            elif 0 < rest < rules["min_rest_hours"]:
+                problems.append(f"rest: {who} rests {rest:.1f} h between {earlier['id']} and {later['id']}")
+        # Continuous duty: shifts that start the moment the previous one ends count as one.
+        stretch = 0.0
+        for n, current in enumerate(mine):
+            joined = n > 0 and current["start"] == mine[n - 1]["end"]
+            stretch = (stretch if joined else 0.0) + (current["end"] - current["start"]).total_seconds() / 3600
+            if stretch > rules["max_continuous_hours"] + 1e-9:
+                problems.append(f"continuous: {who} is on duty {stretch:.1f} h without a break up to {current['id']}")
         for first in mine:
             window_end = first["start"] + timedelta(days=7)
             hours = sum(

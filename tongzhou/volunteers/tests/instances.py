@@ -118,3 +118,116 @@ def generate(
         "volunteers": people,
         "shifts": shifts,
     }
+
+
+def _slots_clash(a: tuple[int, str], b: tuple[int, str]) -> bool:
+    """Two weekly 12-hour slots one person cannot both hold every week under the default rules:
+    the same slot, a day and the night after it (24 h without a break), or a night and the next
+    morning (no rest after an overnight shift)."""
+    (wa, ka), (wb, kb) = a, b
+    return (
+        a == b
+        or (wa == wb and ka != kb)
+        or (ka == "night" and kb == "day" and (wa + 1) % 7 == wb)
+        or (kb == "night" and ka == "day" and (wb + 1) % 7 == wa)
+    )
+
+
+def planted(
+    *,
+    posts: int = 3,
+    days: int = 28,
+    minimum: int = 2,
+    start: date = date(2026, 11, 16),
+    seed: int = 2020,
+    extra: int = 4,
+    time_limit: float = 10,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A problem with a known full cover, and that cover (`{"assignments": [...]}`).
+
+    Every (post, weekday, day or night) needs `minimum` people; each of them is given to a person
+    who holds two or three such weekly slots that never clash (at most 36 h a week and 3 days in a
+    row), every week of the period, which runs across a month end (from 16 November by default) in
+    Asia/Shanghai (no daylight saving). A person's availability is exactly the windows of their
+    slots, plus one more for a third of them; skills follow the posts they hold; a blackout date
+    never touches a planted shift. `extra` more volunteers are free at random times.
+    """
+    rng = random.Random(seed)
+    skills = {0: "medical", 1: "driving"}
+    units = [(p, slot) for p in range(posts) for slot in SLOTS for _ in range(minimum)]
+    rng.shuffle(units)
+    holders: list[list[tuple[int, tuple[int, str]]]] = []
+    for unit in units:
+        open_people = [h for h in holders if len(h) < 3 and not any(_slots_clash(unit[1], s) for _p, s in h)]
+        if open_people and (rng.random() < 0.8 or any(len(h) < 2 for h in open_people)):
+            min(open_people, key=len).append(unit)
+        else:
+            holders.append([unit])
+    shifts = []
+    planted_assignments = []
+    for d in range(days):
+        day = start + timedelta(days=d)
+        for p in range(posts):
+            for kind, begin in (("day", 7), ("night", 19)):
+                opens = datetime(day.year, day.month, day.day, begin)
+                shift_id = f"p{p}-{day:%m%d}-{kind}"
+                shifts.append(
+                    {
+                        "id": shift_id,
+                        "post": f"post-{p}",
+                        "start": opens.isoformat(timespec="minutes"),
+                        "end": (opens + timedelta(hours=12)).isoformat(timespec="minutes"),
+                        "min": minimum,
+                        "max": minimum + 1,
+                        "skills": [skills[p]] if p in skills else [],
+                    }
+                )
+                for n, held in enumerate(holders):
+                    if (p, (day.weekday(), kind)) in held:
+                        planted_assignments.append({"shift": shift_id, "volunteer": f"v{n:03d}"})
+    people = []
+    for n, held in enumerate(holders):
+        slots = {s for _p, s in held}
+        spare = [s for s in SLOTS if not any(_slots_clash(s, mine) for mine in slots)]
+        if spare and n % 3 == 0:
+            slots.add(rng.choice(spare))
+        worked = {
+            start + timedelta(days=d) + timedelta(days=k)
+            for d in range(days)
+            for k in (0, 1)
+            if any((start + timedelta(days=d)).weekday() == w for _p, (w, _k) in held)
+        }
+        free_days = [start + timedelta(days=d) for d in range(days) if start + timedelta(days=d) not in worked]
+        people.append(
+            {
+                "id": f"v{n:03d}",
+                "skills": sorted({skills[p] for p, _s in held if p in skills}),
+                "availability": [_window(s) for s in sorted(slots)],
+                "blackout_dates": [rng.choice(free_days).isoformat()] if free_days and n % 4 == 0 else [],
+                "prefer_posts": [f"post-{held[0][0]}"] if n % 2 == 0 else [],
+                "avoid_overnight": False,
+            }
+        )
+    for k in range(extra):
+        people.append(
+            {
+                "id": f"x{k:03d}",
+                "skills": [],
+                "availability": [_window(s) for s in rng.sample(SLOTS, 2)],
+                "blackout_dates": [],
+            }
+        )
+    problem = {
+        "timezone": "Asia/Shanghai",
+        "rules": {
+            "min_rest_after_overnight_hours": 11,
+            "max_hours_per_7_days": 48,
+            "max_consecutive_days": 6,
+            "min_rest_hours": 8,
+            "max_continuous_hours": 12,
+            "time_limit_seconds": time_limit,
+        },
+        "volunteers": people,
+        "shifts": shifts,
+    }
+    return problem, {"assignments": planted_assignments}

@@ -27,8 +27,9 @@ def volunteer(id, *, availability=ANY_TIME, skills=(), blackout=(), **extra):
 
 
 def run(problem):
-    result = solve(problem_from_dict({"rules": {"time_limit_seconds": 5}, **problem})).to_dict()
-    assert check({"rules": {}, **problem}, result) == []
+    problem = {**problem, "rules": {"time_limit_seconds": 5, **problem.get("rules", {})}}
+    result = solve(problem_from_dict(problem)).to_dict()
+    assert check(problem, result) == []
     return result
 
 
@@ -80,6 +81,7 @@ def test_rest_after_an_overnight_shift(night, next_start, allowed):
 def test_no_overlap_and_a_day_shift_needs_no_rest():
     result = run(
         {
+            "rules": {"max_continuous_hours": 24},  # the default 12 h would not join a and c
             "volunteers": [volunteer("v1")],
             "shifts": [
                 shift("a", "2026-03-02T07:00", "2026-03-02T19:00"),
