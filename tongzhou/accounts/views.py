@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, logged_in, public, require_perm
 from tongzhou.accounts.forms import GrantForm, RevealForm
 from tongzhou.accounts.models import RoleAssignment, User
-from tongzhou.accounts.selectors import rank_at, role_assignments_in_scope, scope_for
+from tongzhou.accounts.selectors import role_assignments_in_scope, scope_for
 from tongzhou.accounts.services import (
     GrantRefused,
     login_failure_record,
@@ -28,6 +28,7 @@ from tongzhou.accounts.services import (
     role_grant,
     role_grant_check,
     role_revoke,
+    roles_grantable,
     user_create,
 )
 from tongzhou.core.permissions import Perm, Role
@@ -86,18 +87,29 @@ def roles_list(request: ScopedRequest) -> HttpResponse:
     )
 
 
+NO_ACCOUNT_TO_ADD = gettext_lazy("No account you may add has this username. To make a new account, give a password.")
+
+
 @require_perm(Perm.ROLES_GRANT)
 def place_members(request: ScopedRequest, pk: int) -> HttpResponse:
     place = get_in_scope(Place.objects.all(), request.scope, pk=pk)
-    max_rank = rank_at(request.user, place.path, Perm.ROLES_GRANT)
-    form = GrantForm(request.POST or None, max_rank=max_rank)
+    form = GrantForm(request.POST or None, roles=roles_grantable(actor=request.user, place=place))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            existing = User.objects.filter(username=data["username"]).first()
-            if existing is None and not data["password"]:
-                raise ValidationError({"password": _("A new user needs a password.")})
-            role_grant_check(actor=request.user, role=data["role"], place=place, user=existing, request=request)
+            existing = None
+            if data["password"]:
+                role_grant_check(actor=request.user, role=data["role"], place=place, request=request)
+            else:
+                # One answer whether the account is missing or not one this granter may add, so the
+                # form does not tell who has an account (a refusal is still audited).
+                existing = User.objects.filter(username=data["username"]).first()
+                try:
+                    if existing is None:
+                        raise GrantRefused
+                    role_grant_check(actor=request.user, role=data["role"], place=place, user=existing, request=request)
+                except GrantRefused:
+                    raise ValidationError({"username": NO_ACCOUNT_TO_ADD}) from None
             with transaction.atomic():
                 user = existing or user_create(
                     actor=request.user,
