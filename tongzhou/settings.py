@@ -193,6 +193,10 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Password spraying (a few tries at many usernames) passes the per-username lock-out: past this many
+# failed log-ins from one address within an hour, that address may not try at all until the hour
+# is over. Counted in the cache, shared by all workers through Redis.
+TONGZHOU_LOGIN_FAILURES_PER_ADDRESS = env_int("TONGZHOU_LOGIN_FAILURES_PER_ADDRESS", 20)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -33,6 +33,8 @@ from tongzhou.accounts.services import (
 )
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_phone
+from tongzhou.core.ratelimit import rate_count, rate_hit
+from tongzhou.core.services import client_ip
 from tongzhou.places.models import Place
 from tongzhou.places.selectors import breadcrumbs
 
@@ -48,9 +50,19 @@ DEMO_USERS = [
 ]
 
 
+ADDRESS_FAILURES = "login-failures-per-address"
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Refused before the password is even checked, so a right guess tells nothing either.
+        address = client_ip(request) or ""
+        if rate_count(ADDRESS_FAILURES, address) >= settings.TONGZHOU_LOGIN_FAILURES_PER_ADDRESS:
+            return render(request, "accounts/locked_out.html", {"address": True}, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -59,6 +71,7 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         login_failure_record(username=self.request.POST.get("username", ""), request=self.request)
+        rate_hit(ADDRESS_FAILURES, client_ip(self.request) or "", window_seconds=3600)
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
