@@ -263,6 +263,17 @@ LOGGING = {
 
 # Where messages to residents and volunteers go: a class with send(Message). Default: the log.
 TONGZHOU_MESSAGE_BACKEND = env_str("TONGZHOU_MESSAGE_BACKEND", "tongzhou.core.messaging.ConsoleBackend")
+# The console backend only logs (masked): with DEBUG off it must be allowed explicitly.
+TONGZHOU_CONSOLE_MESSAGES_ALLOWED = env_bool("TONGZHOU_CONSOLE_MESSAGES_ALLOWED", False)
+if (
+    not DEBUG
+    and TONGZHOU_MESSAGE_BACKEND == "tongzhou.core.messaging.ConsoleBackend"
+    and not TONGZHOU_CONSOLE_MESSAGES_ALLOWED
+):
+    raise ImproperlyConfigured(
+        "TONGZHOU_MESSAGE_BACKEND is the console (messages to residents go to the log, not to them) and "
+        "DEBUG is off: set a gateway backend, or TONGZHOU_CONSOLE_MESSAGES_ALLOWED=true to run so on purpose."
+    )
 # How long a resident's personal link works, in days.
 TONGZHOU_PERSONAL_LINK_DAYS = env_int("TONGZHOU_PERSONAL_LINK_DAYS", 30)
 TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 200_000)
