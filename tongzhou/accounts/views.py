@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, logged_in, public, require_perm
@@ -176,6 +177,7 @@ def role_revoke_view(request: ScopedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:place_members", pk=assignment.place_id)
 
 
+@never_cache
 @require_perm(Perm.PII_REVEAL)
 def user_phone_reveal(request: ScopedRequest, pk: int) -> HttpResponse:
     """Ask for a purpose, then show the phone number once (htmx swaps the result in place)."""

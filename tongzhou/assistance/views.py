@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, public, require_perm
@@ -374,6 +375,7 @@ def _resident(token: str) -> Person:
     return person
 
 
+@never_cache
 @public
 def mine(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's own requests, and a form to ask for help."""
@@ -408,6 +410,7 @@ def mine(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @public
 def mine_detail(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     person = _resident(token)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
@@ -318,6 +319,7 @@ def notice_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     return response
 
 
+@never_cache
 @public
 def mine(request: HttpRequest, token: str) -> HttpResponse:
     """The resident under isolation, through their personal link: their orders and history, and

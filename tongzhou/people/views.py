@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, get_in_scope, public, require_perm
@@ -90,6 +91,7 @@ def _record(person: Person) -> dict[str, object]:
     }
 
 
+@never_cache
 @require_perm(Perm.PEOPLE_VIEW)
 def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
@@ -146,6 +148,7 @@ def person_new(request: ScopedRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_perm(Perm.PEOPLE_MANAGE)
 def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     person = get_in_scope(Person.objects.select_related("household__place"), request.scope, "place_path", pk=pk)
@@ -179,6 +182,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_perm(Perm.PII_REVEAL)
 def person_reveal(request: ScopedRequest, pk: int, field: str) -> HttpResponse:
     """Ask for a purpose, then show the ID or phone number once; audited."""
@@ -274,6 +278,7 @@ def person_send_link(request: ScopedRequest, pk: int) -> HttpResponse:
     return redirect("people:detail", pk=person.pk)
 
 
+@never_cache
 @public
 def own_record(request: HttpRequest, token: str) -> HttpResponse:
     """What a resident sees through their personal link: their record and who viewed or changed it."""
