@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tongzhou.accounts.middleware.IdleTimeoutMiddleware",
     "tongzhou.accounts.access.DeclaredAccessMiddleware",
 ]
 
@@ -235,6 +236,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_HTTPONLY = True
+# A logged-in session ends after this many minutes without a request (0: only at SESSION_COOKIE_AGE).
+TONGZHOU_IDLE_MINUTES = env_int("TONGZHOU_IDLE_MINUTES", 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
