@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "tongzhou.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from tongzhou.accounts.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="tongzhou_idle_clock")

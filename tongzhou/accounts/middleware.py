@@ -1,5 +1,6 @@
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,12 @@ from tongzhou.accounts.services import logout_record
 LAST_SEEN = "tongzhou_last_seen"
 # The last-seen time is written to the session at most this often, not on every request.
 SAVE_EVERY_SECONDS = 60
+
+
+def start_idle_clock(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """At log-in, with the session being written anyway, so a page right after it writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = time.time()
 
 
 class IdleTimeoutMiddleware:
