@@ -44,6 +44,14 @@ class Demo:
         raise AttributeError(name)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db: None) -> Demo:
     from tongzhou.accounts.models import User

@@ -54,6 +54,7 @@ def bench_engine(label: str, database_url: str, directory: Path) -> list[tuple[s
         "SECRET_KEY": "bench-secret-key-0000000000000000000000000000",
         "TONGZHOU_PII_KEY": "YmVuY2gta2V5LTAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=",
         "DEBUG": "false",
+        "TONGZHOU_CONSOLE_MESSAGES_ALLOWED": "true",
         "ALLOWED_HOSTS": "localhost",
     }
     run(env, "migrate", "--no-input", "-v0")

@@ -128,6 +128,7 @@ def main() -> None:
         "TONGZHOU_PII_KEY": Fernet.generate_key().decode(),
         "TONGZHOU_DEMO": "true",
         "DEBUG": "false",
+        "TONGZHOU_CONSOLE_MESSAGES_ALLOWED": "true",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "false",
         "REDIS_URL": "",

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tongzhou.accounts.middleware.IdleTimeoutMiddleware",
     "tongzhou.accounts.access.DeclaredAccessMiddleware",
 ]
 
@@ -196,6 +197,10 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Password spraying (a few tries at many usernames) passes the per-username lock-out: past this many
+# failed log-ins from one address within an hour, that address may not try at all until the hour
+# is over. Counted in the cache, shared by all workers through Redis.
+TONGZHOU_LOGIN_FAILURES_PER_ADDRESS = env_int("TONGZHOU_LOGIN_FAILURES_PER_ADDRESS", 20)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -234,6 +239,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_HTTPONLY = True
+# A logged-in session ends after this many minutes without a request (0: only at SESSION_COOKIE_AGE).
+TONGZHOU_IDLE_MINUTES = env_int("TONGZHOU_IDLE_MINUTES", 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -262,6 +269,17 @@ LOGGING = {
 
 # Where messages to residents and volunteers go: a class with send(Message). Default: the log.
 TONGZHOU_MESSAGE_BACKEND = env_str("TONGZHOU_MESSAGE_BACKEND", "tongzhou.core.messaging.ConsoleBackend")
+# The console backend only logs (masked): with DEBUG off it must be allowed explicitly.
+TONGZHOU_CONSOLE_MESSAGES_ALLOWED = env_bool("TONGZHOU_CONSOLE_MESSAGES_ALLOWED", False)
+if (
+    not DEBUG
+    and TONGZHOU_MESSAGE_BACKEND == "tongzhou.core.messaging.ConsoleBackend"
+    and not TONGZHOU_CONSOLE_MESSAGES_ALLOWED
+):
+    raise ImproperlyConfigured(
+        "TONGZHOU_MESSAGE_BACKEND is the console (messages to residents go to the log, not to them) and "
+        "DEBUG is off: set a gateway backend, or TONGZHOU_CONSOLE_MESSAGES_ALLOWED=true to run so on purpose."
+    )
 # How long a resident's personal link works, in days.
 TONGZHOU_PERSONAL_LINK_DAYS = env_int("TONGZHOU_PERSONAL_LINK_DAYS", 30)
 TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 200_000)

@@ -16,6 +16,7 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("TONGZHOU_DEMO", "true")
+os.environ.setdefault("TONGZHOU_CONSOLE_MESSAGES_ALLOWED", "true")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 os.environ.setdefault("TONGZHOU_ROSTER_TIME_LIMIT", "5")
 os.environ["REDIS_URL"] = ""

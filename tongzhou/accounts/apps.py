@@ -12,3 +12,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(AccountsAudit)
+        from django.contrib.auth.signals import user_logged_in
+
+        from tongzhou.accounts.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="tongzhou_idle_clock")

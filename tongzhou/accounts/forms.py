@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import StyledForm
-from tongzhou.core.permissions import ROLE_RANK, Role
+from tongzhou.core.permissions import Role
 
 
 class GrantForm(StyledForm):
-    """Give a role at one place (the place comes from the page). A new username creates the user."""
+    """Give a role at one place (the place comes from the page). With a password, a new account is
+    made; without one, an existing account the granter may add is given the role."""
 
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -17,15 +18,13 @@ class GrantForm(StyledForm):
         label=_("Password (for a new user)"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("At least 10 characters. Leave empty when the user already exists."),
+        help_text=_("At least 10 characters. Leave empty to add an existing account."),
     )
 
-    def __init__(self, *args: Any, max_rank: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only roles not above the granter's own are offered (the service enforces it too).
-        cast(forms.ChoiceField, self.fields["role"]).choices = [
-            (value, label) for value, label in Role.choices if ROLE_RANK[value] <= max_rank
-        ]
+        # Only the roles the granter may give here are offered (the service enforces it too).
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(role.value, role.label) for role in roles]
 
 
 class RevealForm(StyledForm):

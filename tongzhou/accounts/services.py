@@ -8,14 +8,18 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongzhou.accounts.audit import AccountsAudit
 from tongzhou.accounts.models import ApiToken, RoleAssignment, User
 from tongzhou.accounts.selectors import rank_at, scope_for, user_roles
 from tongzhou.core.access import require
-from tongzhou.core.permissions import ROLE_RANK, Perm, Role
+from tongzhou.core.permissions import ADMIN_ROLES, RESERVED_ROLES, ROLE_PERMS, ROLE_RANK, SELF_PERMS, Perm, Role
+from tongzhou.core.scope import is_within
 from tongzhou.core.services import audit_log
 from tongzhou.places.models import Place
+
+NO_ACCOUNT_TO_ADD = gettext_lazy("No account you may add has this username. To make a new account, give a password.")
 
 
 class GrantRefused(PermissionDenied):
@@ -37,48 +41,60 @@ def _refuse_grant(
     raise GrantRefused(reason)
 
 
+def role_grant_refusal(*, actor: User, role: Role | str, place: Place, user: User | None = None) -> str | None:
+    """Why `actor` may not give `role` at `place` (to `user`, if known), or None when they may.
+
+    The rule: the place lies in the actor's places and the role ranks no higher than the actor's
+    own there; the health officer, auditor and administrator roles are given only by a street or
+    district administrator over the place (who appoints them without holding, say, the auditor's
+    reading of the log); any other role only by someone holding at that place every permission it
+    carries (but the self-service ones); an
+    account that already holds roles is given another only by someone whose places cover each of
+    them (for an account of another community: an administrator above both); nobody grants
+    themselves."""
+    role = Role(role)
+    if not scope_for(actor, Perm.ROLES_GRANT).contains(place.path):
+        return _("%(place)s is outside your places.") % {"place": place.name}
+    if rank_at(actor, place.path, Perm.ROLES_GRANT) < ROLE_RANK[role]:
+        return _("You cannot grant a role above your own (%(role)s).") % {"role": role.label}
+    if role in RESERVED_ROLES:
+        if not any(ra.role in ADMIN_ROLES and is_within(place.path, ra.place.path) for ra in user_roles(actor)):
+            return _("Only a street or district administrator gives the role %(role)s.") % {"role": role.label}
+    elif any(not scope_for(actor, perm).contains(place.path) for perm in ROLE_PERMS[role] - SELF_PERMS):
+        return _("The role %(role)s carries permissions you do not hold here.") % {"role": role.label}
+    if user is not None:
+        if actor.pk == user.pk:
+            return _("You cannot grant roles to yourself.")
+        grant_scope = scope_for(actor, Perm.ROLES_GRANT)
+        held = RoleAssignment.objects.filter(user=user).values_list("place__path", flat=True)
+        if any(not grant_scope.contains(path) for path in held):
+            return _("This account holds roles outside your places: an administrator above both must add it.")
+    return None
+
+
+def roles_grantable(*, actor: User, place: Place) -> list[Role]:
+    """The roles `actor` may give at `place` (to a new account), in the order of `Role`."""
+    return [role for role in Role if role_grant_refusal(actor=actor, role=role, place=place) is None]
+
+
 def role_grant_check(
     *, actor: User, role: Role | str, place: Place, user: User | None = None, request: HttpRequest | None = None
 ) -> None:
-    """Raise GrantRefused (and audit the refusal) unless `actor` may give `role` at `place`: within
-    the actor's places, not above the actor's rank there, and not to the actor. Call it before a
-    transaction that would roll the refusal's audit event back."""
+    """Raise GrantRefused (and audit the refusal) unless `actor` may give `role` at `place` (the
+    rule is `role_grant_refusal`'s). Call it before a transaction that would roll the refusal's
+    audit event back."""
     role = Role(role)
-    if not scope_for(actor, Perm.ROLES_GRANT).contains(place.path):
-        _refuse_grant(
-            actor=actor,
-            user=user,
-            role=role,
-            place=place,
-            reason=_("%(place)s is outside your places.") % {"place": place.name},
-            request=request,
-        )
-    if rank_at(actor, place.path, Perm.ROLES_GRANT) < ROLE_RANK[role]:
-        _refuse_grant(
-            actor=actor,
-            user=user,
-            role=role,
-            place=place,
-            reason=_("You cannot grant a role above your own (%(role)s).") % {"role": role.label},
-            request=request,
-        )
-    if user is not None and actor.pk == user.pk:
-        _refuse_grant(
-            actor=actor,
-            user=user,
-            role=role,
-            place=place,
-            reason=_("You cannot grant roles to yourself."),
-            request=request,
-        )
+    reason = role_grant_refusal(actor=actor, role=role, place=place, user=user)
+    if reason is not None:
+        _refuse_grant(actor=actor, user=user, role=role, place=place, reason=reason, request=request)
 
 
 def role_grant(
     *, actor: User | None, user: User, role: Role | str, place: Place, request: HttpRequest | None = None
 ) -> RoleAssignment:
-    """Give `user` the role at `place`. The actor must hold the grant permission over `place` with
-    a role ranked at least as high as the one given; otherwise GrantRefused is raised and the
-    refusal is audited. Granting a role the user already holds there returns the existing one.
+    """Give `user` the role at `place`. The actor must pass `role_grant_refusal`'s rule; otherwise
+    GrantRefused is raised and the refusal is audited. Granting a role the user already holds
+    there returns the existing one.
     `actor=None` is the operator at the command line (`grant_role`, `load_demo`): no check."""
     role = Role(role)
     if actor is not None:
@@ -109,13 +125,23 @@ def member_add(
     display_name: str = "",
     request: HttpRequest | None = None,
 ) -> User:
-    """Give `role` at `place` to the account `username`, creating the account (which then needs a
-    password) if there is none. The grant rules are checked first and a refusal is audited
-    (GrantRefused); the account and its role are then written together or not at all."""
-    existing = User.objects.filter(username=username).first()
-    if existing is None and not password:
-        raise ValidationError({"password": _("A new user needs a password.")})
-    role_grant_check(actor=actor, role=role, place=place, user=existing, request=request)
+    """Give `role` at `place` to the account `username`: with a password, a new account; without
+    one, an existing account the actor may add (one answer for "missing" and "refused"). The grant
+    rules are checked first and a refusal is audited (GrantRefused); the account and its role are
+    then written together or not at all."""
+    existing = None
+    if password:
+        role_grant_check(actor=actor, role=role, place=place, request=request)
+    else:
+        # One answer whether the account is missing or not one this granter may add, so the form
+        # does not tell who has an account (a refusal is still audited).
+        existing = User.objects.filter(username=username).first()
+        try:
+            if existing is None:
+                raise GrantRefused
+            role_grant_check(actor=actor, role=role, place=place, user=existing, request=request)
+        except GrantRefused:
+            raise ValidationError({"username": NO_ACCOUNT_TO_ADD}) from None
     with transaction.atomic():
         user = existing or user_create(
             actor=actor, username=username, password=password, display_name=display_name, request=request

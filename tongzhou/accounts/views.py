@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
@@ -20,7 +21,6 @@ from tongzhou.accounts.models import RoleAssignment
 from tongzhou.accounts.selectors import (
     get_member_for_user,
     get_role_assignment_for_user,
-    rank_at,
     role_assignments_in_scope,
     scope_for,
 )
@@ -32,9 +32,12 @@ from tongzhou.accounts.services import (
     member_add,
     pii_reveal,
     role_revoke,
+    roles_grantable,
 )
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_phone
+from tongzhou.core.ratelimit import rate_count, rate_hit
+from tongzhou.core.services import client_ip
 from tongzhou.places.selectors import breadcrumbs, get_place_for_user
 
 DEMO_USERS = [
@@ -49,9 +52,19 @@ DEMO_USERS = [
 ]
 
 
+ADDRESS_FAILURES = "login-failures-per-address"
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Refused before the password is even checked, so a right guess tells nothing either.
+        address = client_ip(request) or ""
+        if rate_count(ADDRESS_FAILURES, address) >= settings.TONGZHOU_LOGIN_FAILURES_PER_ADDRESS:
+            return render(request, "accounts/locked_out.html", {"address": True}, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -60,6 +73,7 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         login_failure_record(username=self.request.POST.get("username", ""), request=self.request)
+        rate_hit(ADDRESS_FAILURES, client_ip(self.request) or "", window_seconds=3600)
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -91,8 +105,7 @@ def roles_list(request: ScopedRequest) -> HttpResponse:
 @require_perm(Perm.ROLES_GRANT)
 def place_members(request: ScopedRequest, pk: int) -> HttpResponse:
     place = get_place_for_user(user=request.user, pk=pk, perm=Perm.ROLES_GRANT)
-    max_rank = rank_at(request.user, place.path, Perm.ROLES_GRANT)
-    form = GrantForm(request.POST or None, max_rank=max_rank)
+    form = GrantForm(request.POST or None, roles=roles_grantable(actor=request.user, place=place))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -147,6 +160,7 @@ def role_revoke_view(request: ScopedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:place_members", pk=assignment.place_id)
 
 
+@never_cache
 @require_perm(Perm.PII_REVEAL)
 def user_phone_reveal(request: ScopedRequest, pk: int) -> HttpResponse:
     """Ask for a purpose, then show the phone number once (htmx swaps the result in place)."""

@@ -34,6 +34,7 @@ from tongzhou.checkpoints.services import (
     passages_record,
 )
 from tongzhou.core.permissions import Perm
+from tongzhou.core.schemas import ErrorOut
 
 router = Router(tags=["checkpoints"])
 
@@ -105,11 +106,6 @@ class BatchIn(Schema):
 
 class BatchOut(Schema):
     results: list[PassageOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 def _errors(error: ValidationError) -> dict[str, str]:

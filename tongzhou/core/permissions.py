@@ -70,6 +70,13 @@ ROLE_RANK: dict[str, int] = {
     Role.VOLUNTEER: 10,
 }
 
+# The roles that watch or overrule the others (the health officer's second pair of eyes on a
+# status change, the auditor's log, the administrators) are given only by a street or district
+# administrator: otherwise community staff could make themselves a colleague to approve their own
+# requests, or an auditor to read the log.
+ADMIN_ROLES: frozenset[str] = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
+RESERVED_ROLES: frozenset[str] = ADMIN_ROLES | {Role.HEALTH_OFFICER, Role.AUDITOR}
+
 _EVERYONE = {Perm.PLACES_VIEW, Perm.DASHBOARD_VIEW}
 _ADMIN = _EVERYONE | {
     Perm.PLACES_MANAGE,
@@ -120,6 +127,11 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # Volunteers see open help requests of their area, masked, and take them.
     Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM, Perm.VOLUNTEER_SELF}),
 }
+
+
+# Permissions over one's own records only: giving them hands nobody power over others, so a
+# granter need not hold them (staff make volunteers without being volunteers).
+SELF_PERMS: frozenset[Perm] = frozenset({Perm.VOLUNTEER_SELF})
 
 
 def roles_with(perm: Perm) -> list[str]:

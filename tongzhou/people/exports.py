@@ -9,6 +9,7 @@ from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core import pii
 from tongzhou.core.audit import CoreAudit
+from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.core.scope import Scope
@@ -39,17 +40,19 @@ def register_workbook(
         for person in chunk:
             real = reveal.contains(person.place_path)
             sheet.append(
-                (
-                    person.name if real else pseudonym(person.name),
-                    person.get_id_type_display(),
-                    person.id_number if real else mask_id_number(person.id_number),
-                    (person.phone if real else mask_phone(person.phone)) if person.phone else "",
-                    where[person.pk],
-                    person.get_residency_type_display(),
-                    "、".join(t.get_tag_display() for t in person.tags.all()),
-                    person.birth_date,
-                    person.get_sex_display(),
-                    person.notes if real else "",
+                spreadsheet_row(
+                    (
+                        person.name if real else pseudonym(person.name),
+                        person.get_id_type_display(),
+                        person.id_number if real else mask_id_number(person.id_number),
+                        (person.phone if real else mask_phone(person.phone)) if person.phone else "",
+                        where[person.pk],
+                        person.get_residency_type_display(),
+                        "、".join(t.get_tag_display() for t in person.tags.all()),
+                        person.birth_date,
+                        person.get_sex_display(),
+                        person.notes if real else "",
+                    )
                 )
             )
             count += 1

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, require_perm
@@ -97,6 +98,7 @@ def _record(person: Person) -> dict[str, object]:
     }
 
 
+@never_cache
 @require_perm(Perm.PEOPLE_VIEW)
 def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_VIEW)
@@ -153,6 +155,7 @@ def person_new(request: ScopedRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_perm(Perm.PEOPLE_MANAGE)
 def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
@@ -186,6 +189,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_perm(Perm.PII_REVEAL)
 def person_reveal(request: ScopedRequest, pk: int, field: str) -> HttpResponse:
     """Ask for a purpose, then show the ID or phone number once; audited."""

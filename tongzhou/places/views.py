@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.core.access import scope_of
 from tongzhou.core.audit import CoreAudit
+from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
@@ -180,7 +181,8 @@ def export(request: ScopedRequest, pk: int) -> StreamingHttpResponse:
     )
     writer = csv.writer(_Echo())
     header = [_("Code"), _("Name"), _("Kind"), _("Depth"), _("Path")]
-    stream = (writer.writerow(row) for row in itertools.chain([header], rows.iterator(chunk_size=5000)))
+    lines = itertools.chain([header], rows.iterator(chunk_size=5000))
+    stream = (writer.writerow(spreadsheet_row(row)) for row in lines)
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="places-{place.code or place.pk}.csv"'
     return response

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from tongzhou.accounts.access import public
 from tongzhou.assistance.forms import FeedbackForm, ResidentRequestForm
@@ -37,6 +38,7 @@ def _resident(token: str) -> Person:
     return person
 
 
+@never_cache
 @public
 def record(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's record and who viewed or changed it."""
@@ -58,6 +60,7 @@ def record(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @public
 def isolation(request: HttpRequest, token: str) -> HttpResponse:
     """The resident under isolation: their orders and history, and the daily self check-in."""
@@ -89,6 +92,7 @@ def isolation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @public
 def help_requests(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's own requests, and a form to ask for help."""
@@ -123,6 +127,7 @@ def help_requests(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @public
 def help_request(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     """One of the resident's requests: confirm it is done, mark a purchase received, give feedback."""

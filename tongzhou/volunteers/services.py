@@ -180,9 +180,9 @@ def volunteer_vet(
     return volunteer
 
 
-def _send_after_commit(phone: str, text: str) -> None:
+def _send_after_commit(phone: str, text: str, secrets: tuple[str, ...] = ()) -> None:
     """Sent only once the approval is saved: never credentials for a log-in that was rolled back."""
-    transaction.on_commit(lambda: send_message(to=phone, text=text))
+    transaction.on_commit(lambda: send_message(to=phone, text=text, secrets=secrets))
 
 
 def _vet(
@@ -213,6 +213,7 @@ def _vet(
                 "username": user.username,
                 "password": password,
             },
+            secrets=(password,),
         )
     else:
         volunteer.status = ApplicationStatus.REJECTED

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from tongzhou.core.exports import spreadsheet_row
 from tongzhou.people.importers import ImportFileError, check_rows, write_rows
 from tongzhou.places.models import Place
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             with open(errors, "w", newline="", encoding="utf-8-sig") as out:
                 writer = csv.writer(out)
                 writer.writerow(["行 row", "列 column", "原因 reason"])
-                writer.writerows((e.row, e.column, e.message) for e in checked.errors)
+                writer.writerows(spreadsheet_row((e.row, e.column, e.message)) for e in checked.errors)
         self.stdout.write(
             f"{checked.total} rows: {len(checked.good)} good, {len(checked.bad_rows)} bad"
             + (f" (details in {errors})" if checked.errors else "")
