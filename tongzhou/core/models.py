@@ -110,3 +110,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit log is append-only.")
+
+
+# The import framework's job model lives with the framework; importing it here registers it in core.
+from tongzhou.core.imports.models import ImportJob, ImportStatus  # noqa: E402, F401

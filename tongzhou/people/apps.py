@@ -6,3 +6,9 @@ class PeopleConfig(AppConfig):
     name = "tongzhou.people"
     label = "people"
     verbose_name = _("Residents")
+
+    def ready(self) -> None:
+        from tongzhou.core.imports.registry import register
+        from tongzhou.people.importers import ResidentImporter
+
+        register(ResidentImporter)

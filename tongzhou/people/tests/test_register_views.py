@@ -4,8 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tongzhou.core.imports.models import ImportJob
 from tongzhou.core.models import AuditAction, AuditEvent
-from tongzhou.people.models import ImportJob, Person
+from tongzhou.people.models import Person
 from tongzhou.people.tests.factories import row, xlsx
 
 
