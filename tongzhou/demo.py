@@ -134,7 +134,6 @@ def _residents(community: Place, fake: Faker, log: Callable[[str], None]) -> Non
             checked.good.append(
                 GoodRow(
                     row=len(checked.good) + 2,
-                    tags=tags,
                     values={
                         "name": fake.name(),
                         "id_type": IdType.ID_CARD,
@@ -146,6 +145,7 @@ def _residents(community: Place, fake: Faker, log: Callable[[str], None]) -> Non
                         "household": household,
                         "residency_type": fake.random_element(RESIDENCY_WEIGHTS),
                         "notes": "",
+                        "tags": tags,
                     },
                 )
             )

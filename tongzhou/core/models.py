@@ -82,3 +82,7 @@ class AuditEvent(models.Model):
 
     def get_action_display(self) -> str:
         return label_for(self.action)
+
+
+# The import framework's job model lives with the framework; importing it here registers it in core.
+from tongzhou.core.imports.models import ImportJob, ImportStatus  # noqa: E402, F401

@@ -12,3 +12,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(PeopleAudit)
+        from tongzhou.core.imports.registry import register
+        from tongzhou.people.importers import ResidentImporter
+
+        register(ResidentImporter)

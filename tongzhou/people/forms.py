@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzhou.core.forms import StyledForm
 from tongzhou.core.scope import Scope
 from tongzhou.people.idnumbers import IdType
+from tongzhou.people.importers import ResidentImporter
 from tongzhou.people.models import ResidencyType, Tag
 from tongzhou.people.selectors import household_places
 from tongzhou.places.models import Place, PlaceKind
@@ -64,7 +65,7 @@ class ImportForm(StyledForm):
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.filter(  # type: ignore[attr-defined]
-            scope.q(), kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
+            scope.q(), kind__in=ResidentImporter.place_kinds
         ).order_by("path")
 
 

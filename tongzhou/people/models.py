@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.core.fields import EncryptedBinaryField, EncryptedField, blind_index_field
+from tongzhou.core.fields import EncryptedField, blind_index_field
 from tongzhou.core.models import PathField, TimeStampedModel
 from tongzhou.people.idnumbers import IdType, Sex
 from tongzhou.places.models import Household
@@ -75,48 +75,3 @@ class PersonTag(models.Model):
 
     def __str__(self) -> str:
         return self.get_tag_display()
-
-
-class ImportStatus(models.TextChoices):
-    CHECKING = "checking", _("Checking")
-    CHECKED = "checked", _("Checked")
-    IMPORTING = "importing", _("Importing")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Refused")
-
-
-class ImportJob(TimeStampedModel):
-    """One uploaded register file, checked and then imported in the background. The file is kept
-    encrypted only until it is imported or abandoned; the row errors stay for the result page."""
-
-    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    filename = models.CharField(_("file"), max_length=200)
-    file = EncryptedBinaryField(editable=False)
-    all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
-    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
-    total = models.PositiveIntegerField(_("rows"), default=0)
-    processed = models.PositiveIntegerField(_("rows processed"), default=0)
-    good = models.PositiveIntegerField(_("good rows"), default=0)
-    bad = models.PositiveIntegerField(_("bad rows"), default=0)
-    created = models.PositiveIntegerField(_("residents created"), default=0)
-    errors = models.JSONField(_("row errors"), default=list)
-    message = models.TextField(_("message"), blank=True)
-
-    class Meta:
-        verbose_name = _("resident import")
-        verbose_name_plural = _("resident imports")
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def percent(self) -> int:
-        target = self.good if self.status == ImportStatus.IMPORTING else self.total
-        return min(100, int(100 * self.processed / target)) if target else 0
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.CHECKED, ImportStatus.DONE, ImportStatus.FAILED)

@@ -10,7 +10,7 @@ from tongzhou.core.access import get_for_user
 from tongzhou.core.models import AuditEvent
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, subtree_q
-from tongzhou.people.models import ImportJob, Person
+from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import ADDRESS_KINDS, street_addresses
 
@@ -104,10 +104,4 @@ def get_person_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) 
         perm=perm,
         path_field="place_path",
         write=write,
-    )
-
-
-def get_import_job_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> ImportJob:
-    return get_for_user(
-        ImportJob.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place__path", write=write
     )

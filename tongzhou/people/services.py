@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,14 +19,10 @@ from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope
 from tongzhou.core.services import audit_log
-from tongzhou.people import tasks
 from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
-from tongzhou.people.importers import MAX_FILE_BYTES, ImportFileError, check_rows, write_rows
-from tongzhou.people.models import ImportJob, ImportStatus, Person, PersonTag, ResidencyType, Tag
-from tongzhou.places.models import Household, Place
-
-MAX_STORED_ERRORS = 5000
+from tongzhou.people.models import Person, PersonTag, ResidencyType, Tag
+from tongzhou.places.models import Household
 
 
 @dataclass
@@ -214,98 +210,6 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person, request: HttpR
 def person_view_record(*, actor: User, person: Person, request: HttpRequest | None = None) -> None:
     """Record that `actor` opened the person's record: the resident can see who looked."""
     audit_log(action=PeopleAudit.PERSON_VIEWED, actor=actor, obj=person, place_path=person.place_path, request=request)
-
-
-def import_job_start(*, actor: User, place: Place, filename: str, data: bytes, all_or_nothing: bool) -> ImportJob:
-    """Keep the upload (encrypted) and check it in the background. The actor must manage the
-    register at `place`."""
-    require(actor, Perm.PEOPLE_MANAGE, place.path)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)d MB; split it.") % {"mb": MAX_FILE_BYTES // 2**20}}
-        )
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            place=place,
-            created_by=actor,
-            filename=filename[:200],
-            file=data,
-            all_or_nothing=all_or_nothing,
-        )
-        transaction.on_commit(lambda: tasks.check_import.delay(job.pk))
-    return job
-
-
-def _progress(job: ImportJob) -> Callable[[int, int], object]:
-    """A progress callback that records how many rows are done, for the job page's bar."""
-
-    def record(done: int, total: int) -> object:
-        return ImportJob.objects.filter(pk=job.pk).update(processed=done)
-
-    return record
-
-
-def import_job_check(job_id: int) -> None:
-    """Check every row of the job's file; record the row errors. Nothing is written to the register."""
-    job = ImportJob.objects.select_related("place").get(pk=job_id)
-
-    try:
-        checked = check_rows(job.file, job.filename, job.place, _progress(job), scope=_register_scope(job.created_by))
-    except ImportFileError as error:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, message=str(error), file=b"", processed=0
-        )
-        return
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.CHECKED,
-        total=checked.total,
-        processed=checked.total,
-        good=len(checked.good),
-        bad=len(checked.bad_rows),
-        errors=[[e.row, e.column, e.message] for e in checked.errors[:MAX_STORED_ERRORS]],
-    )
-
-
-@transaction.atomic
-def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
-    """Import the checked file: the good rows, or nothing unless all are good (the job's choice)."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status != ImportStatus.CHECKED or not scope_for(actor, Perm.PEOPLE_MANAGE).contains(job.place.path):
-        raise ValidationError(_("This import cannot be started now."))
-    if job.all_or_nothing and job.bad:
-        raise ValidationError(_("Some rows are bad and you chose all or nothing: fix the file and upload it again."))
-    job.status = ImportStatus.IMPORTING
-    job.processed = 0
-    job.save(update_fields=["status", "processed", "updated_at"])
-    transaction.on_commit(lambda: tasks.run_import.delay(job.pk))
-    return job
-
-
-def import_job_run(job_id: int) -> None:
-    """Write the job's good rows (checked again: the register may have changed since the preview)."""
-    job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
-
-    try:
-        checked = check_rows(job.file, job.filename, job.place, scope=_register_scope(job.created_by))
-        created = write_rows(
-            actor=job.created_by,
-            place=job.place,
-            checked=checked,
-            all_or_nothing=job.all_or_nothing,
-            progress=_progress(job),
-        )
-    except ImportFileError as error:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(error), file=b"")
-        return
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE,
-        created=created,
-        processed=created,
-        good=len(checked.good),
-        bad=len(checked.bad_rows),
-        errors=[[e.row, e.column, e.message] for e in checked.errors[:MAX_STORED_ERRORS]],
-        file=b"",
-    )
 
 
 LINK_SALT = "tongzhou.people.personal-link"

@@ -14,5 +14,6 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
     path("export/", views.export, name="export"),
 ]

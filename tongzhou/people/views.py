@@ -17,16 +17,18 @@ from tongzhou.accounts.forms import RevealForm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import pii_reveal
 from tongzhou.core.forms import form_errors
+from tongzhou.core.imports import responses as imports
+from tongzhou.core.imports.selectors import get_import_job_for_user
+from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
-from tongzhou.people.importers import template_workbook
+from tongzhou.people.importers import ResidentImporter
 from tongzhou.people.models import Person
 from tongzhou.people.selectors import (
     SEARCH_CAP,
     addresses,
-    get_import_job_for_user,
     get_person_for_user,
     matching_page,
     person_history,
@@ -34,8 +36,6 @@ from tongzhou.people.selectors import (
 )
 from tongzhou.people.services import (
     PersonData,
-    import_job_confirm,
-    import_job_start,
     person_create,
     person_link_send,
     person_merge,
@@ -210,14 +210,12 @@ def person_reveal(request: ScopedRequest, pk: int, field: str) -> HttpResponse:
     return render(request, "people/_reveal.html", {"form": form, "value": value, "person": person, "field": field})
 
 
-@require_perm(Perm.PEOPLE_MANAGE)
+@require_perm(ResidentImporter.permission)
 def import_template(request: ScopedRequest) -> HttpResponse:
-    response = HttpResponse(template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="tongzhou-residents-template.xlsx"'
-    return response
+    return imports.template_response(ResidentImporter)
 
 
-@require_perm(Perm.PEOPLE_MANAGE)
+@require_perm(ResidentImporter.permission)
 def import_upload(request: ScopedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
@@ -225,6 +223,7 @@ def import_upload(request: ScopedRequest) -> HttpResponse:
         try:
             job = import_job_start(
                 actor=request.user,
+                importer=ResidentImporter.name,
                 place=form.cleaned_data["place"],
                 filename=upload.name,
                 data=upload.read(),
@@ -234,20 +233,31 @@ def import_upload(request: ScopedRequest) -> HttpResponse:
             form_errors(form, error)
         else:
             return redirect("people:import_job", pk=job.pk)
-    return render(request, "people/import_upload.html", {"form": form})
+    return imports.upload_page(request, ResidentImporter, form, template_url=reverse("people:import_template"))
 
 
-@require_perm(Perm.PEOPLE_MANAGE)
+@require_perm(ResidentImporter.permission)
 def import_job(request: ScopedRequest, pk: int) -> HttpResponse:
-    job = get_import_job_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
+    job = get_import_job_for_user(user=request.user, pk=pk, importer=ResidentImporter.name)
     if request.method == "POST":
         try:
             job = import_job_confirm(actor=request.user, job=job)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("people:import_job", pk=job.pk)
-    template = "people/_import_progress.html" if request.headers.get("HX-Request") else "people/import_job.html"
-    return render(request, template, {"job": job, "errors": job.errors[:500]})
+    return imports.job_page(
+        request,
+        job,
+        job_url=reverse("people:import_job", args=[job.pk]),
+        errors_url=reverse("people:import_errors", args=[job.pk]),
+    )
+
+
+@require_perm(ResidentImporter.permission)
+def import_errors(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The job's row errors as a CSV, to fix the file beside it."""
+    job = get_import_job_for_user(user=request.user, pk=pk, importer=ResidentImporter.name)
+    return imports.errors_csv_response(job)
 
 
 @require_perm(Perm.DATA_EXPORT)

@@ -12,3 +12,8 @@ class PlacesConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(PlacesAudit)
+        from tongzhou.core.imports.registry import register_place_lookup
+        from tongzhou.places.models import Place
+
+        # `manage.py import_file --place CODE` finds the place imported into by its official code.
+        register_place_lookup(lambda code: Place.objects.filter(code=code).first())

@@ -32,11 +32,12 @@ from tongzhou.api import api
 from tongzhou.assistance.models import Category, Purchase, Urgency
 from tongzhou.assistance.services import HelpData, help_request_create
 from tongzhou.checkpoints.services import control_request, gate_create, pass_token, passes_issue
+from tongzhou.core.imports.models import ImportJob
 from tongzhou.core.scope import is_within
 from tongzhou.monitoring.models import OrderAction, OrderKind, Override, OverrideStatus, Reason
 from tongzhou.monitoring.services import key_person_register, order_create
 from tongzhou.people.idnumbers import check_digit
-from tongzhou.people.models import ImportJob, Person
+from tongzhou.people.models import Person
 from tongzhou.people.services import personal_link_token
 from tongzhou.volunteers.models import Assignment, Duty, Roster, RosterStatus, Shift, Source, TeamKind
 from tongzhou.volunteers.services import SignupData, post_create, team_create, volunteer_signup, volunteer_vet
@@ -121,7 +122,13 @@ class Songhua:
 
     @cached_property
     def import_job(self) -> ImportJob:
-        return ImportJob.objects.create(place=self.compound, created_by=self.staff, filename="居民.xlsx")
+        return ImportJob.objects.create(
+            importer="residents",
+            place_path=self.compound.path,
+            place_name=self.compound.name,
+            created_by=self.staff,
+            filename="居民.xlsx",
+        )
 
     @cached_property
     def help_request(self) -> Any:
@@ -286,7 +293,8 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     ),
     "people:move": lambda s: _at(s.person, s.person.place_path, action="move_out"),
     "people:send_link": lambda s: _at(s.person, s.person.place_path),
-    "people:import_job": lambda s: _at(s.import_job, s.import_job.place.path),
+    "people:import_job": lambda s: _at(s.import_job, s.import_job.place_path),
+    "people:import_errors": lambda s: _at(s.import_job, s.import_job.place_path),
     "assistance:detail": lambda s: _at(s.help_request, s.help_request.place_path),
     "assistance:claim": lambda s: _at(s.help_request, s.help_request.place_path),
     "assistance:move": lambda s: _at(s.help_request, s.help_request.place_path, to="cancelled", note="x"),

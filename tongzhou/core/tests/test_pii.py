@@ -68,7 +68,7 @@ def test_rotation_reencrypts_under_the_new_key(db, settings):
     assert set(counts) == {
         "accounts.User",
         "people.Person",
-        "people.ImportJob",
+        "core.ImportJob",
         "assistance.HelpRequest",
         "assistance.Purchase",
         "volunteers.Volunteer",
@@ -101,14 +101,20 @@ def test_a_bad_key_is_named(settings):
 
 
 def test_rotation_covers_pending_uploads(demo, settings):
-    from tongzhou.people.models import ImportJob
+    from tongzhou.core.imports.models import ImportJob
 
+    taian = demo.places["taian"]
     job = ImportJob.objects.create(
-        place=demo.places["taian"], created_by=demo.taian_staff, filename="r.xlsx", file=b"id,520102"
+        importer="residents",
+        place_path=taian.path,
+        place_name=taian.name,
+        created_by=demo.taian_staff,
+        filename="r.xlsx",
+        file=b"id,520102",
     )
     old_keys = list(settings.TONGZHOU_PII_KEYS)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT file FROM people_importjob WHERE id = %s", [job.pk])
+        cursor.execute("SELECT file FROM core_importjob WHERE id = %s", [job.pk])
         assert b"520102" not in bytes(cursor.fetchone()[0])
     new_key = Fernet.generate_key().decode()
     settings.TONGZHOU_PII_KEYS = [new_key, *old_keys]

@@ -10,8 +10,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from tongzhou.celery import app
-from tongzhou.people.models import ImportJob
-from tongzhou.people.services import import_job_start
+from tongzhou.core.imports.models import ImportJob
+from tongzhou.core.imports.services import import_job_start
 from tongzhou.people.tests.factories import row, xlsx
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -46,6 +46,7 @@ def test_import_is_checked_by_a_worker_through_redis(demo, worker):
     assert app.conf.task_always_eager is False and app.conf.broker_url == REDIS_URL
     job = import_job_start(
         actor=demo.taian_staff,
+        importer="residents",
         place=demo.places["taian"],
         filename="r.xlsx",
         data=xlsx([row(0), row(1, 房号="9999")]),

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from tongzhou.accounts.audit import AccountsAudit
 from tongzhou.core.audit import CoreAudit
+from tongzhou.core.imports.models import ImportJob
 from tongzhou.core.models import AuditEvent
 from tongzhou.people.audit import PeopleAudit
-from tongzhou.people.models import ImportJob, Person
+from tongzhou.people.models import Person
 from tongzhou.people.tests.factories import row, xlsx
 
 

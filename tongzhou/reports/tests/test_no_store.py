@@ -51,9 +51,7 @@ def test_a_resident_own_help_request_is_not_stored(demo, person):
 
     client = Client()
     token = personal_link_token(person)
-    client.post(
-        reverse("portal:help", args=[token]), {"category": "medicine", "urgency": "urgent", "summary": "药"}
-    )
+    client.post(reverse("portal:help", args=[token]), {"category": "medicine", "urgency": "urgent", "summary": "药"})
     help_request = HelpRequest.objects.filter(person=person).latest("pk")
     response = client.get(reverse("portal:help_request", args=[token, help_request.pk]))
     assert response.status_code == 200 and _no_store(response)
