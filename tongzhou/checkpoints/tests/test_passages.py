@@ -13,9 +13,15 @@ from django.test import Client
 from django.utils import timezone
 
 from tongzhou.alerts.models import Alert
-from tongzhou.checkpoints import services
 from tongzhou.checkpoints.models import Passage, Reason
-from tongzhou.checkpoints.services import control_decide, control_request, pass_revoke, pass_token, passes_issue
+from tongzhou.checkpoints.services import (
+    batches,
+    control_decide,
+    control_request,
+    pass_revoke,
+    pass_token,
+    passes_issue,
+)
 from tongzhou.checkpoints.tests.conftest import item
 from tongzhou.checkpoints.tokens import PREFIX
 from tongzhou.core.messaging import ConsoleBackend
@@ -69,7 +75,7 @@ def test_a_batch_cut_off_halfway_stores_nothing_and_the_resend_stores_everything
     def connection_lost(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("connection lost while storing")
 
-    monkeypatch.setattr(services, "_raise_fever_alerts", connection_lost)
+    monkeypatch.setattr(batches, "_raise_fever_alerts", connection_lost)
     with pytest.raises(ConnectionError):
         post(device, gate, {"items": items}, batch=True)
     assert Passage.objects.count() == 0

@@ -1,0 +1,274 @@
+"""One scan at a gate: parsing it, the rules' answer, and storing it (browser or device)."""
+
+import contextlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import User
+from tongzhou.checkpoints.models import (
+    LEVEL_RANK,
+    ControlLevel,
+    Direction,
+    Gate,
+    GateDevice,
+    Passage,
+    PassStatus,
+    Reason,
+)
+from tongzhou.checkpoints.rules import Facts, decide
+from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
+from tongzhou.checkpoints.services.gates import _device_digest
+from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, NewPassage
+from tongzhou.checkpoints.tokens import read_token
+
+TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
+
+
+DIRECTIONS = frozenset(Direction.values)
+
+
+@dataclass(frozen=True)
+class PassageItem:
+    client_uuid: uuid.UUID
+    direction: str
+    scanned_at: datetime
+    temperature: Decimal | None = None
+    pass_token: str | None = None
+    pass_id: int | None = None
+    offline_allowed: bool | None = None
+
+
+@dataclass(frozen=True)
+class PassageResult:
+    client_uuid: str
+    allowed: bool
+    reason: str
+    passage_id: int | None
+    replayed: bool = False
+    subject: str = ""
+    error: str = ""
+
+
+def parse_item(data: Any) -> PassageItem:
+    """One passage as a device sends it; a ValidationError names the bad field."""
+    if not isinstance(data, dict):
+        raise ValidationError({"item": _("Each item is a JSON object.")})
+    errors: dict[str, str] = {}
+    try:
+        client_uuid = uuid.UUID(str(data.get("client_uuid", "")))
+    except ValueError:
+        errors["client_uuid"] = _("A UUID is required.")
+    direction = data.get("direction")
+    if direction not in DIRECTIONS:
+        errors["direction"] = _("Either in or out.")
+    raw_time = data.get("scanned_at")
+    scanned_at = parse_datetime(raw_time) if isinstance(raw_time, str) else None
+    if scanned_at is None:
+        errors["scanned_at"] = _("An ISO-8601 date and time is required.")
+    elif timezone.is_naive(scanned_at):
+        scanned_at = timezone.make_aware(scanned_at)
+    temperature = None
+    if data.get("temperature") is not None:
+        try:
+            temperature = Decimal(str(data["temperature"])).quantize(Decimal("0.1"))
+            if not TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1]:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["temperature"] = _("A body temperature between 34.0 and 43.0 °C.")
+    token = data.get("pass_token")
+    pass_id = data.get("pass_id")
+    if not (isinstance(token, str) and token) and not isinstance(pass_id, int):
+        errors["pass_token"] = _("A pass token (or pass id) is required.")
+    offline = data.get("offline_allowed")
+    if errors:
+        raise ValidationError(errors)
+    return PassageItem(
+        client_uuid=client_uuid,
+        direction=str(direction),
+        scanned_at=scanned_at,  # type: ignore[arg-type]
+        temperature=temperature,
+        pass_token=token if isinstance(token, str) and token else None,
+        pass_id=pass_id if isinstance(pass_id, int) and not isinstance(pass_id, bool) else None,
+        offline_allowed=offline if isinstance(offline, bool) else None,
+    )
+
+
+def _day_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    day = timezone.localtime(moment).date()
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+_HOLDER_AND_LEVEL_SQL = """
+SELECT p.id, p.household_id, p.place_path, p.label, p.status, p.valid_until,
+       (SELECT max(CASE c.level WHEN 'sealed' THEN 3 WHEN 'controlled' THEN 2 WHEN 'precaution' THEN 1 ELSE 0 END)
+          FROM checkpoints_placecontrol c
+         WHERE c.place_path <= p.place_path AND substr(p.place_path, 1, length(c.place_path)) = c.place_path)
+  FROM checkpoints_pass p
+ WHERE {where}
+"""
+
+
+_RANK_LEVEL = {rank: level for level, rank in LEVEL_RANK.items()}
+
+
+_NO_HOLDER = (None, None, "", "", "", None, 0)
+
+
+# A device's scan in one round trip: the device bound to the gate, and the holder with the level.
+_DEVICE_SCAN_SQL = f"""
+SELECT g.id, g.place_id, g.place_path, g.name, d.id, d.last_seen_at, h.*
+  FROM checkpoints_gate g
+  JOIN checkpoints_gatedevice_gates m ON m.gate_id = g.id
+  JOIN checkpoints_gatedevice d ON d.id = m.gatedevice_id
+  LEFT JOIN ({_HOLDER_AND_LEVEL_SQL.format(where="{where}")}) h ON 1 = 1
+ WHERE g.id = %s AND d.digest = %s AND d.active
+"""  # noqa: S608 (constants only)
+
+
+def _fetch_one_prepared(sql: str, params: Sequence[Any]) -> Any:
+    """The first row of a statement of the scan's hot path. On PostgreSQL, through a cursor with
+    server-side binding and a prepared statement, so each connection plans the statement once,
+    not on every scan (Django's own cursors bind on the client and plan every time). Same
+    connection, so Django's transactions hold; errors are wrapped as Django's."""
+    with connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchone()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+
+def _holder_where(item: PassageItem) -> tuple[bool, str, list[Any]]:
+    """(genuine token, SQL condition, its parameters) finding the item's pass."""
+    if item.pass_token is not None:
+        nonce = read_token(item.pass_token)
+        return nonce is not None, "p.nonce = %s", [nonce]
+    return True, "p.id = %s", [item.pass_id]
+
+
+def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple[PassageResult, GateDevice] | None:
+    """A gate device's scan: checks the device against the gate and finds the pass in one query,
+    then decides and stores as `passage_record_one`. None if the device is not bound to the gate."""
+    genuine, where, params = _holder_where(item)
+    row = _fetch_one_prepared(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, _device_digest(raw)])
+    if row is None:
+        return None
+    gate_pk, place_id, place_path, name, device_pk, last_seen = row[:6]
+    if last_seen is not None and timezone.is_naive(last_seen):  # SQLite hands back naive UTC
+        last_seen = timezone.make_aware(last_seen, UTC)
+    gate = Gate(pk=gate_pk, place_id=place_id, place_path=place_path, name=name)
+    device = GateDevice(pk=device_pk, last_seen_at=last_seen)
+    holder = row[6:] if row[6] is not None else None
+    return passage_record_one(gate=gate, item=item, device=device, holder=(genuine, holder)), device
+
+
+def passage_record_one(
+    *,
+    gate: Gate,
+    item: PassageItem,
+    actor: User | None = None,
+    device: GateDevice | None = None,
+    holder: tuple[bool, Sequence[Any] | None] | None = None,
+) -> PassageResult:
+    """One scan, the hot path of a gate: the same rules and answers as `passages_record`, in three
+    round trips to the database in the usual case (the device and gate, the pass with the level
+    in force over it, the insert), where the replay check is the unique key itself."""
+    now = timezone.now()
+    skew = timedelta(seconds=settings.TONGZHOU_CLOCK_SKEW_SECONDS)
+    clock_skew = item.scanned_at > now + skew
+    when = now if clock_skew else item.scanned_at
+    if holder is None:  # `holder`: found already, with the device (device_passage_record)
+        genuine, where, params = _holder_where(item)
+        holder = (genuine, _fetch_one_prepared(_HOLDER_AND_LEVEL_SQL.format(where=where), params))
+    genuine, row = holder
+    pass_id, household_id, path, label, status, valid_until, rank = row or _NO_HOLDER
+    if valid_until is not None and timezone.is_naive(valid_until):  # SQLite hands back naive UTC
+        valid_until = timezone.make_aware(valid_until, UTC)
+    level = _RANK_LEVEL[rank or 0]
+    in_compound = row is not None and path.startswith(gate.place_path)
+    used = 0
+    if in_compound and level == ControlLevel.CONTROLLED and item.direction == Direction.OUT:
+        low, high = _day_bounds(when)
+        used = Passage.objects.filter(
+            household_id=household_id,
+            scanned_at__gte=low,
+            scanned_at__lt=high,
+            direction=Direction.OUT,
+            allowed=True,
+            visitor=False,
+        ).count()
+    reason = decide(
+        Facts(
+            direction=item.direction,
+            temperature=item.temperature,
+            fever_from=Decimal(str(settings.TONGZHOU_FEVER_CELSIUS)),
+            when=when,
+            token_genuine=genuine,
+            pass_found=row is not None,
+            in_compound=in_compound,
+            pass_status=status or PassStatus.ACTIVE,
+            valid_until=valid_until,
+            level=level,
+            outings_used=used,
+            outings_per_day=settings.TONGZHOU_OUTINGS_PER_DAY,
+        )
+    )
+    new = NewPassage(
+        id=None,
+        scanned_at=item.scanned_at,
+        received_at=now,
+        gate_id=gate.pk,
+        place_path=gate.place_path,
+        client_uuid=item.client_uuid,
+        pass_ref_id=pass_id if in_compound else None,
+        household_id=household_id if in_compound else None,
+        direction=item.direction,
+        temperature=item.temperature,
+        allowed=reason == Reason.OK,
+        reason=reason,
+        level=level,
+        offline_allowed=item.offline_allowed,
+        clock_skew=clock_skew,
+        visitor=False,
+        scanned_by_id=actor.pk if actor else None,
+        device_id=device.pk if device else None,
+    )
+    subject = label if in_compound else ""
+    values = [getattr(new, column) for column in PASSAGE_COLUMNS[1:]]
+    if connection.vendor != "postgresql":  # psycopg adapts the plain values; SQLite wants Django's
+        fields = {field.column: field for field in Passage._meta.concrete_fields}
+        values = [
+            fields[column].get_db_prep_save(value, connection)
+            for column, value in zip(PASSAGE_COLUMNS[1:], values, strict=True)
+        ]
+    sql = (
+        f"INSERT INTO checkpoints_passage ({', '.join(PASSAGE_COLUMNS[1:])}) "  # noqa: S608 (constants only)
+        f"VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (client_uuid, scanned_at) DO NOTHING RETURNING id"
+    )
+    # One statement needs no transaction of its own; with a fever, the passage and its alert go
+    # in together.
+    with transaction.atomic() if reason == Reason.FEVER else contextlib.nullcontext():
+        inserted = _fetch_one_prepared(sql, values)
+        if inserted is None:  # stored before: answer as then
+            old = Passage.objects.filter(client_uuid=item.client_uuid, scanned_at=item.scanned_at).get()
+            return PassageResult(str(item.client_uuid), old.allowed, old.reason, old.pk, replayed=True)
+        new.id = inserted[0]
+        if reason == Reason.FEVER:
+            _raise_fever_alerts(gate, [(new, subject)])
+    return PassageResult(str(item.client_uuid), new.allowed, reason, new.id, subject=subject)
