@@ -39,6 +39,16 @@ def open_requests(scope: Scope, *, category: str = "") -> QuerySet[HelpRequest]:
     return _listed(queryset).order_by("due_at", "id")
 
 
+def caller_matches(scope: Scope, last4: str, limit: int = 20) -> list[Person]:
+    """Current residents in scope whose phone ends with `last4`, with their household: who may be
+    on the line. At most `limit`."""
+    return list(
+        Person.objects.filter(
+            scope.q("place_path"), phone_last4=last4, moved_out_on__isnull=True, merged_into__isnull=True
+        ).select_related("household")[:limit]
+    )
+
+
 def my_jobs(user: User) -> QuerySet[HelpRequest]:
     return _listed(HelpRequest.objects.filter(assignee=user, status__in=WORKING)).order_by("due_at", "id")
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from tongzhou.assistance.forms import (
 )
 from tongzhou.assistance.models import HelpRequest, Purchase, Source, Status
 from tongzhou.assistance.selectors import (
+    caller_matches,
     desk_requests,
     events_of,
     my_jobs,
@@ -179,14 +179,7 @@ def callers(request: ScopedRequest) -> HttpResponse:
     digits = "".join(c for c in request.GET.get("last4", "") if c.isdigit())[-4:]
     people: list[Person] = []
     if len(digits) == 4:
-        people = list(
-            Person.objects.filter(
-                request.scope.q("place_path"),
-                Q(phone_last4=digits),
-                moved_out_on__isnull=True,
-                merged_into__isnull=True,
-            ).select_related("household")[:CALLER_MATCHES]
-        )
+        people = caller_matches(request.scope, digits, limit=CALLER_MATCHES)
     streets = street_addresses(p.place_path for p in people)
     return render(
         request,

@@ -31,7 +31,7 @@ from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
-from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.models import Household, Place, PlaceKind
 
 REVOKED_KEPT_DAYS = 90
 
@@ -126,6 +126,46 @@ def gates_in_scope(scope: Scope) -> QuerySet[Gate]:
     return Gate.objects.filter(scope.q("place_path")).select_related("place", "post").order_by("place_path", "name")
 
 
+def compounds_in_scope(scope: Scope) -> QuerySet[Place]:
+    """The compounds a gate may be added to, in path order."""
+    return Place.objects.filter(scope.q("path"), kind=PlaceKind.COMPOUND).order_by("path")
+
+
+def passes_under(place: Place) -> QuerySet[Pass]:
+    """Every pass of the households under `place` (revoked ones too), in address order, newest
+    first for one label."""
+    return Pass.objects.filter(subtree_q(place.path, "place_path")).order_by("place_path", "label", "-id")
+
+
+def active_passes_under(place: Place) -> QuerySet[Pass]:
+    """The valid passes under `place`, in address order: the cards to print."""
+    return Pass.objects.filter(subtree_q(place.path, "place_path"), status=PassStatus.ACTIVE).order_by(
+        "place_path", "label"
+    )
+
+
+def household_count_under(place: Place) -> int:
+    return Household.objects.filter(subtree_q(place.path, "place__path")).count()
+
+
+def gate_households(gate: Gate) -> QuerySet[Household]:
+    """The households of the gate's compound, in address order, with their building and compound
+    for their names: whom a visitor may be calling on."""
+    return (
+        Household.objects.filter(subtree_q(gate.place_path, "place__path"))
+        .select_related("place__parent")
+        .order_by("place__path", "room")
+    )
+
+
+def households_matching(scope: Scope, text: str, limit: int = 200) -> list[int]:
+    """Ids of the households in scope with a resident whose name starts with `text` (up to `limit`)
+    and of those whose room is `text` (up to `limit` more): the passage log's search."""
+    by_name = Person.objects.filter(scope.q("place_path"), name__startswith=text).values_list("household_id", flat=True)
+    by_room = Household.objects.filter(scope.q("place__path"), room=text).values_list("pk", flat=True)
+    return list(by_name[:limit]) + list(by_room[:limit])
+
+
 def active_pass_counts(places: Sequence[Place]) -> dict[int, int]:
     """`{place id: active passes in its subtree}` for a page of places, in one query."""
     if not places:
@@ -203,12 +243,12 @@ def treemap_data(rows: list[LevelRow]) -> list[dict[str, Any]]:
     return top
 
 
-def control_history(scope: Scope) -> QuerySet[ControlChange]:
-    return (
-        ControlChange.objects.filter(scope.q("place_path"))
-        .select_related("place", "requested_by", "decided_by")
-        .order_by("-created_at", "-id")
-    )
+def control_history(scope: Scope, *, under: Place | None = None) -> QuerySet[ControlChange]:
+    """Level changes in scope (only those under `under` when given), newest first."""
+    rows = ControlChange.objects.filter(scope.q("place_path"))
+    if under is not None:
+        rows = rows.filter(subtree_q(under.path, "place_path"))
+    return rows.select_related("place", "requested_by", "decided_by").order_by("-created_at", "-id")
 
 
 def pending_changes(scope: Scope) -> QuerySet[ControlChange]:

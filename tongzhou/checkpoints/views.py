@@ -28,20 +28,26 @@ from tongzhou.checkpoints.forms import (
     RevokeForm,
     VisitorForm,
 )
-from tongzhou.checkpoints.models import ControlLevel, Pass, PassStatus
+from tongzhou.checkpoints.models import ControlLevel, PassStatus
 from tongzhou.checkpoints.selectors import (
     PassageFilter,
     active_pass_counts,
+    active_passes_under,
+    compounds_in_scope,
     control_history,
+    gate_households,
     gates_in_scope,
     get_control_change_for_user,
     get_gate_for_user,
     get_pass_for_user,
     hourly_counts,
+    household_count_under,
+    households_matching,
     level_counts,
     levels_tree,
     overdue_outings,
     passages,
+    passes_under,
     pending_changes,
     treemap_data,
 )
@@ -57,8 +63,6 @@ from tongzhou.checkpoints.services import (
 )
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
-from tongzhou.core.scope import subtree_q
-from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import get_place_for_user, scope_roots
 
@@ -123,7 +127,7 @@ def levels(request: ScopedRequest) -> HttpResponse:
             "chart": chart,
             "form": form,
             "pending": pending_changes(approve_scope) if not approve_scope.is_empty else [],
-            "history": control_history(request.scope).filter(subtree_q(root.path, "place_path"))[:30],
+            "history": control_history(request.scope, under=root)[:30],
             "colours": LEVEL_COLOURS,
             "user_id": request.user.pk,
         },
@@ -196,7 +200,7 @@ def level_decide(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.GATES_MANAGE)
 def gates(request: ScopedRequest) -> HttpResponse:
-    compounds = Place.objects.filter(request.scope.q("path"), kind=PlaceKind.COMPOUND).order_by("path")
+    compounds = compounds_in_scope(request.scope)
     choices = [(c.pk, c.name) for c in compounds]
     gate_list = list(gates_in_scope(request.scope))
     form = GateForm(request.POST or None, compounds=choices)
@@ -262,9 +266,9 @@ def pass_list(request: ScopedRequest, place_id: int) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d passes issued.") % {"n": len(issued)})
             return redirect("checkpoints:passes", place_id=place.pk)
-    rows = Pass.objects.filter(subtree_q(place.path, "place_path")).order_by("place_path", "label", "-id")
+    rows = passes_under(place)
     page = Paginator(rows, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
-    households = Household.objects.filter(subtree_q(place.path, "place__path")).count()
+    households = household_count_under(place)
     active = rows.filter(status=PassStatus.ACTIVE).count()
     return render(
         request,
@@ -286,11 +290,7 @@ def pass_list(request: ScopedRequest, place_id: int) -> HttpResponse:
 @require_perm(Perm.GATES_MANAGE)
 def pass_cards(request: ScopedRequest, place_id: int) -> HttpResponse:
     place = get_place_for_user(user=request.user, pk=place_id, perm=Perm.GATES_MANAGE)
-    rows = list(
-        Pass.objects.filter(subtree_q(place.path, "place_path"), status=PassStatus.ACTIVE).order_by(
-            "place_path", "label"
-        )
-    )
+    rows = list(active_passes_under(place))
     compound = place
     while compound.kind not in (PlaceKind.COMPOUND, PlaceKind.COMMUNITY) and compound.parent_id:
         compound = compound.parent  # type: ignore[assignment]
@@ -335,12 +335,7 @@ def _passage_filter(form: PassageFilterForm, scope: Any) -> PassageFilter:
     start = timezone.make_aware(datetime.combine(day, time.min))
     households = None
     if data.get("q"):
-        q = data["q"].strip()
-        by_name = Person.objects.filter(scope.q("place_path"), name__startswith=q).values_list(
-            "household_id", flat=True
-        )
-        by_room = Household.objects.filter(scope.q("place__path"), room=q).values_list("pk", flat=True)
-        households = list(by_name[:200]) + list(by_room[:200])
+        households = households_matching(scope, data["q"].strip())
     return PassageFilter(
         gate=data.get("gate"),
         start=start,
@@ -402,11 +397,7 @@ def passage_log(request: ScopedRequest) -> HttpResponse:
 @require_perm(Perm.GATE_SCAN)
 def visitor_new(request: ScopedRequest, gate_id: int) -> HttpResponse:
     gate = get_gate_for_user(user=request.user, pk=gate_id, perm=Perm.GATE_SCAN)
-    households = (
-        Household.objects.filter(subtree_q(gate.place_path, "place__path"))
-        .select_related("place__parent")
-        .order_by("place__path", "room")
-    )
+    households = gate_households(gate)
     choices = [(h.pk, _household_name(h)) for h in households]
     form = VisitorForm(request.POST or None, households=choices)
     result = None

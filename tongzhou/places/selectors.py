@@ -78,6 +78,12 @@ def subtree(place: Place) -> QuerySet[Place]:
     return Place.objects.filter(subtree_q(place.path)).order_by("path")
 
 
+def export_rows(place: Place, limit: int) -> QuerySet[Any]:
+    """The subtree of `place` as (code, name, kind, depth, path) tuples in path order, at most
+    `limit`: the places export (no personal data)."""
+    return subtree(place).values_list("code", "name", "kind", "depth", "path")[:limit]
+
+
 def street_addresses(paths: Iterable[str]) -> dict[str, str]:
     """`{place path: "泰安巷3号院 1栋 1单元"}` for buildings and units, in one query."""
     paths = set(paths)

@@ -21,13 +21,13 @@ from tongzhou.places.forms import BuildingForm, PlaceForm, RenameForm
 from tongzhou.places.models import PlaceKind
 from tongzhou.places.selectors import (
     breadcrumbs,
+    export_rows,
     get_household_for_user,
     get_place_for_user,
     households_of,
     place_children,
     places_search,
     scope_roots,
-    subtree,
 )
 from tongzhou.places.services import building_create, place_create, place_rename
 
@@ -170,7 +170,7 @@ class _Echo:
 def export(request: ScopedRequest, pk: int) -> StreamingHttpResponse:
     """The subtree of a place as CSV (places only: no personal data). Audited."""
     place = get_place_for_user(user=request.user, pk=pk, perm=Perm.DATA_EXPORT)
-    rows = subtree(place).values_list("code", "name", "kind", "depth", "path")[:EXPORT_LIMIT]
+    rows = export_rows(place, EXPORT_LIMIT)
     audit_log(
         action=CoreAudit.EXPORTED,
         actor=request.user,

@@ -76,6 +76,28 @@ def teams_of(volunteer: Volunteer) -> QuerySet[Team]:
     return volunteer.teams.select_related("place", "leader").order_by("name")
 
 
+# Where teams, posts and rosters may be set up, in path order.
+TEAM_PLACE_KINDS = [PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
+POST_PLACE_KINDS = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING]
+ROSTER_PLACE_KINDS = [PlaceKind.STREET, PlaceKind.COMMUNITY]
+
+
+def _places_in_scope(scope: Scope, kinds: list[PlaceKind]) -> QuerySet[Place]:
+    return Place.objects.filter(scope.q(), kind__in=kinds).order_by("path")
+
+
+def team_places(scope: Scope) -> QuerySet[Place]:
+    return _places_in_scope(scope, TEAM_PLACE_KINDS)
+
+
+def post_places(scope: Scope) -> QuerySet[Place]:
+    return _places_in_scope(scope, POST_PLACE_KINDS)
+
+
+def roster_places(scope: Scope) -> QuerySet[Place]:
+    return _places_in_scope(scope, ROSTER_PLACE_KINDS)
+
+
 def posts(scope: Scope) -> QuerySet[Post]:
     return Post.objects.filter(scope.q("place_path")).select_related("place").order_by("place_path", "name")
 

@@ -54,10 +54,13 @@ from tongzhou.volunteers.selectors import (
     open_slots,
     own_profile,
     pending_changes,
+    post_places,
     posts,
     roster_overview,
+    roster_places,
     roster_shifts,
     rosters,
+    team_places,
     teams,
     teams_of,
     to_mark_by_leader,
@@ -81,8 +84,6 @@ from tongzhou.volunteers.services import (
     volunteer_signup,
     volunteer_vet,
 )
-
-POST_PLACE_KINDS = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING]
 
 SIGNUPS_PER_HOUR = 20
 
@@ -171,15 +172,9 @@ def vet(request: ScopedRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:applications")
 
 
-def _team_places(request: ScopedRequest) -> object:
-    return Place.objects.filter(
-        request.scope.q(), kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
-    ).order_by("path")
-
-
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def team_list(request: ScopedRequest) -> HttpResponse:
-    form = TeamForm(request.POST if request.method == "POST" else None, places=_team_places(request))
+    form = TeamForm(request.POST if request.method == "POST" else None, places=team_places(request.scope))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -265,7 +260,7 @@ def leader_mark(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def post_list(request: ScopedRequest) -> HttpResponse:
-    places = Place.objects.filter(request.scope.q(), kind__in=POST_PLACE_KINDS).order_by("path")
+    places = post_places(request.scope)
     form = PostForm(request.POST if request.method == "POST" else None, places=places)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -310,7 +305,7 @@ def post_sign(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEERS_MANAGE)
 def roster_list(request: ScopedRequest) -> HttpResponse:
-    places = Place.objects.filter(request.scope.q(), kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY]).order_by("path")
+    places = roster_places(request.scope)
     form = RosterForm(request.POST if request.method == "POST" else None, places=places)
     if request.method == "POST" and form.is_valid():
         try:
