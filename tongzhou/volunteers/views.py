@@ -5,7 +5,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,6 @@ from tongzhou.volunteers.forms import (
 )
 from tongzhou.volunteers.models import (
     ApplicationStatus,
-    Post,
     RosterStatus,
     Volunteer,
 )
@@ -42,6 +41,7 @@ from tongzhou.volunteers.selectors import (
     get_assignment_for_user,
     get_change_request_for_user,
     get_own_assignment,
+    get_post_by_token_for_user,
     get_post_for_user,
     get_roster_for_user,
     get_shift_for_user,
@@ -457,7 +457,7 @@ def ask_change(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VOLUNTEER_SELF)
 def check(request: ScopedRequest, token: str) -> HttpResponse:
     """What the post's QR code opens: check in, or out."""
-    post = get_object_or_404(Post, check_token=token)
+    post = get_post_by_token_for_user(user=request.user, token=token)
     if request.method == "POST":
         try:
             direction, _assignment = check_in_out(user=request.user, token=token)
