@@ -201,6 +201,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # failed log-ins from one address within an hour, that address may not try at all until the hour
 # is over. Counted in the cache, shared by all workers through Redis.
 TONGZHOU_LOGIN_FAILURES_PER_ADDRESS = env_int("TONGZHOU_LOGIN_FAILURES_PER_ADDRESS", 20)
+# The public volunteer sign-up: accepted sign-ups from one address within an hour, and with one
+# phone number within a day, before the form refuses more (refused attempts do not count).
+TONGZHOU_SIGNUPS_PER_ADDRESS = env_int("TONGZHOU_SIGNUPS_PER_ADDRESS", 20)
+TONGZHOU_SIGNUPS_PER_PHONE = env_int("TONGZHOU_SIGNUPS_PER_PHONE", 3)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

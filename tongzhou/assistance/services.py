@@ -479,9 +479,9 @@ def purchase_add(
 
 @transaction.atomic
 def purchase_repaid(*, actor: User, purchase: Purchase) -> Purchase:
-    """The money advanced was paid back to whoever bought the goods."""
-    if not _may_work_on(actor, purchase.help_request):
-        raise PermissionDenied
+    """The money advanced was paid back to whoever bought the goods: the desk's word, at the
+    request's place (the one who advanced it does not mark their own advance repaid)."""
+    require(actor, Perm.HELP_MANAGE, purchase.help_request.place_path)
     Purchase.objects.filter(pk=purchase.pk, repaid_at__isnull=True).update(repaid_at=timezone.now())
     purchase.refresh_from_db()
     return purchase

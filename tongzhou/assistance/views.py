@@ -343,7 +343,7 @@ def receipt(request: ScopedRequest, pk: int, purchase_pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_perm(Perm.HELP_CLAIM)
+@require_perm(Perm.HELP_MANAGE)
 def repaid(request: ScopedRequest, pk: int, purchase_pk: int) -> HttpResponse:
     purchase_repaid(actor=request.user, purchase=_purchase(request, pk, purchase_pk))
     messages.success(request, _("Marked as repaid."))

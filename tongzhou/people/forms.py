@@ -48,11 +48,25 @@ class PersonForm(StyledForm):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Scope, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """`masked` (editing): the stored ID and phone numbers, masked. Those fields then start
+        empty with the masked value as a hint; left empty, the stored value stays."""
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = household_places(scope).select_related("parent__parent")  # type: ignore[attr-defined]
         self.fields["place"].label_from_instance = address_label  # type: ignore[attr-defined]
         self.fields["tags"].widget.attrs["class"] = "form-check-input"
+        self.masked = masked
+        if masked is not None:
+            keep = _("Leave empty to keep the stored number.")
+            for name in ("id_number", "phone"):
+                self.fields[name].required = False
+                self.fields[name].initial = ""
+                self.initial.pop(name, None)
+                if masked.get(name):
+                    self.fields[name].widget.attrs["placeholder"] = masked[name]
+                    self.fields[name].help_text = keep
+            if masked.get("phone"):
+                self.fields["remove_phone"] = forms.BooleanField(label=_("Remove the phone number"), required=False)
 
 
 class ImportForm(StyledForm):

@@ -162,16 +162,22 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     initial = {
         "name": person.name,
         "id_type": person.id_type,
-        "id_number": person.id_number,
-        "phone": person.phone,
         "place": person.household.place,
         "room": person.household.room,
         "residency_type": person.residency_type,
         "tags": list(person.tags.values_list("tag", flat=True)),
         "notes": person.notes,
     }
-    form = PersonForm(request.POST or None, scope=request.scope, initial=initial)
+    # The numbers are never sent back in the form: it shows them masked, and an empty field keeps them.
+    masked = {"id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone) if person.phone else ""}
+    form = PersonForm(request.POST or None, scope=request.scope, initial=initial, masked=masked)
     if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data["id_number"].strip():
+            form.cleaned_data["id_number"] = person.id_number
+        if form.cleaned_data.get("remove_phone"):
+            form.cleaned_data["phone"] = ""
+        elif not form.cleaned_data["phone"].strip():
+            form.cleaned_data["phone"] = person.phone
         try:
             data = _person_data(form)
             if data.household.pk != person.household_id:

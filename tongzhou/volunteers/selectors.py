@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tongzhou.accounts.models import User
-from tongzhou.core.access import get_for_user
+from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.places.models import Place, PlaceKind
@@ -282,6 +282,24 @@ def get_own_assignment(*, user: Any, pk: Any) -> Assignment:
         return Assignment.objects.select_related("shift", "volunteer").get(pk=pk, volunteer__user=user)
     except (Assignment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_post_by_token_for_user(*, user: Any, token: str) -> Post:
+    """The post a check-in link names, for someone who may check in there: a volunteer with a
+    shift at it, one whose community holds the post or lies under it, or staff of its place.
+    Anyone else gets 404 exactly as for a token that does not exist."""
+    post = Post.objects.filter(check_token=token).select_related("place").first()
+    if post is None:
+        raise Http404
+    path = post.place_path
+    if Assignment.objects.filter(volunteer__user=user, shift__post=post).exists():
+        return post
+    for home in Volunteer.objects.filter(user=user).values_list("place_path", flat=True):
+        if home.startswith(path) or path.startswith(home):
+            return post
+    if scope_of(user, Perm.VOLUNTEERS_MANAGE).contains(path):
+        return post
+    raise Http404
 
 
 def span_in_words(start: datetime, end: datetime) -> str:

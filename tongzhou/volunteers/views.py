@@ -1,11 +1,11 @@
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,9 @@ from tongzhou.accounts.access import ScopedRequest, public, require_perm
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
+from tongzhou.core.ratelimit import rate_count, rate_hit
 from tongzhou.core.services import client_ip
+from tongzhou.people.idnumbers import normalize_phone
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers import documents
 from tongzhou.volunteers.forms import (
@@ -30,7 +32,6 @@ from tongzhou.volunteers.forms import (
 )
 from tongzhou.volunteers.models import (
     ApplicationStatus,
-    Post,
     RosterStatus,
     Volunteer,
 )
@@ -42,6 +43,7 @@ from tongzhou.volunteers.selectors import (
     get_assignment_for_user,
     get_change_request_for_user,
     get_own_assignment,
+    get_post_by_token_for_user,
     get_post_for_user,
     get_roster_for_user,
     get_shift_for_user,
@@ -85,14 +87,30 @@ from tongzhou.volunteers.services import (
     volunteer_vet,
 )
 
-SIGNUPS_PER_HOUR = 20
+SIGNUPS_BY_ADDRESS = "volunteers:signup:address"  # accepted sign-ups per address, an hour
+SIGNUPS_BY_PHONE = "volunteers:signup:phone"  # accepted sign-ups per phone number, a day
 
 
-def _too_many(request: HttpRequest) -> bool:
-    """A public form: at most SIGNUPS_PER_HOUR sign-ups an hour from one address."""
-    key = f"volunteers:signup:{client_ip(request)}"
-    cache.add(key, 0, 3600)
-    return cache.incr(key) > SIGNUPS_PER_HOUR
+def _phone_key(phone: str) -> str:
+    try:
+        return normalize_phone(phone)
+    except ValidationError:
+        return phone.strip()
+
+
+def _too_many(request: HttpRequest, phone: str) -> bool:
+    """A public form: past TONGZHOU_SIGNUPS_PER_ADDRESS accepted sign-ups an hour from one address,
+    or TONGZHOU_SIGNUPS_PER_PHONE a day with one phone number, it refuses. Refused attempts do not
+    count. Kept in the shared cache, so every worker sees the same counts."""
+    return (
+        rate_count(SIGNUPS_BY_ADDRESS, client_ip(request) or "") >= settings.TONGZHOU_SIGNUPS_PER_ADDRESS
+        or rate_count(SIGNUPS_BY_PHONE, _phone_key(phone)) >= settings.TONGZHOU_SIGNUPS_PER_PHONE
+    )
+
+
+def _count_accepted(request: HttpRequest, phone: str) -> None:
+    rate_hit(SIGNUPS_BY_ADDRESS, client_ip(request) or "", window_seconds=3600)
+    rate_hit(SIGNUPS_BY_PHONE, _phone_key(phone), window_seconds=24 * 3600)
 
 
 @public
@@ -102,11 +120,11 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         community = Place.objects.filter(pk=data["community"] or 0, kind=PlaceKind.COMMUNITY).first()
-        if _too_many(request):
-            form.add_error(None, _("Too many sign-ups from this address; try again in an hour."))
+        if _too_many(request, data["phone"]):
+            form.add_error(None, _("Too many sign-ups from this address or with this phone number; try again later."))
         else:
             try:
-                volunteer_signup(
+                volunteer = volunteer_signup(
                     data=SignupData(
                         name=data["name"],
                         phone=data["phone"],
@@ -126,6 +144,7 @@ def join(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form_errors(form, error)
             else:
+                _count_accepted(request, volunteer.phone)
                 return render(request, "volunteers/joined.html", {"name": data["name"].strip()})
     return render(request, "volunteers/join.html", {"form": form, "community": community})
 
@@ -452,7 +471,7 @@ def ask_change(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VOLUNTEER_SELF)
 def check(request: ScopedRequest, token: str) -> HttpResponse:
     """What the post's QR code opens: check in, or out."""
-    post = get_object_or_404(Post, check_token=token)
+    post = get_post_by_token_for_user(user=request.user, token=token)
     if request.method == "POST":
         try:
             direction, _assignment = check_in_out(user=request.user, token=token)

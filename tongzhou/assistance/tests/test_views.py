@@ -4,12 +4,13 @@ name the bad field."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
 from tongzhou.assistance.audit import AssistanceAudit
 from tongzhou.assistance.models import Category, HelpRequest, Purchase, Status
-from tongzhou.assistance.services import help_request_claim, purchase_add
+from tongzhou.assistance.services import help_request_claim, purchase_add, purchase_repaid
 from tongzhou.core.models import AuditEvent
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -208,6 +209,26 @@ def test_purchases_with_a_receipt_seen_by_the_taker_and_the_desk_only(demo, clie
     assert client_as("taian_staff").get(receipt).status_code == 200
     assert client_as("building_lead").get(receipt).status_code == 404
     assert client_as("songhua_staff").get(receipt).status_code == 404
+
+
+def test_only_the_desk_marks_an_advance_repaid(demo, client_as, make_request):
+    help_request = help_request_claim(actor=demo.volunteer, help_request=make_request())
+    purchase = purchase_add(actor=demo.volunteer, help_request=help_request, items="大米 10kg", amount="59.90")
+    url = reverse("assistance:repaid", args=[help_request.pk, purchase.pk])
+    detail = reverse("assistance:detail", args=[help_request.pk])
+    volunteer = client_as("volunteer")
+    assert url not in volunteer.get(detail).content.decode()
+    assert volunteer.post(url).status_code == 404  # as every desk page answers one without HELP_MANAGE
+    with pytest.raises(PermissionDenied):
+        purchase_repaid(actor=demo.volunteer, purchase=purchase)
+    assert client_as("songhua_staff").post(url).status_code == 404
+    purchase.refresh_from_db()
+    assert purchase.repaid_at is None
+    staff = client_as("taian_staff")
+    assert url in staff.get(detail).content.decode()
+    assert staff.post(url).status_code == 302
+    purchase.refresh_from_db()
+    assert purchase.repaid_at is not None
 
 
 @pytest.mark.parametrize(

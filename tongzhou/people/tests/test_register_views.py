@@ -268,3 +268,48 @@ def test_import_preview_says_nothing_about_residents_outside_ones_places(demo, t
     assert checked.errors == []
     checked = check_rows(data, "r.xlsx", songhua, scope=scope_for(demo.street_admin, Perm.PEOPLE_VIEW))
     assert [e.message for e in checked.errors] == ["Already registered."]
+
+
+def _edit_data(person, **changes):
+    data = {
+        "name": person.name,
+        "id_type": person.id_type,
+        "id_number": "",
+        "phone": "",
+        "place": person.household.place_id,
+        "room": person.household.room,
+        "residency_type": person.residency_type,
+        "tags": list(person.tags.values_list("tag", flat=True)),
+        "notes": person.notes,
+    }
+    return data | changes
+
+
+def test_the_edit_form_shows_the_numbers_masked_and_keeps_them_unless_retyped(demo, client_as, taian_person):
+    from tongzhou.core.pii import mask_id_number, mask_phone
+    from tongzhou.people.idnumbers import check_digit
+
+    assert taian_person.phone
+    client = client_as("taian_staff")
+    url = reverse("people:edit", args=[taian_person.pk])
+    html = client.get(url).content.decode()
+    assert taian_person.id_number not in html and taian_person.phone not in html
+    assert mask_id_number(taian_person.id_number) in html and mask_phone(taian_person.phone) in html
+    id_number, phone = taian_person.id_number, taian_person.phone
+
+    response = client.post(url, _edit_data(taian_person, notes="腿脚不便"))
+    assert response.status_code == 302
+    taian_person.refresh_from_db()
+    assert (taian_person.id_number, taian_person.phone, taian_person.notes) == (id_number, phone, "腿脚不便")
+
+    new_id = "52010219800101123" + check_digit("52010219800101123")
+    client.post(url, _edit_data(taian_person, id_number=new_id, phone="13700001111"))
+    taian_person.refresh_from_db()
+    assert (taian_person.id_number, taian_person.phone) == (new_id, "13700001111")
+
+    bad = client.post(url, _edit_data(taian_person, id_number="520102198001011230"[:17] + "Z"))
+    assert bad.status_code == 200 and "id_number" in bad.context["form"].errors
+
+    client.post(url, _edit_data(taian_person, remove_phone="on"))
+    taian_person.refresh_from_db()
+    assert taian_person.phone == "" and taian_person.id_number == new_id

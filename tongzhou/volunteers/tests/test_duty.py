@@ -200,6 +200,25 @@ def test_the_check_page_by_qr(demo, make_volunteer):
     assert client.get(reverse("volunteers:check", args=["forged-token"])).status_code == 404
 
 
+def test_a_post_of_another_community_is_unknown_to_a_volunteer(demo, make_volunteer):
+    songhua_post = post_create(
+        actor=demo.songhua_staff, place=demo.places["songhua_compound"], name="松花巷8号院北门", duty="gate"
+    )
+    taian_volunteer = make_volunteer()
+    client = client_of(taian_volunteer.user)
+    url = reverse("volunteers:check", args=[songhua_post.check_token])
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 404 and "松花巷8号院北门" not in response.content.decode()
+    assert client.get(reverse("volunteers:check", args=["forged-token"])).status_code == 404
+    # Their own community's posts, and a post where they have a shift, stay open.
+    assert client.get(reverse("volunteers:check", args=[gate(demo).check_token])).status_code == 200
+    shift = open_shift(songhua_post, timezone.now() + timedelta(days=1))
+    assignment_add(actor=demo.street_admin, shift=shift, volunteer=taian_volunteer)
+    assert client.get(url).status_code == 200
+    songhua_volunteer = make_volunteer(community=demo.places["songhua"])
+    assert client_of(songhua_volunteer.user).get(url).status_code == 200
+
+
 def test_dropping_needs_the_coordinator(demo, make_volunteer):
     volunteer = make_volunteer()
     shift = open_shift(gate(demo), timezone.now() + timedelta(days=2))

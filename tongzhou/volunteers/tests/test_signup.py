@@ -123,6 +123,32 @@ def test_sign_ups_from_one_address_are_limited(demo):
     assert Volunteer.objects.count() == 20
 
 
+def test_refused_attempts_do_not_count_towards_the_address_limit(demo, settings):
+    settings.TONGZHOU_SIGNUPS_PER_ADDRESS = 3
+    for n in range(5):
+        response = sign_up(demo, phone=f"138{n:08d}", id_number="123")  # refused: a bad ID number
+        assert "id_number" in response.context["form"].errors
+    for n in range(3):
+        assert b'id="joined"' in sign_up(demo, phone=f"139{n:08d}").content
+    assert "Too many sign-ups" in sign_up(demo, phone="13900009999").content.decode()
+    assert Volunteer.objects.count() == 3
+    other = Client(REMOTE_ADDR="10.9.8.7").post(reverse("volunteers:join"), form(demo.places["taian"]))
+    assert b'id="joined"' in other.content
+
+
+def test_sign_ups_with_one_phone_number_are_limited_across_addresses(demo, settings):
+    settings.TONGZHOU_SIGNUPS_PER_PHONE = 2
+    home = demo.places["taian"]
+    for n, phone in enumerate(["13912345678", "139 1234 5678"]):
+        client = Client(REMOTE_ADDR=f"10.0.0.{n + 1}")
+        assert b'id="joined"' in client.post(reverse("volunteers:join"), form(home, phone=phone)).content
+    again = Client(REMOTE_ADDR="10.0.0.9").post(reverse("volunteers:join"), form(home, phone="+8613912345678"))
+    assert "Too many sign-ups" in again.content.decode()
+    assert Volunteer.objects.count() == 2
+    other = Client(REMOTE_ADDR="10.0.0.9").post(reverse("volunteers:join"), form(home, phone="13912340000"))
+    assert b'id="joined"' in other.content
+
+
 def client_for(demo, username):
     client = Client()
     client.force_login(demo.users[username])
