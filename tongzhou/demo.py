@@ -21,7 +21,7 @@ from tongzhou.assistance.models import Category, HelpRequest, Status, Urgency
 from tongzhou.assistance.services import HelpData, help_request_claim, help_request_create, help_request_transition
 from tongzhou.core.permissions import Role
 from tongzhou.core.scope import subtree_q
-from tongzhou.monitoring.models import CheckMethod, KeyPerson, OrderKind, Reason
+from tongzhou.monitoring.models import CheckMethod, KeyPerson, OrderKind, Reason, Symptom
 from tongzhou.monitoring.services import CheckData, check_record, key_person_register, order_create
 from tongzhou.people.idnumbers import IdType, check_digit, id_card_facts
 from tongzhou.people.importers import Checked, GoodRow, write_rows
@@ -33,6 +33,7 @@ from tongzhou.volunteers.models import Volunteer
 from tongzhou.volunteers.services import (
     SignupData,
     post_create,
+    roster_start,
     team_create,
     team_set_members,
     template_create,
@@ -212,6 +213,14 @@ def _key_persons(community: Place, *, officer: User, staff: User, log: Callable[
         )
         if kind == OrderKind.HOME_ISOLATION:
             check_record(actor=staff, order=order, data=CheckData(temperature="36.6"), method=CheckMethod.PHONE)
+        elif kind == OrderKind.HOME_MONITORING:
+            # An abnormal check: the health officer finds it in the alert inbox.
+            check_record(
+                actor=staff,
+                order=order,
+                data=CheckData(temperature="37.8", symptoms=[Symptom.COUGH]),
+                method=CheckMethod.PHONE,
+            )
     log(f"{community.name}: {len(plans)} key persons under isolation")
 
 
@@ -251,20 +260,43 @@ def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Call
     template_create(
         actor=staff, post=post, starts=time(19), ends=time(7), min_people=1, max_people=1, weekdays=range(7)
     )
-    log(f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team, one gate post with day and night shifts")
+    # This week's roster, solved in the background (in-process on a laptop): the two approved
+    # volunteers cannot cover every shift, so the page shows what is uncovered and why.
+    today = timezone.localdate()
+    roster_start(actor=staff, place=community, starts_on=today, ends_on=today + timedelta(days=6))
+    log(
+        f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team, one gate post with day and night"
+        " shifts, this week's roster"
+    )
 
 
 def _gates(community: Place, *, staff: User, admin: User, log: Callable[[str], None]) -> None:
     """The gate of 泰安巷3号院 (the roster's gate post) with passes for every household, and
     泰安巷17号院 under controlled management; sealing 泰安巷45号院 waits for approval."""
     from tongzhou.checkpoints.models import Gate
-    from tongzhou.checkpoints.services import control_request, gate_create, passes_issue
+    from tongzhou.checkpoints.services import (
+        control_request,
+        gate_create,
+        parse_item,
+        pass_token,
+        passages_record,
+        passes_issue,
+    )
 
     compound = Place.objects.get(parent__parent=community, name="泰安巷3号院")
     if Gate.objects.filter(place=compound).exists():
         return
-    gate_create(actor=staff, compound=compound, name="泰安巷3号院东门")
+    gate = gate_create(actor=staff, compound=compound, name="泰安巷3号院东门")
     issued = passes_issue(actor=staff, place=compound)
+    # A resident with a fever at the gate this morning: an open fever alert in the inbox.
+    scan = {
+        "pass_token": pass_token(issued[-1]),
+        "direction": "in",
+        "temperature": 38.2,
+        "client_uuid": "5c0ff5c3-0d6e-4a3f-9a51-2f9d3b0e7a11",
+        "scanned_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+    }
+    passages_record(gate=gate, items=[parse_item(scan)], actor=staff)
     control_request(
         actor=admin,
         place=Place.objects.get(parent__parent=community, name="泰安巷17号院"),
@@ -279,7 +311,10 @@ def _gates(community: Place, *, staff: User, admin: User, log: Callable[[str], N
         reason="出现确诊病例",
         evidence="流调报告",
     )
-    log(f"{community.name}: one gate, {len(issued)} passes, one compound controlled, one sealing to approve")
+    log(
+        f"{community.name}: one gate, {len(issued)} passes, a fever at the gate,"
+        " one compound controlled, one sealing to approve"
+    )
 
 
 @transaction.atomic
