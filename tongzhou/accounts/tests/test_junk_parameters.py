@@ -1,8 +1,10 @@
 """No URL answers a server error (5xx) to junk: every URL pattern (Django's resolver through every
 include, the API's operations among them) is requested with junk in its path where it takes an id,
 and with junk in the query string and the form body under every parameter name the code reads, by
-a few personas (the street's admin, who reaches every object, a community's staff, a volunteer and
-an anonymous visitor). Junk is a 400, a form error or a 404; never a traceback.
+a few personas (the street's admin, who reaches every object, a community's staff, a volunteer, an
+anonymous visitor, and once each the auditor and the health officer for the pages only they reach).
+Junk is a 400, a form error or a 404; never a traceback. Each failure is collected and all are
+reported together (method, URL, parameters, persona, error).
 
 The URLs are found by walking the resolver, so a new URL is tried without anyone remembering to
 add it. The objects the street's admin opens come from test_object_urls' REGISTRY (松花巷's).
