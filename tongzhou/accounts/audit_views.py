@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 
 from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.accounts.forms import AuditFilterForm
 from tongzhou.core import audit
 from tongzhou.core.permissions import Perm
 from tongzhou.core.selectors import audit_events
@@ -14,9 +14,11 @@ from tongzhou.core.selectors import audit_events
 
 @require_perm(Perm.AUDIT_VIEW)
 def audit_list(request: ScopedRequest) -> HttpResponse:
-    action = request.GET.get("action", "")
-    actor = request.GET.get("actor", "").strip()
-    day = parse_date(request.GET.get("day", "") or "") if request.GET.get("day") else None
+    form = AuditFilterForm(request.GET)
+    form.is_valid()  # the valid filters are in cleaned_data, a bad one is left out
+    action = form.cleaned_data.get("action") or ""
+    actor = form.cleaned_data.get("actor") or ""
+    day = form.cleaned_data.get("day")
     known = action if audit.is_registered(action) else ""
     events = audit_events(request.scope, action=known, actor=actor, day=day)
     page = Paginator(events, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))

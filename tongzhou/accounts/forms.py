@@ -7,6 +7,14 @@ from tongzhou.core.forms import StyledForm
 from tongzhou.core.permissions import Role
 
 
+class AuditFilterForm(forms.Form):
+    """The audit page's filters, from the query string: a bad one is ignored, the others apply."""
+
+    action = forms.CharField(required=False, max_length=100)
+    actor = forms.CharField(required=False, max_length=150)
+    day = forms.DateField(required=False)
+
+
 class GrantForm(StyledForm):
     """Give a role at one place (the place comes from the page). With a password, a new account is
     made; without one, an existing account the granter may add is given the role."""

@@ -3,7 +3,7 @@ from typing import Any, cast
 from django.db.models import QuerySet, Subquery
 
 from tongzhou.accounts.models import RoleAssignment, User
-from tongzhou.core.access import get_for_user, scope_of
+from tongzhou.core.access import get_for_user, id_or_404, scope_of
 from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm, roles_with
 from tongzhou.core.pii import blind_index_candidates
 from tongzhou.core.scope import Scope, ancestor_paths, is_within
@@ -69,5 +69,7 @@ def get_role_assignment_for_user(*, user: Any, pk: Any, perm: Perm, write: bool 
 
 def get_member_for_user(*, user: Any, pk: Any, perm: Perm) -> RoleAssignment:
     """A role that account `pk` holds in the user's places (the highest place first), else 404."""
-    held = RoleAssignment.objects.filter(scope_of(user, perm).q("place__path"), user_id=pk).order_by("place__path")
+    held = RoleAssignment.objects.filter(scope_of(user, perm).q("place__path"), user_id=id_or_404(pk)).order_by(
+        "place__path"
+    )
     return get_role_assignment_for_user(user=user, pk=Subquery(held.values("pk")[:1]), perm=perm)

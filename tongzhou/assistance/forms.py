@@ -3,9 +3,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.assistance.models import Category, Status, Urgency
+from tongzhou.assistance.models import Category, HelpRequest, Purchase, Status, Urgency
 from tongzhou.assistance.services import MAX_NOTE, MAX_RECEIPT_BYTES, MAX_SUMMARY
-from tongzhou.core.forms import StyledForm
+from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.core.scope import Scope
 from tongzhou.people.forms import address_label
 from tongzhou.people.selectors import household_places
@@ -19,7 +19,7 @@ class IntakeForm(StyledForm):
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
     contact_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Phone to call back"), max_length=20, required=False)
-    place = forms.ModelChoiceField(label=_("Building or unit"), queryset=Place.objects.none(), required=False)
+    place = IdChoiceField(label=_("Building or unit"), queryset=Place.objects.none(), required=False)
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     urgency = forms.ChoiceField(
@@ -87,6 +87,16 @@ class ResidentRequestForm(StyledForm):
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
     )
     summary = forms.CharField(label=_("Tell us more"), max_length=MAX_SUMMARY, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PurchaseReceivedForm(forms.Form):
+    """The resident marks one purchase of their request received: `purchase` must be one of it."""
+
+    purchase = IdChoiceField(queryset=Purchase.objects.none())
+
+    def __init__(self, *args: Any, help_request: HelpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["purchase"].queryset = Purchase.objects.filter(help_request=help_request)  # type: ignore[attr-defined]
 
 
 class FeedbackForm(StyledForm):

@@ -34,7 +34,7 @@ from tongzhou.checkpoints.services import (
     passages_record,
 )
 from tongzhou.core.permissions import Perm
-from tongzhou.core.schemas import ErrorOut
+from tongzhou.core.schemas import ErrorOut, Text
 
 router = Router(tags=["checkpoints"])
 
@@ -202,7 +202,7 @@ def passes(request: HttpRequest, gate_id: int) -> Any:
     "/{gate_id}/search", auth=AUTH, url_name="checkpoint_search", summary="Residents by name or last phone digits"
 )
 @_declared
-def search(request: HttpRequest, gate_id: int, q: str = "") -> Any:
+def search(request: HttpRequest, gate_id: int, q: Text = "") -> Any:
     gate, _user, _device = _gate(request, gate_id)
     return pass_search(gate, q)
 

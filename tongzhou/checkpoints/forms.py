@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.checkpoints.models import ControlLevel, Gate
+from tongzhou.core.forms import IdMultipleChoiceField
 
 LEVEL_WIDGET = forms.RadioSelect
 
@@ -56,9 +57,7 @@ class GateForm(forms.Form):
 
 class DeviceForm(forms.Form):
     name = forms.CharField(label=_("Device name"), max_length=100)
-    gates = forms.ModelMultipleChoiceField(
-        label=_("Gates"), queryset=Gate.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    gates = IdMultipleChoiceField(label=_("Gates"), queryset=Gate.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, gates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

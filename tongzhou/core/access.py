@@ -8,7 +8,7 @@ importing upward. An anonymous user has no `scope_for` and holds nothing.
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import IntegerField, Model, QuerySet
 from django.http import Http404
 
 from tongzhou.core.permissions import Perm
@@ -16,6 +16,7 @@ from tongzhou.core.scope import Scope
 
 M = TypeVar("M", bound=Model)
 NOWHERE = Scope(())
+PK_MAX = 2**63 - 1  # the largest bigint: a larger id is out of every id column's range (PostgreSQL raises)
 
 
 class Actor(Protocol):
@@ -36,6 +37,22 @@ def require(actor: Any, perm: Perm, path: str) -> None:
         raise PermissionDenied
 
 
+def id_or_404(pk: Any) -> int:
+    """`pk` (an int or a string of digits) as an id a row may have, else Http404: junk such as
+    "abc", "1.5" or an integer beyond any id column's range names no object (and would be a
+    ValueError, or a DataError on PostgreSQL, if it reached the query)."""
+    if isinstance(pk, bool):
+        raise Http404
+    if isinstance(pk, str):
+        pk = pk.strip()
+        if not pk.isascii() or not pk.isdigit():
+            raise Http404
+        pk = int(pk)
+    if not isinstance(pk, int) or not 0 < pk <= PK_MAX:
+        raise Http404
+    return pk
+
+
 def get_for_user(
     queryset: QuerySet[M], *, user: Any, pk: Any, perm: Perm, path_field: str = "path", write: bool = False
 ) -> M:
@@ -48,6 +65,8 @@ def get_for_user(
     scope = scope_of(user, perm)
     if scope.is_empty:
         raise Http404
+    if isinstance(pk, str | int) and isinstance(queryset.model._meta.pk, IntegerField):
+        pk = id_or_404(pk)
     rows = queryset.filter(scope.q(path_field))
     if write:
         rows = rows.select_for_update(of=("self",))

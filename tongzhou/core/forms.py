@@ -2,6 +2,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from tongzhou.core.access import id_or_404
 
 
 class StyledForm(forms.Form):
@@ -25,3 +28,34 @@ def form_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def _is_id(value: Any) -> bool:
+    try:
+        id_or_404(value)
+    except Http404:
+        return False
+    return True
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField of a model with integer ids that refuses junk ("abc", "1.5", an id beyond
+    any id column's range) as an invalid choice before querying: Django's own lets an out-of-range
+    integer reach the database (OverflowError on SQLite, DataError on PostgreSQL)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """IdChoiceField's rule for a list of ids."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            if pk not in self.empty_values and not _is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.core.forms import StyledForm
+from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.core.scope import Scope
 from tongzhou.people.idnumbers import IdType
 from tongzhou.people.importers import ResidentImporter
@@ -38,7 +38,7 @@ class PersonForm(StyledForm):
     id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
     id_number = forms.CharField(label=_("Document number"), max_length=30)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    place = forms.ModelChoiceField(label=_("Building or unit"), queryset=Place.objects.none())
+    place = IdChoiceField(label=_("Building or unit"), queryset=Place.objects.none())
     room = forms.CharField(label=_("Room"), max_length=20)
     residency_type = forms.ChoiceField(
         label=_("Residency"), choices=ResidencyType.choices, initial=ResidencyType.PERMANENT
@@ -71,7 +71,7 @@ class PersonForm(StyledForm):
 
 class ImportForm(StyledForm):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
-    place = forms.ModelChoiceField(label=_("Import into"), queryset=Place.objects.none())
+    place = IdChoiceField(label=_("Import into"), queryset=Place.objects.none())
     all_or_nothing = forms.BooleanField(
         label=_("All or nothing: import no row unless every row is good"), required=False
     )
@@ -103,7 +103,7 @@ class MoveForm(StyledForm):
             ("merge", _("Another record is the same person: merge it into this one")),
         ],
     )
-    place = forms.ModelChoiceField(label=_("New building or unit"), queryset=Place.objects.none(), required=False)
+    place = IdChoiceField(label=_("New building or unit"), queryset=Place.objects.none(), required=False)
     room = forms.CharField(label=_("New room"), max_length=20, required=False)
     on = forms.DateField(label=_("Moved out on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     duplicate = forms.IntegerField(

@@ -1,7 +1,8 @@
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tongzhou.accounts.access import ScopedRequest, api_perm
+from tongzhou.core.pagination import BoundedLimitOffset
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Place
 from tongzhou.places.selectors import (
@@ -54,7 +55,7 @@ def place_by_id(request: ScopedRequest, place_id: int) -> PlaceDetailOut:
 
 @router.get("/id/{place_id}/children", response=list[ChildOut], summary="Children of a place by id")
 @api_perm(Perm.PLACES_VIEW)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def children_by_id(request: ScopedRequest, place_id: int) -> object:
     return place_children(get_place_for_user(user=request.user, pk=place_id, perm=Perm.PLACES_VIEW))
 
@@ -67,6 +68,6 @@ def place_by_code(request: ScopedRequest, code: str) -> PlaceDetailOut:
 
 @router.get("/{code}/children", response=list[ChildOut], summary="Children of a place by official code")
 @api_perm(Perm.PLACES_VIEW)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def children_by_code(request: ScopedRequest, code: str) -> object:
     return place_children(get_place_by_code_for_user(user=request.user, code=code, perm=Perm.PLACES_VIEW))

@@ -8,6 +8,12 @@ from tongzhou.places.models import PlaceKind
 from tongzhou.places.services import MAX_FLOORS, MAX_ROOMS_PER_FLOOR, MAX_UNITS
 
 
+class SearchForm(forms.Form):
+    """The search box: text with no NUL character (PostgreSQL's text cannot hold one)."""
+
+    q = forms.CharField(required=False, max_length=200, strip=False)
+
+
 class PlaceForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=())
     name = forms.CharField(label=_("Name"), max_length=100)

@@ -17,7 +17,7 @@ from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
-from tongzhou.places.forms import BuildingForm, PlaceForm, RenameForm
+from tongzhou.places.forms import BuildingForm, PlaceForm, RenameForm, SearchForm
 from tongzhou.places.models import PlaceKind
 from tongzhou.places.selectors import (
     breadcrumbs,
@@ -157,7 +157,8 @@ def household(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.PLACES_VIEW)
 def search(request: ScopedRequest) -> HttpResponse:
-    text = request.GET.get("q", "")
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
     return render(request, "places/search.html", {"q": text, "results": places_search(request.scope, text)})
 
 

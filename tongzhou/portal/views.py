@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tongzhou.accounts.access import public
-from tongzhou.assistance.forms import FeedbackForm, ResidentRequestForm
-from tongzhou.assistance.models import HelpRequest, Purchase, Source
+from tongzhou.assistance.forms import FeedbackForm, PurchaseReceivedForm, ResidentRequestForm
+from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.assistance.selectors import events_of, purchases_of, requests_of_person
 from tongzhou.assistance.services import (
     HelpData,
@@ -140,8 +140,10 @@ def help_request(request: HttpRequest, token: str, pk: int) -> HttpResponse:
                 help_request_confirm(person=person, help_request=help_request)
                 messages.success(request, _("Thank you for confirming."))
             elif request.POST.get("action") == "received":
-                purchase = get_object_or_404(Purchase, pk=request.POST.get("purchase", 0), help_request=help_request)
-                purchase_received(person=person, purchase=purchase)
+                received = PurchaseReceivedForm(request.POST, help_request=help_request)
+                if not received.is_valid():
+                    raise Http404  # no purchase of this request: as before, whatever the junk
+                purchase_received(person=person, purchase=received.cleaned_data["purchase"])
                 messages.success(request, _("Thank you: marked as received."))
             elif feedback.is_valid():
                 help_request_feedback(

@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.core.forms import StyledForm
+from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.places.models import Place
 from tongzhou.volunteers.models import Duty, Organization, Skill, SlotKind, TeamKind
 
@@ -75,7 +75,7 @@ class TeamForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
     organizing_unit = forms.CharField(label=_("Organizing unit"), max_length=100, required=False)
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = IdChoiceField(label=_("Place"), queryset=Place.objects.none())
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +85,7 @@ class TeamForm(StyledForm):
 class PostForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     duty = forms.ChoiceField(label=_("Duty"), choices=Duty.choices)
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = IdChoiceField(label=_("Place"), queryset=Place.objects.none())
     skills = forms.MultipleChoiceField(
         label=_("Required skills"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -114,7 +114,7 @@ class TemplateForm(StyledForm):
 
 
 class RosterForm(StyledForm):
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = IdChoiceField(label=_("Place"), queryset=Place.objects.none())
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
