@@ -164,9 +164,10 @@ def test_the_dashboard_counts_for_health_readers_only(demo, client_as, make_orde
 
 
 def test_the_demo_extras_load_twice_without_change(demo):
+    from tongzhou.alerts.models import Alert
     from tongzhou.demo import load_demo
     from tongzhou.monitoring.models import IsolationOrder
-    from tongzhou.volunteers.models import Team, Volunteer
+    from tongzhou.volunteers.models import Roster, Team, Volunteer
 
     def counts():
         return (
@@ -176,10 +177,13 @@ def test_the_demo_extras_load_twice_without_change(demo):
             Volunteer.objects.filter(user__isnull=False).count(),
             Volunteer.objects.count(),
             Team.objects.count(),
+            Alert.objects.count(),
+            Roster.objects.count(),
         )
 
     load_demo(log=lambda message: None)
     first = counts()
-    assert first == (3, 3, 1, 2, 3, 1)
+    # Two checks (one abnormal), a fever at the gate and the abnormal check in the inbox, one roster.
+    assert first == (3, 3, 2, 2, 3, 1, 2, 1)
     load_demo(log=lambda message: None)
     assert counts() == first
