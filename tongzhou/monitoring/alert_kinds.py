@@ -30,6 +30,8 @@ def _slot(details: Mapping[str, Any]) -> str:
     return str(details.get("slot_local", ""))
 
 
+OVERDUE_OUTCOMES = (("checked", _("Check done")), ("visited", _("Not reachable: visited")), OTHER)
+
 KINDS = (
     AlertKind(
         key=Kind.ABNORMAL,
@@ -51,7 +53,7 @@ KINDS = (
     AlertKind(
         key=Kind.OVERDUE_STAFF,
         label=Kind.OVERDUE_STAFF.label,
-        outcomes=(("checked", _("Check done")), ("visited", _("Not reachable: visited")), OTHER),
+        outcomes=OVERDUE_OUTCOMES,
         view_perm=Perm.HEALTH_VIEW,
         close_perm=Perm.HEALTH_CHECK,
         assignee_roles=(Role.COMMUNITY_STAFF,),
@@ -61,7 +63,7 @@ KINDS = (
     AlertKind(
         key=Kind.OVERDUE_HEALTH,
         label=Kind.OVERDUE_HEALTH.label,
-        outcomes=(("checked", _("Check done")), ("visited", _("Not reachable: visited")), OTHER),
+        outcomes=OVERDUE_OUTCOMES,
         view_perm=Perm.HEALTH_VIEW,
         close_perm=Perm.HEALTH_CHECK,
         assignee_roles=(Role.HEALTH_OFFICER,),

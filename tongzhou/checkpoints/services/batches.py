@@ -24,7 +24,7 @@ from tongzhou.checkpoints.models import (
 from tongzhou.checkpoints.rules import Facts, decide
 from tongzhou.checkpoints.services.control import effective_levels
 from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
-from tongzhou.checkpoints.services.passages import PassageItem, PassageResult, _day_bounds
+from tongzhou.checkpoints.services.passages import PassageItem, PassageResult, _day_bounds, outings_between
 from tongzhou.checkpoints.services.rows import NewPassage, _insert_passages
 from tongzhou.checkpoints.tokens import read_token
 
@@ -95,14 +95,9 @@ def _record(
         if controlled:
             moments = [min(item.scanned_at, now) for item in items]
             low, high = _day_bounds(min(moments))[0], _day_bounds(max(moments))[1]
-            rows = Passage.objects.filter(
-                household_id__in=controlled,
-                scanned_at__gte=low,
-                scanned_at__lt=high,
-                direction=Direction.OUT,
-                allowed=True,
-                visitor=False,
-            ).values_list("household_id", "scanned_at")
+            rows = (
+                outings_between(low, high).filter(household_id__in=controlled).values_list("household_id", "scanned_at")
+            )
             for household_id, at in rows:
                 used[(household_id, timezone.localtime(at).date())] += 1
 

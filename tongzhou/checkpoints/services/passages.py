@@ -12,6 +12,7 @@ import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -138,6 +139,14 @@ SELECT g.id, g.place_id, g.place_path, g.name, d.id, d.last_seen_at, h.*
 """  # noqa: S608 (constants only)
 
 
+def outings_between(low: datetime, high: datetime) -> QuerySet[Passage]:
+    """Residents' allowed outings (out, not visitors) scanned in [low, high): what the daily
+    outing limit of a controlled place counts."""
+    return Passage.objects.filter(
+        scanned_at__gte=low, scanned_at__lt=high, direction=Direction.OUT, allowed=True, visitor=False
+    )
+
+
 def _fetch_one_prepared(sql: str, params: Sequence[Any]) -> Any:
     """The first row of a statement of the scan's hot path. On PostgreSQL, through a cursor with
     server-side binding and a prepared statement, so each connection plans the statement once,
@@ -205,14 +214,7 @@ def passage_record_one(
     used = 0
     if in_compound and level == ControlLevel.CONTROLLED and item.direction == Direction.OUT:
         low, high = _day_bounds(when)
-        used = Passage.objects.filter(
-            household_id=household_id,
-            scanned_at__gte=low,
-            scanned_at__lt=high,
-            direction=Direction.OUT,
-            allowed=True,
-            visitor=False,
-        ).count()
+        used = outings_between(low, high).filter(household_id=household_id).count()
     reason = decide(
         Facts(
             direction=item.direction,
