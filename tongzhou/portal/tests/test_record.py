@@ -48,9 +48,11 @@ def test_the_record_links_to_the_isolation_page_of_a_key_person_only(demo, taian
 
     from tongzhou.people.services import personal_link_token
 
-    url = reverse("portal:record", args=[personal_link_token(taian_person)])
+    # One token: a link made a second later carries another timestamp.
+    token = personal_link_token(taian_person)
+    url = reverse("portal:record", args=[token])
     assert 'id="my-isolation"' not in Client().get(url).content.decode()
     make_order()
     html = Client().get(url).content.decode()
     assert 'id="my-isolation"' in html
-    assert reverse("portal:isolation", args=[personal_link_token(taian_person)]) in html
+    assert reverse("portal:isolation", args=[token]) in html
