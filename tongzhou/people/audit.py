@@ -13,3 +13,4 @@ class PeopleAudit(models.TextChoices):
     PERSON_MERGED = "person_merged", _("Resident records merged")
     PEOPLE_IMPORTED = "people_imported", _("Residents imported")
     PERSON_LINK_SENT = "person_link_sent", _("Personal link sent")
+    PERSON_LINK_REVOKED = "person_link_revoked", _("Personal links revoked")

@@ -1,3 +1,6 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +78,28 @@ class PersonTag(models.Model):
 
     def __str__(self) -> str:
         return self.get_tag_display()
+
+
+class PersonalLink(models.Model):
+    """A link sent to a resident's phone that opens their own record, isolation check-in and help
+    requests without an account. The token is random (it says nothing about whom it belongs to)
+    and only its SHA-256 is stored, so the database cannot be read back into working links. A link
+    ends when it expires (TONGZHOU_PERSONAL_LINK_DAYS after it was made), when staff revoke it, or
+    when a newer link is made for the same person: the latest message's link is the one that works."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True, db_index=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal link")
+        verbose_name_plural = _("personal links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + timedelta(days=settings.TONGZHOU_PERSONAL_LINK_DAYS)

@@ -1,16 +1,19 @@
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tongzhou.core import pii
 from tongzhou.core.access import get_for_user
 from tongzhou.core.models import AuditEvent
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, subtree_q
-from tongzhou.people.models import Person
+from tongzhou.people.models import Person, PersonalLink
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import ADDRESS_KINDS, street_addresses
 
@@ -105,3 +108,14 @@ def get_person_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) 
         path_field="place_path",
         write=write,
     )
+
+
+def live_personal_links() -> QuerySet[PersonalLink]:
+    """Personal links that still open a resident's pages: not revoked, replaced or expired."""
+    made_after = timezone.now() - timedelta(days=settings.TONGZHOU_PERSONAL_LINK_DAYS)
+    return PersonalLink.objects.filter(revoked_at__isnull=True, created_at__gt=made_after)
+
+
+def person_active_links(person: Person) -> QuerySet[PersonalLink]:
+    """The person's links that still open their pages (shown on the staff's record page)."""
+    return live_personal_links().filter(person=person)

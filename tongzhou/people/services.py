@@ -1,9 +1,9 @@
+import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -21,7 +21,8 @@ from tongzhou.core.scope import Scope
 from tongzhou.core.services import audit_log
 from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
-from tongzhou.people.models import Person, PersonTag, ResidencyType, Tag
+from tongzhou.people.models import Person, PersonalLink, PersonTag, ResidencyType, Tag
+from tongzhou.people.selectors import live_personal_links, person_active_links
 from tongzhou.places.models import Household
 
 
@@ -212,21 +213,48 @@ def person_view_record(*, actor: User, person: Person, request: HttpRequest | No
     audit_log(action=PeopleAudit.PERSON_VIEWED, actor=actor, obj=person, place_path=person.place_path, request=request)
 
 
-LINK_SALT = "tongzhou.people.personal-link"
+def _link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transaction.atomic
 def personal_link_token(person: Person) -> str:
-    return signing.dumps({"person": person.pk}, salt=LINK_SALT, compress=True)
+    """A new personal link for `person`: a random token, of which only the hash is kept. Earlier
+    links of the person stop working, so the link in the latest message is the one that works."""
+    now = timezone.now()
+    PersonalLink.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    PersonalLink.objects.create(person=person, token_hash=_link_hash(token))
+    return token
 
 
 def person_from_link(token: str) -> Person | None:
-    """The resident a personal link belongs to, or None when it is forged, expired or the record
-    was merged into another (the kept record then has its own link)."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=timedelta(days=settings.TONGZHOU_PERSONAL_LINK_DAYS))
-    except signing.BadSignature:
+    """The resident a personal link belongs to, or None when it is unknown, expired, revoked,
+    replaced by a newer link, or the record was merged into another (the kept record then has its
+    own link)."""
+    if not token or len(token) > 100:
         return None
-    return Person.objects.filter(pk=data.get("person"), merged_into__isnull=True).select_related("household").first()
+    link = live_personal_links().filter(token_hash=_link_hash(token)).first()
+    if link is None:
+        return None
+    return Person.objects.filter(pk=link.person_id, merged_into__isnull=True).select_related("household").first()
+
+
+@transaction.atomic
+def person_links_revoke(*, actor: User, person: Person, request: HttpRequest | None = None) -> int:
+    """Stop every personal link of the person (a lost phone, a link forwarded to the wrong
+    person). Audited; returns how many links were revoked."""
+    require(actor, Perm.PEOPLE_MANAGE, person.household.place.path)
+    count = person_active_links(person).update(revoked_at=timezone.now())
+    audit_log(
+        action=PeopleAudit.PERSON_LINK_REVOKED,
+        actor=actor,
+        obj=person,
+        place_path=person.place_path,
+        request=request,
+        details={"revoked": count},
+    )
+    return count
 
 
 def person_link_send(*, actor: User, person: Person, site_url: str, request: HttpRequest | None = None) -> None:

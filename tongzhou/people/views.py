@@ -31,6 +31,7 @@ from tongzhou.people.selectors import (
     addresses,
     get_person_for_user,
     matching_page,
+    person_active_links,
     person_history,
     register,
 )
@@ -38,6 +39,7 @@ from tongzhou.people.services import (
     PersonData,
     person_create,
     person_link_send,
+    person_links_revoke,
     person_merge,
     person_move,
     person_move_out,
@@ -114,6 +116,7 @@ def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "can_reveal": scope_for(request.user, Perm.PII_REVEAL).contains(person.place_path),
             "can_register_key": scope_for(request.user, Perm.KEY_PERSON_REGISTER).contains(person.place_path),
             "history": person_history(person).select_related(None)[:50] if can_manage else [],
+            "links": list(person_active_links(person)) if can_manage else [],
         },
     )
 
@@ -298,6 +301,16 @@ def person_send_link(request: ScopedRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The personal link was sent to the resident's phone."))
+    return redirect("people:detail", pk=person.pk)
+
+
+@require_POST
+@require_perm(Perm.PEOPLE_MANAGE)
+def person_revoke_links(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Stop the resident's personal links (a lost phone, a forwarded message)."""
+    person = get_person_for_user(user=request.user, pk=pk, perm=Perm.PEOPLE_MANAGE)
+    count = person_links_revoke(actor=request.user, person=person, request=request)
+    messages.success(request, _("Personal links revoked: %(count)d.") % {"count": count})
     return redirect("people:detail", pk=person.pk)
 
 

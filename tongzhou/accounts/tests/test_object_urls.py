@@ -293,6 +293,7 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     ),
     "people:move": lambda s: _at(s.person, s.person.place_path, action="move_out"),
     "people:send_link": lambda s: _at(s.person, s.person.place_path),
+    "people:revoke_links": lambda s: _at(s.person, s.person.place_path),
     "people:import_job": lambda s: _at(s.import_job, s.import_job.place_path),
     "people:import_errors": lambda s: _at(s.import_job, s.import_job.place_path),
     "assistance:detail": lambda s: _at(s.help_request, s.help_request.place_path),
