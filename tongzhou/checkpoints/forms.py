@@ -4,12 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.checkpoints.models import ControlLevel, Gate
-from tongzhou.core.forms import IdMultipleChoiceField
+from tongzhou.core.forms import IdMultipleChoiceField, StyledForm
 
 LEVEL_WIDGET = forms.RadioSelect
 
 
-class ControlForm(forms.Form):
+class ControlForm(StyledForm):
     place = forms.TypedChoiceField(label=_("Place"), coerce=int)
     level = forms.ChoiceField(label=_("New level"), choices=ControlLevel.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
