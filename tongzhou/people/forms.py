@@ -34,10 +34,20 @@ def address_label(place: Place) -> str:
 
 
 class PersonForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
-    id_number = forms.CharField(label=_("Document number"), max_length=30)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    # An ID card number may end in X and passports carry letters: a text keyboard, no autocorrect.
+    id_number = forms.CharField(
+        label=_("Document number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
     place = IdChoiceField(label=_("Building or unit"), queryset=Place.objects.none())
     room = forms.CharField(label=_("Room"), max_length=20)
     residency_type = forms.ChoiceField(

@@ -1,4 +1,5 @@
 import io
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +37,7 @@ from tongzhou.people.selectors import (
 )
 from tongzhou.people.services import (
     PersonData,
+    clean_person_data,
     person_create,
     person_link_send,
     person_merge,
@@ -118,23 +120,30 @@ def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _person_data(form: PersonForm) -> PersonData:
+def _person_data(form: PersonForm, actor: Any, exclude_pk: int | None = None) -> PersonData:
+    """The form's data for the service. A room that is not in the building is reported together
+    with every other bad field (the ID and phone numbers are checked too), not one stage at a time."""
     data = form.cleaned_data
     household = Household.objects.filter(place=data["place"], room=data["room"].strip()).select_related("place").first()
-    if household is None:
-        raise ValidationError(
-            {"room": _("No room %(room)s in %(place)s.") % {"room": data["room"], "place": data["place"]}}
-        )
-    return PersonData(
+    person_data = PersonData(
         name=data["name"],
         id_type=data["id_type"],
         id_number=data["id_number"],
         phone=data["phone"],
-        household=household,
+        household=household or Household(place=data["place"], room=data["room"].strip()),
         residency_type=data["residency_type"],
         tags=data["tags"],
         notes=data["notes"],
     )
+    if household is None:
+        errors: dict[str, Any] = {}
+        try:
+            clean_person_data(person_data, exclude_pk=exclude_pk, scope=scope_for(actor, Perm.PEOPLE_VIEW))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        errors["room"] = [_("No room %(room)s in %(place)s.") % {"room": data["room"], "place": data["place"]}]
+        raise ValidationError(errors)
+    return person_data
 
 
 @require_perm(Perm.PEOPLE_MANAGE)
@@ -142,7 +151,7 @@ def person_new(request: ScopedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         try:
-            person = person_create(actor=request.user, data=_person_data(form), request=request)
+            person = person_create(actor=request.user, data=_person_data(form, request.user), request=request)
         except ValidationError as error:
             form_errors(form, error)
         else:
@@ -179,7 +188,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
         elif not form.cleaned_data["phone"].strip():
             form.cleaned_data["phone"] = person.phone
         try:
-            data = _person_data(form)
+            data = _person_data(form, request.user, exclude_pk=person.pk)
             if data.household.pk != person.household_id:
                 raise ValidationError({"room": _("To move a resident to another household, use Move.")})
             person_update(actor=request.user, person=person, data=data, request=request)

@@ -18,8 +18,10 @@ SLOT_CHOICES = [
 
 
 class SignupForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=10_000)  # the length is the service's to judge
-    phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+    name = forms.CharField(label=_("Full name"), max_length=10_000)  # the length is the service's to judge
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
+    )
     id_number = forms.CharField(label=_("ID card number"), max_length=30)
     community = forms.IntegerField(required=False, widget=forms.HiddenInput)
     organization = forms.ChoiceField(label=_("Organization"), choices=Organization.choices, initial=Organization.NONE)

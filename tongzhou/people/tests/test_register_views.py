@@ -173,6 +173,33 @@ def test_other_staff_cannot_see_or_confirm_an_import(demo, client_as, django_cap
     assert job.status == "checked"
 
 
+def test_every_bad_field_is_reported_at_once(demo, client_as):
+    unit = demo.places["taian_household"].place
+    before = Person.objects.count()
+    response = client_as("taian_staff").post(
+        reverse("people:new"),
+        {
+            "name": "错三处",
+            "id_type": "id_card",
+            "id_number": "520102199001011230",  # wrong check digit
+            "phone": "12345",
+            "place": unit.pk,
+            "room": "9999",  # no such room
+            "residency_type": "permanent",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"id_number", "phone", "room"}
+    assert Person.objects.count() == before
+
+
+def test_the_form_opens_a_phone_keyboard_and_asks_for_the_full_name(demo, client_as):
+    html = client_as("taian_staff").get(reverse("people:new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'type="tel"' in html and 'inputmode="tel"' in html
+    assert ">姓名</label>" in html
+
+
 def test_export_is_pseudonymized_by_default_and_audited(demo, client_as, taian_person):
     import io
 
