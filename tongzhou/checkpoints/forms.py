@@ -92,7 +92,8 @@ class VisitorForm(forms.Form):
 
     def __init__(self, *args: Any, households: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].choices = households  # type: ignore[attr-defined]
+        # No household is chosen for the guard: a blank first choice, so a forgotten one is an error.
+        self.fields["household"].choices = [("", _("Choose the household…")), *households]  # type: ignore[attr-defined]
 
 
 class PassageFilterForm(forms.Form):
