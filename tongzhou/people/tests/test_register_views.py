@@ -77,6 +77,17 @@ def test_reveal_needs_purpose_and_scope(demo, client_as, taian_person):
     assert AuditEvent.objects.get(action=AccountsAudit.PII_REVEALED).purpose == "check identity"
 
 
+def test_a_revealed_phone_is_a_link_to_call(demo, client_as, taian_person):
+    assert taian_person.phone
+    url = reverse("people:reveal", args=[taian_person.pk, "phone"])
+    html = client_as("taian_staff").post(url, {"purpose": "回访电话"}).content.decode()
+    assert f'href="tel:{taian_person.phone}"' in html
+    id_html = client_as("taian_staff").post(
+        reverse("people:reveal", args=[taian_person.pk, "id_number"]), {"purpose": "核实身份"}
+    ).content.decode()
+    assert "tel:" not in id_html
+
+
 def test_register_query_count_does_not_grow_with_the_page(demo, client_as, settings):
     client = client_as("street_admin")
     settings.TONGZHOU_PAGE_SIZE = 5
