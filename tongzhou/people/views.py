@@ -26,7 +26,7 @@ from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import ResidentImporter
-from tongzhou.people.models import Person
+from tongzhou.people.models import Person, ResidencyType, Tag
 from tongzhou.people.selectors import (
     SEARCH_CAP,
     addresses,
@@ -84,6 +84,7 @@ def register_list(request: ScopedRequest) -> HttpResponse:
             "place": place,
             "capped": page.paginator.count >= SEARCH_CAP,
             "query_prefix": (query.urlencode() + "&") if query else "",
+            "export_query": query.urlencode(),
             "can_manage": not scope_for(request.user, Perm.PEOPLE_MANAGE).is_empty,
             "can_export": not scope_for(request.user, Perm.DATA_EXPORT).is_empty,
         },
@@ -275,10 +276,24 @@ def import_errors(request: ScopedRequest, pk: int) -> HttpResponse:
     return imports.errors_csv_response(job)
 
 
+def _register_filters(request: ScopedRequest) -> exports.RegisterFilters:
+    """The register list's filters from the query string (a bad one is left out, as on the list)."""
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    place = None
+    if request.GET.get("place"):
+        place = get_place_for_user(user=request.user, pk=request.GET["place"], perm=Perm.PEOPLE_VIEW)
+    return exports.RegisterFilters(
+        text=filters.get("q", ""), place=place, residency=filters.get("residency", ""), tag=filters.get("tag", "")
+    )
+
+
 @require_perm(Perm.DATA_EXPORT)
 def export(request: ScopedRequest) -> HttpResponseBase:
-    """The register of the user's places as xlsx: pseudonymized unless real values are asked for
-    with a purpose by someone who may unmask them. Audited either way."""
+    """The register of the user's places as xlsx, narrowed by the list's filters (passed on in the
+    query string): pseudonymized unless real values are asked for with a purpose by someone who
+    may unmask them. Audited either way."""
+    filters = _register_filters(request)
     form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         real = form.cleaned_data["real_values"]
@@ -290,11 +305,22 @@ def export(request: ScopedRequest) -> HttpResponseBase:
                 scope=request.scope,
                 real_values=real,
                 purpose=form.cleaned_data["purpose"],
+                filters=filters,
                 request=request,
             )
             name = f"tongzhou-residents-{timezone.localdate():%Y%m%d}.xlsx"
             return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
-    return render(request, "people/export.html", {"form": form})
+    described = [
+        text
+        for text in (
+            filters.place.name if filters.place else "",
+            filters.text,
+            str(ResidencyType(filters.residency).label) if filters.residency else "",
+            str(Tag(filters.tag).label) if filters.tag else "",
+        )
+        if text
+    ]
+    return render(request, "people/export.html", {"form": form, "filters": described})
 
 
 @require_POST

@@ -145,6 +145,20 @@ def street_addresses(paths: Iterable[str]) -> dict[str, str]:
     return {path: " ".join(names[a] for a in ancestor_paths(path) if a in names) for path in paths}
 
 
+def address_parts(paths: Iterable[str]) -> dict[str, dict[str, str]]:
+    """`{place path: {"compound": "泰安巷3号院", "building": "1栋", "unit": "1单元"}}` for buildings
+    and units, in one query: the columns of an address in a spreadsheet."""
+    paths = set(paths)
+    wanted = {a for path in paths for a in ancestor_paths(path)}
+    found = {
+        path: (kind, name)
+        for path, kind, name in Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS)
+        .order_by()
+        .values_list("path", "kind", "name")
+    }
+    return {path: dict(found[a] for a in ancestor_paths(path) if a in found) for path in paths}
+
+
 # Accessors: the one way a page or endpoint fetches an object by id; 404 outside the user's places
 # exactly as for an object that does not exist.
 

@@ -82,9 +82,11 @@ def test_a_revealed_phone_is_a_link_to_call(demo, client_as, taian_person):
     url = reverse("people:reveal", args=[taian_person.pk, "phone"])
     html = client_as("taian_staff").post(url, {"purpose": "回访电话"}).content.decode()
     assert f'href="tel:{taian_person.phone}"' in html
-    id_html = client_as("taian_staff").post(
-        reverse("people:reveal", args=[taian_person.pk, "id_number"]), {"purpose": "核实身份"}
-    ).content.decode()
+    id_html = (
+        client_as("taian_staff")
+        .post(reverse("people:reveal", args=[taian_person.pk, "id_number"]), {"purpose": "核实身份"})
+        .content.decode()
+    )
     assert "tel:" not in id_html
 
 
