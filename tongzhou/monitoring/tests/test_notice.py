@@ -5,11 +5,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tongzhou.core.pdf import FONT_EMBEDDED
+from tongzhou.core.tests.test_pdf_font import needs_the_font_file
 from tongzhou.monitoring.notices import issuer_lines
 
 
 def test_the_notice_embeds_its_font(demo, client_as, make_order):
-    assert FONT_EMBEDDED, "the CJK font file is missing: apt-get install fonts-wqy-zenhei"
+    needs_the_font_file()
+    assert FONT_EMBEDDED
     response = client_as("health_officer").get(reverse("monitoring:notice", args=[make_order().pk]))
     assert response.content.startswith(b"%PDF")
     assert b"/FontFile2" in response.content  # TrueType outlines inside the file
