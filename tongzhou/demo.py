@@ -47,6 +47,8 @@ ER_GE = "520102029"
 TAIAN = "520102029004"
 SONGHUA = "520102029006"
 DONGFENG = "220102010003"
+# The committees' duty phones printed on notices (made-up numbers).
+DUTY_PHONES = {TAIAN: "0851-85800004", SONGHUA: "0851-85800006", DONGFENG: "0431-88800003"}
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,9 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
 
     for code, grids in LAYOUT.items():
         community = Place.objects.get(code=code)
+        if community.phone != DUTY_PHONES[code]:
+            community.phone = DUTY_PHONES[code]
+            community.save(update_fields=["phone", "updated_at"])
         staff = users["street_admin"] if code.startswith(ER_GE) else None
         for username, (role, ref) in USERS.items():
             if ref == code and role == Role.COMMUNITY_STAFF:

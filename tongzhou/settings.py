@@ -325,5 +325,8 @@ TONGZHOU_CLOCK_SKEW_SECONDS = env_int("TONGZHOU_CLOCK_SKEW_SECONDS", 120)
 TONGZHOU_PASSAGE_RETENTION_MONTHS = env_int("TONGZHOU_PASSAGE_RETENTION_MONTHS", 6)
 TONGZHOU_PASSAGE_BATCH_MAX = env_int("TONGZHOU_PASSAGE_BATCH_MAX", 10_000)
 
+# The TrueType font (.ttf/.ttc) embedded in every PDF: Debian's fonts-wqy-zenhei by default.
+TONGZHOU_PDF_FONT = env_str("TONGZHOU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.accounts.audit import AccountsAudit
 from tongzhou.core import audit
+from tongzhou.core.permissions import Role
 
 
 class AccountsConfig(AppConfig):
@@ -12,6 +13,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(AccountsAudit)
+        audit.register_detail(AccountsAudit, "role", Role)
         from django.contrib.auth.signals import user_logged_in
 
         from tongzhou.accounts.middleware import start_idle_clock

@@ -1,9 +1,14 @@
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db.models import QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import RoleAssignment, User
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
+from tongzhou.core.audit import actor_label
+from tongzhou.core.models import AuditEvent
 from tongzhou.core.permissions import ROLE_PERMS, ROLE_RANK, Perm, roles_with
 from tongzhou.core.pii import blind_index_candidates
 from tongzhou.core.scope import Scope, ancestor_paths, is_within
@@ -73,3 +78,23 @@ def get_member_for_user(*, user: Any, pk: Any, perm: Perm) -> RoleAssignment:
         "place__path"
     )
     return get_role_assignment_for_user(user=user, pk=Subquery(held.values("pk")[:1]), perm=perm)
+
+
+def actors_as_residents_read_them(events: Sequence[AuditEvent]) -> list[tuple[AuditEvent, str]]:
+    """Each event with who acted as a resident reads it: the actor's role and the place it is held
+    at (the most specific one covering the event), never a log-in name; the system, the public or
+    the resident themself by those words. One query for all the actors' roles."""
+    user_ids = {e.actor_id for e in events if e.actor_id is not None}
+    roles: dict[int, list[RoleAssignment]] = defaultdict(list)
+    for assignment in RoleAssignment.objects.filter(user_id__in=user_ids).select_related("place"):
+        roles[assignment.user_id].append(assignment)
+    labelled = []
+    for event in events:
+        if event.actor_id is None:
+            labelled.append((event, actor_label(None, event.actor_name) or _("system")))
+            continue
+        held = roles.get(event.actor_id, [])
+        covering = [r for r in held if event.place_path.startswith(r.place.path)] or held
+        best = max(covering, key=lambda r: len(r.place.path), default=None)
+        labelled.append((event, f"{best.get_role_display()} · {best.place.name}" if best else _("staff")))
+    return labelled

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongzhou.accounts.access import logged_in
 from tongzhou.alerts.forms import AlertCloseForm
@@ -102,7 +103,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Alert closed."))
                 return redirect(target)
-        if from_list:
-            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        if from_list:  # the list shows the error above it, naming the field and the alert
+            problems = [
+                f"{form.fields[name].label}{pgettext('label separator', ': ')}{error}"
+                if name in form.fields
+                else str(error)
+                for name, errors in form.errors.items()
+                for error in errors
+            ]
+            messages.error(
+                request,
+                _("Alert #%(n)s was not closed: %(problems)s") % {"n": alert.pk, "problems": " ".join(problems)},
+            )
             return redirect(target)
     return render(request, "alerts/detail.html", {**row, "form": form})

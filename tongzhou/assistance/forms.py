@@ -18,7 +18,12 @@ class IntakeForm(StyledForm):
 
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
     contact_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("Phone to call back"), max_length=20, required=False)
+    contact_phone = forms.CharField(
+        label=_("Phone to call back"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     place = IdChoiceField(label=_("Building or unit"), queryset=Place.objects.none(), required=False)
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)

@@ -4,12 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.checkpoints.models import ControlLevel, Gate
-from tongzhou.core.forms import IdMultipleChoiceField
+from tongzhou.core.forms import IdMultipleChoiceField, StyledForm
 
 LEVEL_WIDGET = forms.RadioSelect
 
 
-class ControlForm(forms.Form):
+class ControlForm(StyledForm):
     place = forms.TypedChoiceField(label=_("Place"), coerce=int)
     level = forms.ChoiceField(label=_("New level"), choices=ControlLevel.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -92,7 +92,8 @@ class VisitorForm(forms.Form):
 
     def __init__(self, *args: Any, households: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].choices = households  # type: ignore[attr-defined]
+        # No household is chosen for the guard: a blank first choice, so a forgotten one is an error.
+        self.fields["household"].choices = [("", _("Choose the household…")), *households]  # type: ignore[attr-defined]
 
 
 class PassageFilterForm(forms.Form):

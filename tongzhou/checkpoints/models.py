@@ -91,7 +91,7 @@ class Gate(TimeStampedModel):
     @property
     def hours(self) -> str:
         if self.opens is None or self.closes is None:
-            return "24 h"
+            return str(_("open all day"))
         return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
 

@@ -32,6 +32,7 @@ from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place, PlaceKind
+from tongzhou.places.selectors import tree_sorted
 
 REVOKED_KEPT_DAYS = 90
 
@@ -196,11 +197,10 @@ class LevelRow:
 def levels_tree(root: Place, scope: Scope, *, depth: int = 3) -> list[LevelRow]:
     """The places under `root` down to `depth` levels (buildings at most), each with the level set
     on it and the level in force; for the list and the overview."""
-    places = list(
+    places = tree_sorted(
         Place.objects.filter(subtree_q(root.path), depth__lte=root.depth + depth)
         .filter(scope.q("path"))
         .exclude(kind=PlaceKind.UNIT)
-        .order_by("path")
     )
     controls = {c.place_path: c for c in PlaceControl.objects.filter(place_path__in=[p.path for p in places])}
     levels = effective_levels(p.path for p in places)

@@ -64,7 +64,7 @@ from tongzhou.checkpoints.services import (
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Household, Place, PlaceKind
-from tongzhou.places.selectors import get_place_for_user, scope_roots
+from tongzhou.places.selectors import get_place_for_user, natural_key, scope_roots
 
 LEVEL_COLOURS = {
     ControlLevel.NONE: "#198754",
@@ -398,7 +398,7 @@ def passage_log(request: ScopedRequest) -> HttpResponse:
 def visitor_new(request: ScopedRequest, gate_id: int) -> HttpResponse:
     gate = get_gate_for_user(user=request.user, pk=gate_id, perm=Perm.GATE_SCAN)
     households = gate_households(gate)
-    choices = [(h.pk, _household_name(h)) for h in households]
+    choices = sorted(((h.pk, _household_name(h)) for h in households), key=lambda choice: natural_key(choice[1]))
     form = VisitorForm(request.POST or None, households=choices)
     result = None
     if request.method == "POST" and form.is_valid():

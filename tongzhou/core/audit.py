@@ -6,12 +6,22 @@ pages that show an action ask `label_for(action)`. The stored value is the enum'
 member is harmless, changing a value orphans the rows already written under it.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 _registry: dict[str, tuple[type[models.TextChoices], str | Promise]] = {}
+# (action, details key) -> the enum whose code that detail holds, so pages show its label.
+_detail_choices: dict[tuple[str, str], type[models.TextChoices]] = {}
+# Written as the actor's name where no user acted (no actor row): shown by these labels.
+PSEUDO_ACTORS: dict[str, str | Promise] = {
+    "system": _("system"),
+    "public": _("the public"),
+    "resident": _("resident"),
+}
 
 
 class CoreAudit(models.TextChoices):
@@ -31,6 +41,28 @@ def register(actions: type[models.TextChoices]) -> None:
                 f"Audit action {member.value!r} is declared by both {owner[0].__qualname__} and {actions.__qualname__}."
             )
         _registry[member.value] = (actions, member.label)
+
+
+def register_detail(actions: Iterable[str], key: str, choices: type[models.TextChoices]) -> None:
+    """The `key` of these actions' details holds a code of `choices`: pages show its label."""
+    for action in actions:
+        _detail_choices[(str(action), key)] = choices
+
+
+def detail_label(action: str, key: str, value: object) -> str:
+    """A detail as a user reads it: the label of a registered code, anything else as it is."""
+    choices = _detail_choices.get((str(action), key))
+    if choices is not None and isinstance(value, str) and value in choices.values:
+        return str(choices(value).label)
+    return "" if value is None else str(value)
+
+
+def actor_label(actor_id: int | None, actor_name: str) -> str:
+    """Who acted: the log-in name, or the label of a pseudo-actor (no user: the system, the
+    public, a resident through their link)."""
+    if actor_id is None and actor_name in PSEUDO_ACTORS:
+        return str(PSEUDO_ACTORS[actor_name])
+    return actor_name
 
 
 def is_registered(action: str) -> bool:

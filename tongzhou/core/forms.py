@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -38,10 +39,28 @@ def _is_id(value: Any) -> bool:
     return True
 
 
+class _SortedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices sorted by `field.sort_key` of their labels (after the empty choice)."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        sort_key = self.field.sort_key  # type: ignore[attr-defined]
+        yield from sorted((self.choice(obj) for obj in self.queryset), key=lambda choice: sort_key(str(choice[1])))
+
+
 class IdChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField of a model with integer ids that refuses junk ("abc", "1.5", an id beyond
     any id column's range) as an invalid choice before querying: Django's own lets an out-of-range
-    integer reach the database (OverflowError on SQLite, DataError on PostgreSQL)."""
+    integer reach the database (OverflowError on SQLite, DataError on PostgreSQL).
+
+    `sort_key` (a function of the label, e.g. places' natural_key) orders the choices as read."""
+
+    def __init__(self, *args: Any, sort_key: Callable[[str], Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sort_key = sort_key
+        if sort_key is not None:
+            self.iterator = _SortedChoiceIterator
 
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values and not _is_id(value):

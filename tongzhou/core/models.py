@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.core.audit import label_for
+from tongzhou.core.audit import actor_label, detail_label, label_for
 
 
 class TimeStampedModel(models.Model):
@@ -82,6 +82,15 @@ class AuditEvent(models.Model):
 
     def get_action_display(self) -> str:
         return label_for(self.action)
+
+    def actor_display(self) -> str:
+        return actor_label(self.actor_id, self.actor_name)
+
+    def role_display(self) -> str:
+        return detail_label(self.action, "role", self.details.get("role"))
+
+    def reason_display(self) -> str:
+        return detail_label(self.action, "reason", self.details.get("reason"))
 
 
 # The import framework's job model lives with the framework; importing it here registers it in core.

@@ -12,6 +12,9 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(MonitoringAudit)
+        from tongzhou.monitoring.models import Reason
+
+        audit.register_detail([MonitoringAudit.KEY_PERSON_REGISTERED], "reason", Reason)
         from tongzhou.monitoring.alert_kinds import register_kinds
 
         register_kinds()

@@ -4,8 +4,9 @@ resident is named by a pseudonym on the door copy: neighbours read it."""
 import io
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -13,7 +14,25 @@ from reportlab.pdfgen import canvas
 from tongzhou.core.pdf import FONT
 from tongzhou.core.pii import mask_name
 from tongzhou.monitoring.models import IsolationOrder
+from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
+
+
+def _committee(path: str) -> Place | None:
+    """The neighborhood committee (community) whose subtree holds `path`."""
+    segments = path.strip("/").split("/")
+    prefixes = ["/" + "/".join(segments[:n]) + "/" for n in range(1, len(segments) + 1)]
+    return Place.objects.filter(path__in=prefixes, kind=PlaceKind.COMMUNITY).first()
+
+
+def issuer_lines(order: IsolationOrder) -> list[str]:
+    """The foot of the notice: the issuing committee, its duty phone (when set) and the date."""
+    committee = _committee(order.place_path)
+    issued = [(_("Issued by"), committee.name if committee else "—")]
+    if committee and committee.phone:
+        issued.append((_("Contact phone"), committee.phone))
+    issued.append((_("Date"), f"{timezone.localdate():%Y-%m-%d}"))
+    return [f"{label}：{value}" for label, value in issued]
 
 
 def _page(pdf: canvas.Canvas, order: IsolationOrder, *, door: bool) -> None:
@@ -32,7 +51,7 @@ def _page(pdf: canvas.Canvas, order: IsolationOrder, *, door: bool) -> None:
         (_("Resident"), mask_name(person.name) if door else person.name),
         (_("From"), f"{order.starts_on:%Y-%m-%d}"),
         (_("Planned end"), f"{order.planned_end_on:%Y-%m-%d}"),
-        (_("Daily checks at"), ", ".join(order.check_times)),
+        (_("Daily checks at"), pgettext("list separator", ", ").join(order.check_times)),
     ]
     if order.facility:
         lines.append((_("Facility"), order.facility))
@@ -48,6 +67,11 @@ def _page(pdf: canvas.Canvas, order: IsolationOrder, *, door: bool) -> None:
         _("Report fever (37.3 °C or more) or any symptom at once."),
     ):
         pdf.drawString(25 * mm, y, text)
+        y -= 8 * mm
+    y -= 10 * mm
+    pdf.setFont(FONT, 12)
+    for line in issuer_lines(order):
+        pdf.drawRightString(width - 25 * mm, y, line)
         y -= 8 * mm
     pdf.showPage()
 

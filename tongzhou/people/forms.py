@@ -10,6 +10,7 @@ from tongzhou.people.importers import ResidentImporter
 from tongzhou.people.models import ResidencyType, Tag
 from tongzhou.people.selectors import household_places
 from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.selectors import natural_key
 
 
 class RegisterFilterForm(StyledForm):
@@ -34,11 +35,21 @@ def address_label(place: Place) -> str:
 
 
 class PersonForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
-    id_number = forms.CharField(label=_("Document number"), max_length=30)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    place = IdChoiceField(label=_("Building or unit"), queryset=Place.objects.none())
+    # An ID card number may end in X and passports carry letters: a text keyboard, no autocorrect.
+    id_number = forms.CharField(
+        label=_("Document number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    place = IdChoiceField(label=_("Building or unit"), queryset=Place.objects.none(), sort_key=natural_key)
     room = forms.CharField(label=_("Room"), max_length=20)
     residency_type = forms.ChoiceField(
         label=_("Residency"), choices=ResidencyType.choices, initial=ResidencyType.PERMANENT
@@ -103,7 +114,9 @@ class MoveForm(StyledForm):
             ("merge", _("Another record is the same person: merge it into this one")),
         ],
     )
-    place = IdChoiceField(label=_("New building or unit"), queryset=Place.objects.none(), required=False)
+    place = IdChoiceField(
+        label=_("New building or unit"), queryset=Place.objects.none(), required=False, sort_key=natural_key
+    )
     room = forms.CharField(label=_("New room"), max_length=20, required=False)
     on = forms.DateField(label=_("Moved out on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     duplicate = forms.IntegerField(

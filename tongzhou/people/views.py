@@ -1,4 +1,5 @@
 import io
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,7 +26,7 @@ from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
 from tongzhou.people.forms import ExportForm, ImportForm, MoveForm, PersonForm, RegisterFilterForm
 from tongzhou.people.importers import ResidentImporter
-from tongzhou.people.models import Person
+from tongzhou.people.models import Person, ResidencyType, Tag
 from tongzhou.people.selectors import (
     SEARCH_CAP,
     addresses,
@@ -37,6 +38,7 @@ from tongzhou.people.selectors import (
 )
 from tongzhou.people.services import (
     PersonData,
+    clean_person_data,
     person_create,
     person_link_send,
     person_links_revoke,
@@ -84,6 +86,7 @@ def register_list(request: ScopedRequest) -> HttpResponse:
             "place": place,
             "capped": page.paginator.count >= SEARCH_CAP,
             "query_prefix": (query.urlencode() + "&") if query else "",
+            "export_query": query.urlencode(),
             "can_manage": not scope_for(request.user, Perm.PEOPLE_MANAGE).is_empty,
             "can_export": not scope_for(request.user, Perm.DATA_EXPORT).is_empty,
         },
@@ -121,23 +124,30 @@ def person_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _person_data(form: PersonForm) -> PersonData:
+def _person_data(form: PersonForm, actor: Any, exclude_pk: int | None = None) -> PersonData:
+    """The form's data for the service. A room that is not in the building is reported together
+    with every other bad field (the ID and phone numbers are checked too), not one stage at a time."""
     data = form.cleaned_data
     household = Household.objects.filter(place=data["place"], room=data["room"].strip()).select_related("place").first()
-    if household is None:
-        raise ValidationError(
-            {"room": _("No room %(room)s in %(place)s.") % {"room": data["room"], "place": data["place"]}}
-        )
-    return PersonData(
+    person_data = PersonData(
         name=data["name"],
         id_type=data["id_type"],
         id_number=data["id_number"],
         phone=data["phone"],
-        household=household,
+        household=household or Household(place=data["place"], room=data["room"].strip()),
         residency_type=data["residency_type"],
         tags=data["tags"],
         notes=data["notes"],
     )
+    if household is None:
+        errors: dict[str, Any] = {}
+        try:
+            clean_person_data(person_data, exclude_pk=exclude_pk, scope=scope_for(actor, Perm.PEOPLE_VIEW))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        errors["room"] = [_("No room %(room)s in %(place)s.") % {"room": data["room"], "place": data["place"]}]
+        raise ValidationError(errors)
+    return person_data
 
 
 @require_perm(Perm.PEOPLE_MANAGE)
@@ -145,7 +155,7 @@ def person_new(request: ScopedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         try:
-            person = person_create(actor=request.user, data=_person_data(form), request=request)
+            person = person_create(actor=request.user, data=_person_data(form, request.user), request=request)
         except ValidationError as error:
             form_errors(form, error)
         else:
@@ -182,7 +192,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
         elif not form.cleaned_data["phone"].strip():
             form.cleaned_data["phone"] = person.phone
         try:
-            data = _person_data(form)
+            data = _person_data(form, request.user, exclude_pk=person.pk)
             if data.household.pk != person.household_id:
                 raise ValidationError({"room": _("To move a resident to another household, use Move.")})
             person_update(actor=request.user, person=person, data=data, request=request)
@@ -269,10 +279,24 @@ def import_errors(request: ScopedRequest, pk: int) -> HttpResponse:
     return imports.errors_csv_response(job)
 
 
+def _register_filters(request: ScopedRequest) -> exports.RegisterFilters:
+    """The register list's filters from the query string (a bad one is left out, as on the list)."""
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    place = None
+    if request.GET.get("place"):
+        place = get_place_for_user(user=request.user, pk=request.GET["place"], perm=Perm.PEOPLE_VIEW)
+    return exports.RegisterFilters(
+        text=filters.get("q", ""), place=place, residency=filters.get("residency", ""), tag=filters.get("tag", "")
+    )
+
+
 @require_perm(Perm.DATA_EXPORT)
 def export(request: ScopedRequest) -> HttpResponseBase:
-    """The register of the user's places as xlsx: pseudonymized unless real values are asked for
-    with a purpose by someone who may unmask them. Audited either way."""
+    """The register of the user's places as xlsx, narrowed by the list's filters (passed on in the
+    query string): pseudonymized unless real values are asked for with a purpose by someone who
+    may unmask them. Audited either way."""
+    filters = _register_filters(request)
     form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         real = form.cleaned_data["real_values"]
@@ -284,11 +308,22 @@ def export(request: ScopedRequest) -> HttpResponseBase:
                 scope=request.scope,
                 real_values=real,
                 purpose=form.cleaned_data["purpose"],
+                filters=filters,
                 request=request,
             )
             name = f"tongzhou-residents-{timezone.localdate():%Y%m%d}.xlsx"
             return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
-    return render(request, "people/export.html", {"form": form})
+    described = [
+        text
+        for text in (
+            filters.place.name if filters.place else "",
+            filters.text,
+            str(ResidencyType(filters.residency).label) if filters.residency else "",
+            str(Tag(filters.tag).label) if filters.tag else "",
+        )
+        if text
+    ]
+    return render(request, "people/export.html", {"form": form, "filters": described})
 
 
 @require_POST

@@ -52,6 +52,8 @@ class Place(TimeStampedModel):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = PathField(_("path"), unique=True)
+    # A committee's duty phone, printed on its notices (set by an administrator in /admin/).
+    phone = models.CharField(_("duty phone"), max_length=32, blank=True, db_default="")
     depth = models.PositiveSmallIntegerField(_("depth"))
 
     class Meta:

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,58 @@ from tongzhou.places.models import Household, Place, PlaceKind
 
 # Address parts shown for a household: the levels below the community, grids left out.
 ADDRESS_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
+
+
+_NUMBER = re.compile(r"(\d+|[一二三四五六七八九十]+)")
+_CHINESE_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")}
+
+
+def _chinese_number(text: str) -> int:
+    """一 … 九十九 as a number (十一 = 11, 二十 = 20); grids and compounds are named so."""
+    if len(text) > 3:
+        raise ValueError(text)
+    if "十" not in text:
+        return int("".join(str(_CHINESE_DIGITS[c]) for c in text))
+    tens, _sep, ones = text.partition("十")
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key that reads numbers as numbers, Arabic or Chinese: 1单元 < 2单元 < 10单元,
+    第一网格 < 第二网格 < 第十网格, 1栋 2单元 < 2栋 1单元. Every list of place names sorts by it."""
+    key = []
+    for part in _NUMBER.split(text):
+        if not part:
+            continue
+        if part.isdigit():
+            key.append((0, int(part), ""))
+        else:
+            try:
+                key.append((0, _chinese_number(part), ""))
+            except (KeyError, ValueError):  # not a number (十十, 一二三四, or plain text)
+                key.append((1, 0, part))
+    return tuple(key)
+
+
+def naturally_sorted(places: Iterable[Place]) -> list[Place]:
+    """Places of one parent in natural order of their names, official codes first."""
+    return sorted(places, key=_sibling_key)
+
+
+def _sibling_key(place: Place) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    return (place.code or "~", natural_key(place.name))
+
+
+def tree_sorted(places: Iterable[Place]) -> list[Place]:
+    """Depth first, each place's children in natural order (official codes first): the tree as
+    people read it (paths below the community are random segments, no order at all)."""
+    places = list(places)
+    by_path = {place.path: place for place in places}
+
+    def key(place: Place) -> tuple[tuple[str, tuple[tuple[int, int, str], ...]], ...]:
+        return tuple(_sibling_key(by_path[a]) if a in by_path else (a, ()) for a in ancestor_paths(place.path))
+
+    return sorted(places, key=key)
 
 
 @dataclass(frozen=True)
@@ -90,6 +143,20 @@ def street_addresses(paths: Iterable[str]) -> dict[str, str]:
     wanted = {a for path in paths for a in ancestor_paths(path)}
     names = dict(Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS).order_by().values_list("path", "name"))
     return {path: " ".join(names[a] for a in ancestor_paths(path) if a in names) for path in paths}
+
+
+def address_parts(paths: Iterable[str]) -> dict[str, dict[str, str]]:
+    """`{place path: {"compound": "泰安巷3号院", "building": "1栋", "unit": "1单元"}}` for buildings
+    and units, in one query: the columns of an address in a spreadsheet."""
+    paths = set(paths)
+    wanted = {a for path in paths for a in ancestor_paths(path)}
+    found = {
+        path: (kind, name)
+        for path, kind, name in Place.objects.filter(path__in=wanted, kind__in=ADDRESS_KINDS)
+        .order_by()
+        .values_list("path", "kind", "name")
+    }
+    return {path: dict(found[a] for a in ancestor_paths(path) if a in found) for path in paths}
 
 
 # Accessors: the one way a page or endpoint fetches an object by id; 404 outside the user's places

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tongzhou.accounts.access import public
+from tongzhou.accounts.selectors import actors_as_residents_read_them
 from tongzhou.assistance.forms import FeedbackForm, PurchaseReceivedForm, ResidentRequestForm
 from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.assistance.selectors import events_of, purchases_of, requests_of_person
@@ -55,7 +56,7 @@ def record(request: HttpRequest, token: str) -> HttpResponse:
             "masked_phone": mask_phone(person.phone) if person.phone else "",
             "token": token,
             "isolated": is_key_person(person),
-            "history": person_history(person)[:200],
+            "history": actors_as_residents_read_them(list(person_history(person)[:200])),
         },
     )
 

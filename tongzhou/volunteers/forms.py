@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import IdChoiceField, StyledForm
@@ -10,15 +11,17 @@ from tongzhou.volunteers.models import Duty, Organization, Skill, SlotKind, Team
 
 WEEKDAY_NAMES = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 SLOT_CHOICES = [
-    (f"{weekday}-{kind}", f"{WEEKDAY_NAMES[weekday]} {label}")
+    (f"{weekday}-{kind}", format_lazy("{} {}", WEEKDAY_NAMES[weekday], label))
     for weekday in range(7)
     for kind, label in ((SlotKind.DAY, _("day")), (SlotKind.NIGHT, _("night")))
 ]
 
 
 class SignupForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=10_000)  # the length is the service's to judge
-    phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+    name = forms.CharField(label=_("Full name"), max_length=10_000)  # the length is the service's to judge
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
+    )
     id_number = forms.CharField(label=_("ID card number"), max_length=30)
     community = forms.IntegerField(required=False, widget=forms.HiddenInput)
     organization = forms.ChoiceField(label=_("Organization"), choices=Organization.choices, initial=Organization.NONE)

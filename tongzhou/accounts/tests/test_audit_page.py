@@ -49,3 +49,23 @@ def test_each_action_shows_its_apps_label_and_filters(demo, client_as):
     assert ("role_granted", str(AccountsAudit.ROLE_GRANTED.label)) in response.context["actions"]
     assert {e.action for e in response.context["page_obj"]} == {"role_granted"}
     assert str(AccountsAudit.ROLE_GRANTED.label) in response.content.decode()
+
+
+def test_roles_reasons_and_pseudo_actors_read_as_words_in_chinese(demo, client_as):
+    from tongzhou.monitoring.audit import MonitoringAudit
+
+    place = demo.places["taian"].path
+    audit_log(
+        action=AccountsAudit.ROLE_GRANTED, actor=demo.taian_staff, place_path=place, details={"role": "volunteer"}
+    )
+    audit_log(action=CoreAudit.EXPORTED, actor_name="public", place_path=place, purpose="sign-up")
+    audit_log(
+        action=MonitoringAudit.KEY_PERSON_REGISTERED,
+        actor=demo.health_officer,
+        place_path=place,
+        details={"reason": "close_contact"},
+    )
+    html = client_as("auditor").get(reverse("accounts:audit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert " · 志愿者</td>" in html and "· volunteer<" not in html
+    assert "<td>公众</td>" in html and ">public<" not in html
+    assert " · 密切接触者</td>" in html and "close_contact" not in html

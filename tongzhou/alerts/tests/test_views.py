@@ -73,6 +73,23 @@ def test_the_alerts_page_names_a_bad_outcome_and_keeps_it_open(demo, client_as, 
     assert alert.status == AlertStatus.OPEN
 
 
+def test_closing_from_the_list_without_an_outcome_says_so_on_the_list(demo, client_as, raise_at):
+    alert = raise_at()
+    staff = client_as("taian_staff")
+    back = reverse("alerts:inbox")
+    response = staff.post(
+        reverse("alerts:detail", args=[alert.pk]),
+        {"outcome": "", "back": back},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == back
+    assert f"提醒 #{alert.pk} 未关闭：处置结果：" in html
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN
+
+
 def test_who_may_see_but_not_close_gets_no_form_and_cannot_close(demo, client_as, raise_at):
     alert = raise_at(kind=REVIEW.key)
     staff = client_as("taian_staff")

@@ -59,7 +59,7 @@ def test_phone_intake_claim_close_and_confirm(demo, new_page, taian_person):
     resident.click("label[for=id_rating_0]")  # ★★★★★, the first choice
     resident.fill("#id_comment", "谢谢志愿者")
     resident.click("#feedback-form button[type=submit]")
-    resident.wait_for_selector("text=5/5")
+    resident.wait_for_selector("text=5 星（满分 5 星）")
 
     help_request.refresh_from_db()
     assert (help_request.status, help_request.assignee, help_request.rating) == (Status.CONFIRMED, demo.volunteer, 5)

@@ -203,3 +203,15 @@ def test_the_scan_page_carries_its_urls_and_rules_but_no_token(demo, client_as, 
     assert f"/api/v1/checkpoints/{gate.pk}/passages/batch" in body and "jsQR.js" in body
     assert pass_token(passes[0]) not in body
     assert client_as("songhua_staff").get(f"/checkpoints/gates/{gate.pk}/scan/").status_code == 404
+
+
+def test_the_visitor_form_chooses_no_household_for_the_guard(demo, client_as, gate):
+    guard = client_as("guard")
+    form = guard.get(f"/checkpoints/gates/{gate.pk}/visitors/").context["form"]
+    assert form["household"].value() in (None, "")
+    assert next(iter(form.fields["household"].choices))[0] == ""
+    forgot = guard.post(
+        f"/checkpoints/gates/{gate.pk}/visitors/",
+        {"name": "李四", "phone": "13900001111", "reason": "送菜", "household": "", "temperature": "36.5"},
+    )
+    assert "household" in forgot.context["form"].errors and not Visitor.objects.exists()

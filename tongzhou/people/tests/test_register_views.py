@@ -77,6 +77,19 @@ def test_reveal_needs_purpose_and_scope(demo, client_as, taian_person):
     assert AuditEvent.objects.get(action=AccountsAudit.PII_REVEALED).purpose == "check identity"
 
 
+def test_a_revealed_phone_is_a_link_to_call(demo, client_as, taian_person):
+    assert taian_person.phone
+    url = reverse("people:reveal", args=[taian_person.pk, "phone"])
+    html = client_as("taian_staff").post(url, {"purpose": "回访电话"}).content.decode()
+    assert f'href="tel:{taian_person.phone}"' in html
+    id_html = (
+        client_as("taian_staff")
+        .post(reverse("people:reveal", args=[taian_person.pk, "id_number"]), {"purpose": "核实身份"})
+        .content.decode()
+    )
+    assert "tel:" not in id_html
+
+
 def test_register_query_count_does_not_grow_with_the_page(demo, client_as, settings):
     client = client_as("street_admin")
     settings.TONGZHOU_PAGE_SIZE = 5
@@ -171,6 +184,33 @@ def test_other_staff_cannot_see_or_confirm_an_import(demo, client_as, django_cap
     assert client.post(reverse("people:import_job", args=[job.pk])).status_code == 404
     job.refresh_from_db()
     assert job.status == "checked"
+
+
+def test_every_bad_field_is_reported_at_once(demo, client_as):
+    unit = demo.places["taian_household"].place
+    before = Person.objects.count()
+    response = client_as("taian_staff").post(
+        reverse("people:new"),
+        {
+            "name": "错三处",
+            "id_type": "id_card",
+            "id_number": "520102199001011230",  # wrong check digit
+            "phone": "12345",
+            "place": unit.pk,
+            "room": "9999",  # no such room
+            "residency_type": "permanent",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"id_number", "phone", "room"}
+    assert Person.objects.count() == before
+
+
+def test_the_form_opens_a_phone_keyboard_and_asks_for_the_full_name(demo, client_as):
+    html = client_as("taian_staff").get(reverse("people:new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'type="tel"' in html and 'inputmode="tel"' in html
+    assert ">姓名</label>" in html
 
 
 def test_export_is_pseudonymized_by_default_and_audited(demo, client_as, taian_person):

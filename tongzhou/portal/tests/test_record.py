@@ -15,11 +15,13 @@ def test_personal_link_shows_own_record_and_who_looked(demo, client_as, taian_pe
     message = ConsoleBackend.outbox[-1]
     assert message.to == taian_person.phone
     path = message.text[message.text.index("/residents/mine/") :].strip()
-    page = Client().get(path)
+    page = Client().get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = page.content.decode()
     assert page.status_code == 200 and taian_person.name in html
     assert taian_person.id_number not in html
-    assert "taian_staff" in html  # who viewed it
+    # Who viewed it: the role and the committee, not the staff member's log-in name.
+    assert "社区工作人员 · 泰安巷社区居民委员会" in html
+    assert "taian_staff" not in html
     assert Client().get(path[:-3] + "abc/").status_code == 404
 
 
