@@ -163,6 +163,8 @@ class Reason(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown pass")
     OTHER_COMPOUND = "other_compound", _("Not a resident of this compound")
     SEALED = "sealed", _("Sealed: nobody goes out")
+    # Kept at home by another module (tongzhou.people.outings): never says why.
+    KEPT_HOME = "kept_home", _("May not leave: contact the committee")
     QUOTA = "quota", _("Today's outing for this household is used")
     VISITOR_SEALED = "visitor_sealed", _("Sealed: no visitors")
     INVALID = "invalid", _("Invalid scan")

@@ -27,6 +27,7 @@ from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
 from tongzhou.checkpoints.services.passages import PassageItem, PassageResult, _day_bounds, outings_between
 from tongzhou.checkpoints.services.rows import NewPassage, _insert_passages
 from tongzhou.checkpoints.tokens import read_token
+from tongzhou.people.outings import households_kept_home
 
 
 def passages_record(
@@ -101,6 +102,20 @@ def _record(
             for household_id, at in rows:
                 used[(household_id, timezone.localtime(at).date())] += 1
 
+        # Households kept at home (tongzhou.people.outings), asked once for the batch's outings.
+        going_out: set[int] = set()
+        for item in items:
+            if item.direction != Direction.OUT:
+                continue
+            if item.pass_token is not None:
+                nonce = nonce_of[item.pass_token]
+                found = by_nonce.get(nonce) if nonce else None
+            else:
+                found = by_id.get(item.pass_id) if item.pass_id is not None else None
+            if found is not None:
+                going_out.add(found.household_id)
+        kept_home = households_kept_home(going_out, timezone.localdate(now)) if going_out else set()
+
         results: list[PassageResult | None] = [None] * len(items)
         key_of = [str(item.client_uuid) for item in items]
         local_zone = timezone.get_current_timezone()
@@ -141,6 +156,7 @@ def _record(
                     level=level,
                     outings_used=used[(pass_.household_id, day)] if pass_ else 0,
                     outings_per_day=settings.TONGZHOU_OUTINGS_PER_DAY,
+                    kept_home=pass_ is not None and pass_.household_id in kept_home,
                 )
             )
             known = pass_ is not None and pass_.place_path.startswith(gate.place_path)

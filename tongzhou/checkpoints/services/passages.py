@@ -33,6 +33,7 @@ from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
 from tongzhou.checkpoints.services.gates import _device_digest
 from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, NewPassage
 from tongzhou.checkpoints.tokens import read_token
+from tongzhou.people.outings import households_kept_home
 
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
 
@@ -212,9 +213,14 @@ def passage_record_one(
     level = _RANK_LEVEL[rank or 0]
     in_compound = row is not None and path.startswith(gate.place_path)
     used = 0
-    if in_compound and level == ControlLevel.CONTROLLED and item.direction == Direction.OUT:
-        low, high = _day_bounds(when)
-        used = outings_between(low, high).filter(household_id=household_id).count()
+    kept_home = False
+    if in_compound and household_id is not None and item.direction == Direction.OUT and level != ControlLevel.SEALED:
+        # Going out: may this household go out (one rule, fed by every module)? Coming home needs
+        # no such question, so a scan in costs no extra round trip.
+        kept_home = bool(households_kept_home({household_id}, timezone.localtime(when).date()))
+        if level == ControlLevel.CONTROLLED and not kept_home:
+            low, high = _day_bounds(when)
+            used = outings_between(low, high).filter(household_id=household_id).count()
     reason = decide(
         Facts(
             direction=item.direction,
@@ -229,6 +235,7 @@ def passage_record_one(
             level=level,
             outings_used=used,
             outings_per_day=settings.TONGZHOU_OUTINGS_PER_DAY,
+            kept_home=kept_home,
         )
     )
     new = NewPassage(

@@ -117,6 +117,7 @@
     if (entry.valid_until && new Date(entry.valid_until) <= new Date(item.scanned_at)) return { reason: "expired", entry };
     if (item.direction === "out") {
       if (entry.level === "sealed") return { reason: "sealed", entry };
+      if (entry.kept_home) return { reason: "kept_home", entry };
       if (entry.level === "controlled") {
         const today = localDay(new Date(item.scanned_at));
         const fromCache = passes && passes.day === today ? entry.outings_today : 0;
