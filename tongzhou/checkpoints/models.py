@@ -238,6 +238,31 @@ class Passage(models.Model):
         return f"{self.gate_id} {self.direction} {self.reason}"
 
 
+# How long a gate's first answer to a client_uuid is kept for replays (partitions.maintain drops
+# older ones): far longer than any offline queue waits to be synced.
+REPLAY_KEPT_DAYS = 30
+
+
+class PassageReplay(models.Model):
+    """The first answer a gate gave to each of its scans (the device's client_uuid), so the same
+    scan sent again answers as the first time and stores nothing, even with another scanned_at
+    (the passage log's own unique key must include scanned_at, its partition key). Written in the
+    same statement or transaction as the passage; kept REPLAY_KEPT_DAYS days."""
+
+    passage_id = models.BigIntegerField(primary_key=True)
+    gate_id = models.BigIntegerField()
+    client_uuid = models.UUIDField()
+    allowed = models.BooleanField()
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gate_id", "client_uuid"], name="passage_replay_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gate_id} {self.client_uuid}"
+
+
 class Visitor(TimeStampedModel):
     """An outsider at the gate: who, why, whom they visit; refused under sealed control."""
 

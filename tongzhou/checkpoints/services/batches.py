@@ -18,6 +18,7 @@ from tongzhou.checkpoints.models import (
     GateDevice,
     Pass,
     Passage,
+    PassageReplay,
     PassStatus,
     Reason,
 )
@@ -25,7 +26,7 @@ from tongzhou.checkpoints.rules import Facts, decide
 from tongzhou.checkpoints.services.control import effective_levels
 from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
 from tongzhou.checkpoints.services.passages import PassageItem, PassageResult, _day_bounds, outings_between
-from tongzhou.checkpoints.services.rows import NewPassage, _insert_passages
+from tongzhou.checkpoints.services.rows import NewPassage, _insert_passages, _insert_replays
 from tongzhou.checkpoints.tokens import read_token
 from tongzhou.people.outings import households_kept_home
 
@@ -56,18 +57,28 @@ def _record(
     fever_from = Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))
     skew = timedelta(seconds=settings.TONGZHOU_CLOCK_SKEW_SECONDS)
     with transaction.atomic():
-        # Replays: stored already (the same scanned_at, which the unique key includes).
-        existing: dict[str, Passage] = {}
+        # Replays: answered by this gate before (whatever the scanned_at), or, from before the
+        # replay table or past its keeping, stored with the same client_uuid in the batch's time span.
+        existing: dict[str, PassageResult] = {}
         uuids = [item.client_uuid for item in items]
-        if uuids:
-            times = [item.scanned_at for item in items]
-            for chunk_start in range(0, len(uuids), 2000):
+        for chunk_start in range(0, len(uuids), 2000):
+            for passage_id, client_uuid, allowed, reason in PassageReplay.objects.filter(
+                gate_id=gate.pk, client_uuid__in=uuids[chunk_start : chunk_start + 2000]
+            ).values_list("passage_id", "client_uuid", "allowed", "reason"):
+                key = str(client_uuid)
+                existing[key] = PassageResult(key, allowed, reason, passage_id, replayed=True)
+        missing = [item for item in items if str(item.client_uuid) not in existing]
+        if missing:
+            times = [item.scanned_at for item in missing]
+            unanswered = [item.client_uuid for item in missing]
+            for chunk_start in range(0, len(unanswered), 2000):
                 for passage in Passage.objects.filter(
-                    client_uuid__in=uuids[chunk_start : chunk_start + 2000],
+                    client_uuid__in=unanswered[chunk_start : chunk_start + 2000],
                     scanned_at__gte=min(times),
                     scanned_at__lte=max(times),
-                ).only("id", "client_uuid", "allowed", "reason", "pass_ref_id"):
-                    existing[str(passage.client_uuid)] = passage
+                ).only("id", "client_uuid", "allowed", "reason"):
+                    key = str(passage.client_uuid)
+                    existing[key] = PassageResult(key, passage.allowed, passage.reason, passage.pk, replayed=True)
 
         # The passes: by the token's signed nonce, or by id for a guard who looked the resident up.
         nonce_of: dict[str, str | None] = {}
@@ -124,8 +135,7 @@ def _record(
         for index, item in enumerate(items):
             key = key_of[index]
             if key in existing:
-                old = existing[key]
-                results[index] = PassageResult(key, old.allowed, old.reason, old.pk, replayed=True)
+                results[index] = existing[key]
                 continue
             if key in seen:
                 continue  # answered below, from the first of the batch
@@ -185,10 +195,12 @@ def _record(
             )
             new.append((index, new_row, pass_.label if known and pass_ else ""))
 
-        # COPY on PostgreSQL (ids drawn from the sequence first); a duplicate client_uuid from a
-        # concurrent request surfaces as Django's IntegrityError and is retried as a replay.
+        # COPY on PostgreSQL (ids drawn from the sequence first), then the gate's answers to these
+        # client_uuids; a duplicate from a concurrent request surfaces as Django's IntegrityError
+        # and is retried as a replay.
         with connection.wrap_database_errors:
             _insert_passages([p for _i, p, _s in new])
+            _insert_replays([p for _i, p, _s in new])
         for index, row, subject in new:
             results[index] = PassageResult(key_of[index], row.allowed, row.reason, row.id, subject=subject)
         for index in range(len(items)):
