@@ -159,7 +159,8 @@ class Reason(models.TextChoices):
     FEVER = "fever", _("Fever: no passage; staff and the health officer are alerted")
     REVOKED = "revoked", _("Pass revoked")
     EXPIRED = "expired", _("Pass expired")
-    FORGED = "forged", _("Not a genuine pass")
+    # A mistyped code lands here as often as a fake one: say what the gate knows, accuse nobody.
+    FORGED = "forged", _("Not recognised")
     UNKNOWN = "unknown", _("Unknown pass")
     OTHER_COMPOUND = "other_compound", _("Not a resident of this compound")
     SEALED = "sealed", _("Sealed: nobody goes out")

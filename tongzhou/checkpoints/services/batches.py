@@ -43,22 +43,33 @@ def passages_record(
     already stored (or repeated in the batch) answers as it was first answered."""
     for attempt in range(2):
         try:
-            return _record(gate=gate, items=items, actor=actor, device=device, now=now or timezone.now())
+            return _record(
+                gate=gate, items=items, actor=actor, device=device, now=now or timezone.now(), legacy=bool(attempt)
+            )
         except IntegrityError:
-            # The same client_uuid stored by a concurrent request: the retry answers it as a replay.
+            # The same client_uuid stored by a concurrent request, or a passage stored with the same
+            # client_uuid and scanned_at but no replay row (from before the replay table, or past
+            # its keeping): the retry answers it as a replay.
             if attempt:
                 raise
     raise AssertionError("unreachable")
 
 
 def _record(
-    *, gate: Gate, items: Sequence[PassageItem], actor: User | None, device: GateDevice | None, now: datetime
+    *,
+    gate: Gate,
+    items: Sequence[PassageItem],
+    actor: User | None,
+    device: GateDevice | None,
+    now: datetime,
+    legacy: bool,
 ) -> list[PassageResult]:
     fever_from = Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))
     skew = timedelta(seconds=settings.TONGZHOU_CLOCK_SKEW_SECONDS)
     with transaction.atomic():
-        # Replays: answered by this gate before (whatever the scanned_at), or, from before the
-        # replay table or past its keeping, stored with the same client_uuid in the batch's time span.
+        # Replays: answered by this gate before (whatever the scanned_at); with `legacy` (a retry),
+        # also passages stored with the same client_uuid in the batch's time span that have no
+        # replay row (from before the replay table, or past its keeping).
         existing: dict[str, PassageResult] = {}
         uuids = [item.client_uuid for item in items]
         for chunk_start in range(0, len(uuids), 2000):
@@ -68,7 +79,7 @@ def _record(
                 key = str(client_uuid)
                 existing[key] = PassageResult(key, allowed, reason, passage_id, replayed=True)
         missing = [item for item in items if str(item.client_uuid) not in existing]
-        if missing:
+        if missing and legacy:
             times = [item.scanned_at for item in missing]
             unanswered = [item.client_uuid for item in missing]
             for chunk_start in range(0, len(unanswered), 2000):
