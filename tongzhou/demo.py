@@ -192,7 +192,8 @@ def _key_persons(community: Place, *, officer: User, staff: User, log: Callable[
     # The one under home isolation lives in 泰安巷3号院, the compound with a gate: the guard is
     # refused when this household asks to go out ("不能外出：请联系社区").
     gated = Place.objects.get(parent__parent=community, name="泰安巷3号院")
-    isolated = candidates.filter(subtree_q(gated.path, "place_path")).first()
+    # (the first such resident: the morning's fever at the gate is another household, the last)
+    isolated = candidates.filter(subtree_q(gated.path, "place_path")).order_by("pk").first()
     others = candidates.filter(subtree_q(community.path, "place_path"))
     if isolated is not None:
         others = others.exclude(pk=isolated.pk)
