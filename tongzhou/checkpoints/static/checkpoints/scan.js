@@ -275,7 +275,8 @@
       try {
         const response = await fetch(config.search_url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" });
         if (response.ok) found = await response.json();
-        if (response.ok && !found.length) note.textContent = config.text.search_none;
+        // (fewer than four digits: the server waits for the last four of a phone number)
+        if (response.ok && !found.length && !/^\d{1,3}$/.test(q)) note.textContent = config.text.search_none;
       } catch (error) {
         // Offline: only the cached labels can be searched (room numbers and the pass holders'
         // masked names): no other resident's name, no phone digits. Say so.
