@@ -96,7 +96,7 @@ class VisitorForm(forms.Form):
         self.fields["household"].choices = [("", _("Choose the household…")), *households]  # type: ignore[attr-defined]
 
 
-class PassageFilterForm(forms.Form):
+class PassageFilterForm(StyledForm):
     gate = forms.TypedChoiceField(label=_("Gate"), coerce=int, required=False, empty_value=None)
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     result = forms.ChoiceField(
