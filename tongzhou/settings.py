@@ -81,6 +81,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address people open the site at, for links in messages sent without a request at hand (an
+# approval asked for): by default the first allowed host over HTTPS, or the demo's address.
+TONGZHOU_SITE_URL = env_str(
+    "TONGZHOU_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

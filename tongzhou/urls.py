@@ -12,6 +12,7 @@ urlpatterns = [
     path("places/", include("tongzhou.places.urls")),
     path("", include("tongzhou.portal.urls")),
     path("accounts/", include("tongzhou.accounts.urls")),
+    path("approvals/", include("tongzhou.accounts.approval_urls")),
     path("residents/", include("tongzhou.people.urls")),
     path("alerts/", include("tongzhou.alerts.urls")),
     path("help/", include("tongzhou.assistance.urls")),

@@ -321,7 +321,6 @@ def gate_figures(scope: Scope) -> dict[str, Any]:
         "passages": counts["total"],
         "refused": counts["refused"],
         "fever_open": open_alert_count(scope, [FEVER]),
-        "pending": ControlChange.objects.filter(scope.q("place_path"), status=ChangeStatus.PENDING).count(),
     }
 
 

@@ -15,3 +15,6 @@ class MonitoringConfig(AppConfig):
         from tongzhou.monitoring.alert_kinds import register_kinds
 
         register_kinds()
+        from tongzhou.monitoring import approval_kinds
+
+        approval_kinds.register_kinds()
