@@ -129,7 +129,7 @@ ROOT_URLCONF = "tongzhou.urls"
 WSGI_APPLICATION = "tongzhou.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGIN_REDIRECT_URL = "root"  # where each role's work is (reports.views.landing)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TEMPLATES = [

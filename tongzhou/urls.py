@@ -5,9 +5,10 @@ from django.views.i18n import set_language
 
 from tongzhou.accounts.access import public
 from tongzhou.api import api
+from tongzhou.reports.views import landing
 
 urlpatterns = [
-    path("", public(RedirectView.as_view(pattern_name="reports:dashboard")), name="root"),
+    path("", landing, name="root"),
     path("dashboard/", include("tongzhou.reports.urls")),
     path("places/", include("tongzhou.places.urls")),
     path("", include("tongzhou.portal.urls")),
