@@ -112,7 +112,8 @@ def levels(request: ScopedRequest) -> HttpResponse:
                 "leafDepth": 2,
                 "label": {"show": True},
                 "upperLabel": {"show": True, "height": 22},
-                "levels": [{"itemStyle": {"gapWidth": 2}}],
+                # Level 0 is the series' root, named by the breadcrumb already.
+                "levels": [{"itemStyle": {"gapWidth": 2}, "upperLabel": {"show": False}}],
                 "data": _coloured(treemap_data(rows)),
             }
         ],
