@@ -47,6 +47,7 @@ DEMO_USERS = [
     "dongfeng_staff",
     "volunteer",
     "guard",
+    "building_lead",
     "health_officer",
     "auditor",
 ]
