@@ -22,7 +22,7 @@ def dashboard_figures(scope: Scope) -> dict[str, Any]:
         "households": household_count(scope),
         "chart": {
             "tooltip": {},
-            "grid": {"left": 50, "right": 10, "top": 30, "bottom": 50},
+            "grid": {"left": 30, "right": 10, "top": 30, "bottom": 10, "containLabel": True},
             "xAxis": {
                 "type": "category",
                 "data": [str(PlaceKind(k).label) for k in kinds],

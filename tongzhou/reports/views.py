@@ -8,6 +8,7 @@ from tongzhou.checkpoints.selectors import gate_figures
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring.selectors import monitoring_figures
 from tongzhou.reports.selectors import dashboard_figures, landing_url
+from tongzhou.volunteers.selectors import volunteer_figures
 
 
 @logged_in
@@ -32,6 +33,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
             else None,
             "gates": gate_figures(gates_scope)
             if not (gates_scope := scope_for(request.user, Perm.GATES_MANAGE)).is_empty
+            else None,
+            "volunteers": volunteer_figures(volunteers_scope)
+            if not (volunteers_scope := scope_for(request.user, Perm.VOLUNTEERS_MANAGE)).is_empty
             else None,
         },
     )
