@@ -319,7 +319,7 @@ class ApprovalKind:
 
     def queryset(self) -> models.QuerySet[Any]:
         rows = apps.get_model(self.model)._default_manager.all()
-        return rows.select_related("requested_by", *self.select_related) if self.select_related else rows
+        return rows.select_related("requested_by", *self.select_related)
 
 
 _APPROVAL_KINDS: dict[str, ApprovalKind] = {}
