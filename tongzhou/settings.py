@@ -81,6 +81,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address people open the site at, for links in messages sent without a request at hand (an
+# approval asked for): by default the first allowed host over HTTPS, or the demo's address.
+TONGZHOU_SITE_URL = env_str(
+    "TONGZHOU_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -113,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tongzhou.accounts.middleware.DemoNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "tongzhou.accounts.middleware.IdleTimeoutMiddleware",
@@ -123,7 +130,7 @@ ROOT_URLCONF = "tongzhou.urls"
 WSGI_APPLICATION = "tongzhou.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGIN_REDIRECT_URL = "root"  # where each role's work is (reports.views.landing)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TEMPLATES = [

@@ -5,13 +5,15 @@ from django.views.i18n import set_language
 
 from tongzhou.accounts.access import public
 from tongzhou.api import api
+from tongzhou.reports.views import landing
 
 urlpatterns = [
-    path("", public(RedirectView.as_view(pattern_name="reports:dashboard")), name="root"),
+    path("", landing, name="root"),
     path("dashboard/", include("tongzhou.reports.urls")),
     path("places/", include("tongzhou.places.urls")),
     path("", include("tongzhou.portal.urls")),
     path("accounts/", include("tongzhou.accounts.urls")),
+    path("approvals/", include("tongzhou.accounts.approval_urls")),
     path("residents/", include("tongzhou.people.urls")),
     path("alerts/", include("tongzhou.alerts.urls")),
     path("help/", include("tongzhou.assistance.urls")),

@@ -5,12 +5,14 @@ from django.utils.functional import SimpleLazyObject
 
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.permissions import Perm
+from tongzhou.core.transitions import may_decide_any, waiting_count
 from tongzhou.places.selectors import scope_roots
 
 
 def _navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     places = scope_for(user, Perm.PLACES_VIEW)
+    approvals = may_decide_any(user)
     return {
         "can": {
             "dashboard": not scope_for(user, Perm.DASHBOARD_VIEW).is_empty,
@@ -25,7 +27,9 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "gates": not scope_for(user, Perm.GATES_MANAGE).is_empty,
             "levels": not scope_for(user, Perm.CONTROL_APPROVE).is_empty,
             "scan": not scope_for(user, Perm.GATE_SCAN).is_empty,
+            "approvals": approvals,
         },
+        "waiting": waiting_count(user) if approvals else 0,
         "roots": scope_roots(places)[:20],
     }
 

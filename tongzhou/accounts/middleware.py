@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from tongzhou.accounts.services import logout_record
 
@@ -46,3 +47,29 @@ class IdleTimeoutMiddleware:
             elif not isinstance(last_seen, int | float) or now - last_seen >= SAVE_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+# Django's technical 404 page (DEBUG on) carries this tag; the product's own 404 pages do not.
+TECHNICAL_PAGE_MARK = b'<meta name="robots" content="NONE,NOARCHIVE">'
+
+
+class DemoNotFoundMiddleware:
+    """The demo runs with DEBUG on, where Django answers a missing page with its technical 404
+    (every URL pattern of the site): in demo mode a newcomer gets the product's 404 page instead,
+    as on a real deployment. Pages that answer 404 themselves (an expired personal link) keep
+    their own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and settings.TONGZHOU_DEMO
+            and not getattr(response, "streaming", False)
+            and TECHNICAL_PAGE_MARK in response.content
+        ):
+            return page_not_found(request, Http404())
+        return response

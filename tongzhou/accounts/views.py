@@ -47,6 +47,7 @@ DEMO_USERS = [
     "dongfeng_staff",
     "volunteer",
     "guard",
+    "building_lead",
     "health_officer",
     "auditor",
 ]
@@ -190,7 +191,7 @@ password_change = logged_in(
     PasswordChangeView.as_view(
         form_class=PasswordForm,
         template_name="core/form_page.html",
-        success_url=reverse_lazy("reports:dashboard"),
-        extra_context={"title": gettext_lazy("Change password"), "cancel_url": reverse_lazy("reports:dashboard")},
+        success_url=reverse_lazy("root"),
+        extra_context={"title": gettext_lazy("Change password"), "cancel_url": reverse_lazy("root")},
     )
 )

@@ -161,17 +161,21 @@ def help_figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
         .order_by()
     }
     categories = [(c, label) for c, label in Category.choices if c in per_category]
+    median = statistics.median(durations) if durations else None
     return {
         **totals,
-        "median_hours": round(statistics.median(durations), 1) if durations else None,
+        # Minutes too: requests done within the hour read "12 min", not "0.0 h".
+        "median_hours": median,
+        "median_minutes": max(1, round(median * 60)) if median is not None else None,
         "chart": {
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 0},
-            "grid": {"left": 40, "right": 10, "top": 30, "bottom": 70},
+            # containLabel: the grid makes room for the rotated category names (none is clipped).
+            "grid": {"left": 30, "right": 10, "top": 30, "bottom": 10, "containLabel": True},
             "xAxis": {
                 "type": "category",
                 "data": [str(label) for _c, label in categories],
-                "axisLabel": {"interval": 0, "rotate": 30},
+                "axisLabel": {"interval": 0, "rotate": 30, "width": 80, "overflow": "truncate"},
             },
             "yAxis": {"type": "value", "minInterval": 1},
             "series": [

@@ -15,3 +15,6 @@ class CheckpointsConfig(AppConfig):
         from tongzhou.checkpoints.alert_kinds import register_kinds
 
         register_kinds()
+        from tongzhou.checkpoints import approval_kinds
+
+        approval_kinds.register_kinds()

@@ -220,15 +220,30 @@ def levels_tree(root: Place, scope: Scope, *, depth: int = 3) -> list[LevelRow]:
     ]
 
 
-def level_counts(rows: list[LevelRow]) -> dict[str, int]:
-    counts = {level: 0 for level in ControlLevel.values}
-    for row in rows:
-        counts[row.effective] += 1
+def _parent_path(path: str) -> str:
+    return path[: path.rstrip("/").rfind("/") + 1]
+
+
+def level_area_counts(scope: Scope) -> dict[str, int]:
+    """`{level: areas}` for the three levels above normal: the one count of 防范区, 管控区 and
+    封控区 (the dashboard and the levels page both read it). An area is counted once, at its top
+    place: a place whose level in force differs from its parent's (or a root of `scope` under a
+    level), so the buildings of a sealed compound, or a compound set to the level its community is
+    at already, are not counted again. Two queries."""
+    candidates = set(PlaceControl.objects.filter(scope.q("place_path")).values_list("place_path", flat=True))
+    candidates |= set(scope.roots)
+    levels = effective_levels(candidates | {_parent_path(p) for p in candidates if _parent_path(p)})
+    counts = {level: 0 for level in ControlLevel.values[1:]}
+    for path in candidates:
+        level = levels[path]
+        if level != ControlLevel.NONE and (path in scope.roots or levels.get(_parent_path(path)) != level):
+            counts[level] += 1
     return counts
 
 
 def treemap_data(rows: list[LevelRow]) -> list[dict[str, Any]]:
-    """The ECharts treemap: nested places, coloured by the level in force."""
+    """The ECharts treemap: nested places, each tile coloured by the strictest level in force
+    anywhere inside it (a street with one sealed compound is not shown as normal)."""
     nodes: dict[str, dict[str, Any]] = {}
     top: list[dict[str, Any]] = []
     for row in rows:
@@ -236,14 +251,20 @@ def treemap_data(rows: list[LevelRow]) -> list[dict[str, Any]]:
             "name": row.place.name,
             "value": 1,
             "level": row.effective,
+            "strictest": row.effective,
             "rank": LEVEL_RANK[ControlLevel(row.effective)],
         }
         nodes[row.place.path] = node
-        parent = nodes.get(row.place.path[: row.place.path.rstrip("/").rfind("/") + 1])
+        parent = nodes.get(_parent_path(row.place.path))
         if parent is None:
             top.append(node)
         else:
             parent.setdefault("children", []).append(node)
+    for row in reversed(rows):  # children before their parents
+        node = nodes[row.place.path]
+        parent = nodes.get(_parent_path(row.place.path))
+        if parent is not None and node["rank"] > parent["rank"]:
+            parent["strictest"], parent["rank"] = node["strictest"], node["rank"]
     return top
 
 
@@ -308,24 +329,17 @@ def hourly_counts(rows: QuerySet[Passage]) -> list[dict[str, Any]]:
 
 
 def gate_figures(scope: Scope) -> dict[str, Any]:
-    """The dashboard card: places under each level (as set), passages and refusals today, open
+    """The dashboard card: areas under each level (`level_area_counts`), passages and refusals today, open
     fever alerts."""
     start, end = today_bounds()
-    set_levels = dict(
-        PlaceControl.objects.filter(scope.q("place_path"))
-        .exclude(level=ControlLevel.NONE)
-        .values("level")
-        .annotate(n=Count("id"))
-        .values_list("level", "n")
-    )
+    areas = level_area_counts(scope)
     today = Passage.objects.filter(in_gates(scope), scanned_at__gte=start, scanned_at__lt=end)
     counts = today.aggregate(total=Count("id"), refused=Count("id", filter=Q(allowed=False)))
     return {
-        "levels": [(ControlLevel(level).label, set_levels.get(level, 0)) for level in ControlLevel.values[1:]],
+        "levels": [(ControlLevel(level).label, n) for level, n in areas.items()],
         "passages": counts["total"],
         "refused": counts["refused"],
         "fever_open": open_alert_count(scope, [FEVER]),
-        "pending": ControlChange.objects.filter(scope.q("place_path"), status=ChangeStatus.PENDING).count(),
     }
 
 

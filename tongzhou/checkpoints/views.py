@@ -43,7 +43,7 @@ from tongzhou.checkpoints.selectors import (
     hourly_counts,
     household_count_under,
     households_matching,
-    level_counts,
+    level_area_counts,
     levels_tree,
     overdue_outings,
     passages,
@@ -63,6 +63,7 @@ from tongzhou.checkpoints.services import (
 )
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
+from tongzhou.core.scope import Scope
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import get_place_for_user, natural_key, scope_roots
 
@@ -104,12 +105,15 @@ def levels(request: ScopedRequest) -> HttpResponse:
         "series": [
             {
                 "type": "treemap",
+                # The breadcrumb's first step names the root (unnamed, it was a bare dark square).
+                "name": root.name,
                 "roam": False,
                 "nodeClick": "zoomToNode",
                 "leafDepth": 2,
                 "label": {"show": True},
                 "upperLabel": {"show": True, "height": 22},
-                "levels": [{"itemStyle": {"gapWidth": 2}}],
+                # Level 0 is the series' root, named by the breadcrumb already.
+                "levels": [{"itemStyle": {"gapWidth": 2}, "upperLabel": {"show": False}}],
                 "data": _coloured(treemap_data(rows)),
             }
         ],
@@ -122,7 +126,8 @@ def levels(request: ScopedRequest) -> HttpResponse:
             "roots": scope_roots(request.scope),
             "rows": [r for r in rows if r.place.kind != PlaceKind.BUILDING or r.own != ControlLevel.NONE],
             "counts": [
-                (ControlLevel(k).label, v, LEVEL_COLOURS[ControlLevel(k)]) for k, v in level_counts(rows).items()
+                (ControlLevel(k).label, v, LEVEL_COLOURS[ControlLevel(k)])
+                for k, v in level_area_counts(Scope.of([root.path])).items()
             ],
             "chart": chart,
             "form": form,
@@ -136,7 +141,7 @@ def levels(request: ScopedRequest) -> HttpResponse:
 
 def _coloured(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for node in nodes:
-        node["itemStyle"] = {"color": LEVEL_COLOURS[ControlLevel(node["level"])]}
+        node["itemStyle"] = {"color": LEVEL_COLOURS[ControlLevel(node["strictest"])]}
         if "children" in node:
             _coloured(node["children"])
     return nodes

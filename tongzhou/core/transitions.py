@@ -12,22 +12,33 @@ locks it, refuses its requester, decides it exactly once, calls the domain's app
 and writes the audit event.
 
 Domain-free: the domain passes its permission, place path, apply step and audit action.
+
+Every kind of request is declared once (`register_approval_kind`, in its app's ready()), so one
+page lists what waits for a person's decision (`waiting_for`, `waiting_count`) whatever the app,
+and the message asking for a decision links to the request (`approvers_notify`).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongzhou.core.access import require
+from tongzhou.core.access import get_for_user, require, scope_of
+from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
+
+Label = str | Promise
 
 MAX_NOTE = 2000
 
@@ -281,3 +292,145 @@ def decide(
                 details={"request": locked.pk, "decision": locked.status, **(audit_details or {})},
             )
     return locked
+
+
+# The queue: every kind of four-eyes request, one "waiting for my approval" page and count.
+
+
+@dataclass(frozen=True)
+class ApprovalKind:
+    """One kind of four-eyes request, declared by its app in AppConfig.ready() (`register_approval_kind`).
+
+    `key` names the kind in addresses (never changes); `model` is "app_label.Model" (an
+    ApprovalRequest); a request waits for whoever holds `perm` over the place found at `path_field`
+    (a lookup from the request, such as "order__place_path"). `decide(actor=, obj=, approve=,
+    note=)` is the app's decide service; `describe(obj)` one line saying what is asked, and
+    `url(obj)` the app's page of the thing the request is about."""
+
+    key: str
+    label: Label
+    model: str
+    perm: Perm
+    path_field: str
+    decide: Callable[..., Any]
+    describe: Callable[[Any], str]
+    url: Callable[[Any], str] | None = None
+    select_related: tuple[str, ...] = ()
+
+    def queryset(self) -> models.QuerySet[Any]:
+        rows = apps.get_model(self.model)._default_manager.all()
+        return rows.select_related("requested_by", *self.select_related)
+
+
+_APPROVAL_KINDS: dict[str, ApprovalKind] = {}
+
+
+def register_approval_kind(*kinds: ApprovalKind) -> None:
+    """Declare kinds; the same kind again is harmless, another kind under a taken key is an error."""
+    for kind in kinds:
+        known = _APPROVAL_KINDS.get(kind.key)
+        if known is not None and known != kind:
+            raise ImproperlyConfigured(f"Two approval kinds are declared with the key {kind.key!r}.")
+        _APPROVAL_KINDS[kind.key] = kind
+
+
+def approval_kinds() -> list[ApprovalKind]:
+    return list(_APPROVAL_KINDS.values())
+
+
+def approval_kind(key: str) -> ApprovalKind | None:
+    return _APPROVAL_KINDS.get(key)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One request waiting for the user's decision, as the queue shows it."""
+
+    kind: ApprovalKind
+    obj: Any
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind.key}-{self.obj.pk}"
+
+    @property
+    def summary(self) -> str:
+        return self.kind.describe(self.obj)
+
+    @property
+    def subject_url(self) -> str:
+        return self.kind.url(self.obj) if self.kind.url is not None else ""
+
+
+def _waiting_rows(kind: ApprovalKind, actor: Any) -> models.QuerySet[Any] | None:
+    scope = scope_of(actor, kind.perm)
+    if scope.is_empty:
+        return None
+    return (
+        kind.queryset().filter(scope.q(kind.path_field), status=ApprovalState.PENDING).exclude(requested_by_id=actor.pk)
+    )
+
+
+def may_decide_any(actor: Any) -> bool:
+    """Whether `actor` holds the deciding permission of some kind anywhere (the menu entry)."""
+    return any(not scope_of(actor, kind.perm).is_empty for kind in _APPROVAL_KINDS.values())
+
+
+def waiting_for(actor: Any, *, limit: int = 200) -> list[Waiting]:
+    """Requests of every kind that `actor` may decide: pending, at places where they hold the
+    kind's permission, and not asked by themselves; oldest first, at most `limit` of each kind.
+    One query per kind the actor may decide."""
+    waiting: list[Waiting] = []
+    for kind in _APPROVAL_KINDS.values():
+        rows = _waiting_rows(kind, actor)
+        if rows is not None:
+            waiting += [Waiting(kind, obj) for obj in rows.order_by("created_at", "pk")[:limit]]
+    return sorted(waiting, key=lambda w: w.obj.created_at)
+
+
+def waiting_count(actor: Any) -> int:
+    """How many requests wait for `actor`'s decision (the same rows as `waiting_for`), in one
+    query whatever the number of kinds (it is on every page, in the menu)."""
+    parts = [
+        rows.order_by().values_list("pk")
+        for kind in _APPROVAL_KINDS.values()
+        if (rows := _waiting_rows(kind, actor)) is not None
+    ]
+    if not parts:
+        return 0
+    return parts[0].union(*parts[1:], all=True).count() if len(parts) > 1 else parts[0].count()
+
+
+def get_approval_for_user(*, user: Any, key: str, pk: Any) -> Waiting:
+    """The request `pk` of kind `key` if it lies where `user` holds the kind's deciding
+    permission (pending or decided, the user's own too: the page says so), else Http404."""
+    kind = _APPROVAL_KINDS.get(key)
+    if kind is None:
+        raise Http404
+    return Waiting(kind, get_for_user(kind.queryset(), user=user, pk=pk, perm=kind.perm, path_field=kind.path_field))
+
+
+def approval_url(kind_key: str, pk: int) -> str:
+    """The absolute address of one request's page, for the message that asks for a decision
+    (TONGZHOU_SITE_URL, the address people reach the site at)."""
+    return settings.TONGZHOU_SITE_URL.rstrip("/") + reverse("approvals:detail", args=[kind_key, pk])
+
+
+def approvers_notify(
+    *,
+    request_obj: ApprovalRequest,
+    kind_key: str,
+    users: Iterable[Any],
+    text: Any,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """Tells each of `users` (but the requester) with a phone that `request_obj` waits for their
+    decision: `text` (a lazy translation, `% params`, in the site's language) and the request's
+    absolute link."""
+    link = approval_url(kind_key, request_obj.pk)
+    with translation.override(settings.LANGUAGE_CODE):
+        said = str(text) % {key: str(value) for key, value in params.items()} if params else str(text)
+        message = f"{said} {link}"
+        for user in users:
+            if user.pk != request_obj.requested_by_id and getattr(user, "phone", ""):
+                send_message(to=user.phone, text=message)

@@ -22,3 +22,6 @@ class MonitoringConfig(AppConfig):
         from tongzhou.people import outings
 
         outings.register("monitoring", households_under_home_orders)
+        from tongzhou.monitoring import approval_kinds
+
+        approval_kinds.register_kinds()

@@ -189,6 +189,7 @@ def order_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "overrides": order.overrides.select_related("requested_by", "decided_by").order_by("-created_at"),
             "alerts": open_alerts_about(subject_type=SUBJECT, subject_id=order.pk),
             "can_change": may and order.status == "active",
+            "can_approve": scope_for(request.user, Perm.STATUS_APPROVE).contains(order.place_path),
             "can_check": scope_for(request.user, Perm.HEALTH_CHECK).contains(order.place_path)
             and order.status == "active",
             "change_form": ChangeForm(),

@@ -1,13 +1,20 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
-from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.accounts.access import ScopedRequest, logged_in, require_perm
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.assistance.selectors import help_figures
 from tongzhou.checkpoints.selectors import gate_figures
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring.selectors import monitoring_figures
-from tongzhou.reports.selectors import dashboard_figures
+from tongzhou.reports.selectors import dashboard_figures, landing_url
+from tongzhou.volunteers.selectors import volunteer_figures
+
+
+@logged_in
+def landing(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is (see `landing_url`)."""
+    return redirect(landing_url(request.user))
 
 
 @require_perm(Perm.DASHBOARD_VIEW)
@@ -26,6 +33,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
             else None,
             "gates": gate_figures(gates_scope)
             if not (gates_scope := scope_for(request.user, Perm.GATES_MANAGE)).is_empty
+            else None,
+            "volunteers": volunteer_figures(volunteers_scope)
+            if not (volunteers_scope := scope_for(request.user, Perm.VOLUNTEERS_MANAGE)).is_empty
             else None,
         },
     )

@@ -12,3 +12,6 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(VolunteersAudit)
+        from tongzhou.volunteers import approval_kinds
+
+        approval_kinds.register_kinds()

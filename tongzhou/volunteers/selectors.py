@@ -350,3 +350,40 @@ def roster_overview(roster: Roster, shifts: Sequence[Shift]) -> dict[str, Any]:
     }
     spread = (ranked[0][1] - ranked[-1][1]) if ranked else 0.0
     return {"uncovered": uncovered, "chart": chart, "spread_hours": round(spread, 1), "hours": dict(ranked)}
+
+
+def volunteer_figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+    """The dashboard's volunteer figures for the area, three queries: volunteers on duty now
+    (checked in, not yet out, on a shift that has not ended), hours logged this week (from Monday,
+    corrections included), and the shifts of the next 7 days with fewer people than they need
+    (with the number of people missing)."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    on_duty = (
+        Assignment.objects.filter(
+            scope.q("shift__place_path"),
+            checked_in_at__isnull=False,
+            checked_out_at__isnull=True,
+            shift__end__gt=now,
+        )
+        .values("volunteer_id")
+        .distinct()
+        .count()
+    )
+    hours = HoursEntry.objects.filter(scope.q("volunteer__place_path"), created_at__gte=monday).aggregate(
+        total=Sum("hours")
+    )["total"]
+    short = (
+        Shift.objects.filter(scope.q("place_path"), start__gte=now, start__lt=now + timedelta(days=7))
+        .annotate(people=Count("assignments"))
+        .filter(people__lt=F("min_people"))
+        .values_list("min_people", "people")
+    )
+    missing = [need - have for need, have in short]
+    return {
+        "on_duty": on_duty,
+        "hours_week": hours or Decimal(0),
+        "uncovered_shifts": len(missing),
+        "missing_people": sum(missing),
+    }

@@ -39,7 +39,17 @@ from tongzhou.monitoring.services import key_person_register, order_create
 from tongzhou.people.idnumbers import check_digit
 from tongzhou.people.models import Person
 from tongzhou.people.services import personal_link_token
-from tongzhou.volunteers.models import Assignment, Duty, Roster, RosterStatus, Shift, Source, TeamKind
+from tongzhou.volunteers.models import (
+    Assignment,
+    ChangeKind,
+    ChangeRequest,
+    Duty,
+    Roster,
+    RosterStatus,
+    Shift,
+    Source,
+    TeamKind,
+)
 from tongzhou.volunteers.services import SignupData, post_create, team_create, volunteer_signup, volunteer_vet
 
 ID_CONVERTERS = (IntConverter, UUIDConverter, SlugConverter)
@@ -238,6 +248,12 @@ class Songhua:
         return control_request(actor=self.demo.street_admin, place=self.compound, level="sealed", reason="封控")
 
     @cached_property
+    def shift_change(self) -> ChangeRequest:
+        return ChangeRequest.objects.create(
+            assignment=self.assignment, kind=ChangeKind.DROP, reason="有事", requested_by=self.demo.songhua_staff
+        )
+
+    @cached_property
     def fever_alert(self) -> Alert:
         return alert_raise(
             kind="fever", place=self.compound, subject_label="松花巷居民", details={"temperature": "38.6"}
@@ -330,6 +346,10 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "volunteers:post_sign": lambda s: _at(s.post, s.post.place_path),
     "volunteers:roster": lambda s: _at(s.roster, s.roster.place_path),
     "volunteers:roster_edit": lambda s: _at(s.roster, s.roster.place_path, action="publish"),
+    # The approval queue's page of one request: a 松花巷 shift drop (泰安巷 staff decide drops too).
+    "approvals:detail": lambda s: Target(
+        s.shift_change, s.shift.place_path, {"kind": "shift-change", "pk": s.shift_change.pk}, {"decision": "approve"}
+    ),
     "checkpoints:level_decide": lambda s: _at(s.control_change, s.control_change.place_path, approve="true"),
     "checkpoints:scan": lambda s: _at(s.gate, s.gate.place_path, "gate_id"),
     "checkpoints:visitor_new": lambda s: _at(s.gate, s.gate.place_path, "gate_id"),
@@ -421,5 +441,12 @@ def test_another_communitys_objects_answer_as_absent_and_nothing_changes(demo):
     # The 404s mean something: 松花巷 staff open the very objects the walk was refused.
     owner = Client()
     owner.force_login(songhua.staff)
-    for name in ("places:detail", "people:detail", "volunteers:post", "checkpoints:passes", "api:place_by_id"):
+    for name in (
+        "places:detail",
+        "people:detail",
+        "volunteers:post",
+        "checkpoints:passes",
+        "api:place_by_id",
+        "approvals:detail",
+    ):
         assert owner.get(reverse(name, kwargs=targets[name].kwargs)).status_code == 200, name

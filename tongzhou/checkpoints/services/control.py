@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongzhou.accounts.models import User
+from tongzhou.accounts.selectors import users_with_perm_over
+from tongzhou.checkpoints.approval_kinds import CONTROL
 from tongzhou.checkpoints.audit import CheckpointsAudit
 from tongzhou.checkpoints.models import (
     LEVEL_RANK,
@@ -84,7 +87,15 @@ def control_request(
         )
         change.status = ChangeStatus.PENDING if change.needs_approval else ChangeStatus.APPROVED
         change.save()
-        if not change.needs_approval:
+        if change.needs_approval:
+            transitions.approvers_notify(
+                request_obj=change,
+                kind_key=CONTROL,
+                users=users_with_perm_over(place.path, Perm.CONTROL_APPROVE),
+                text=gettext_lazy("%(place)s: %(level)s waits for your approval:"),
+                params={"place": place.name, "level": ControlLevel(level).label},
+            )
+        else:
             _apply(change)
         audit_log(
             action=CheckpointsAudit.CONTROL_CHANGED,

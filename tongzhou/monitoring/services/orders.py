@@ -18,8 +18,9 @@ from tongzhou.alerts.services import alerts_close_for_subject
 from tongzhou.core.access import require
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
-from tongzhou.core.transitions import decide, move, record
+from tongzhou.core.transitions import approvers_notify, decide, move, record
 from tongzhou.monitoring.alert_kinds import SUBJECT
+from tongzhou.monitoring.approval_kinds import OVERRIDE
 from tongzhou.monitoring.audit import MonitoringAudit
 from tongzhou.monitoring.models import (
     AlertKind,
@@ -34,7 +35,7 @@ from tongzhou.monitoring.models import (
     RiskLevel,
 )
 from tongzhou.monitoring.schedule import first_due, parse_check_times, policy_days
-from tongzhou.monitoring.services._base import _audit, _notify, _text
+from tongzhou.monitoring.services._base import _audit, _text
 from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.models import Person
 
@@ -285,10 +286,11 @@ def order_change(*, actor: User, order: IsolationOrder, change: Change) -> Isola
             evidence=change.evidence,
             requested_by=actor,
         )
-        _notify(
-            [u for u in users_with_perm_over(order.place_path, Perm.STATUS_APPROVE) if u.pk != actor.pk],
-            gettext_lazy("An exception for a key person's isolation waits for your approval (order #%(n)s)."),
-            n=order.pk,
+        approvers_notify(
+            request_obj=override,
+            kind_key=OVERRIDE,
+            users=users_with_perm_over(order.place_path, Perm.STATUS_APPROVE),
+            text=gettext_lazy("An exception for a key person's isolation waits for your approval:"),
         )
         return override
     return _apply(order, change, actor, approver=None)

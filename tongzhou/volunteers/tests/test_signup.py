@@ -172,7 +172,7 @@ def test_staff_approve_a_login_with_the_volunteer_role_arrives_by_message(demo, 
     assert message.to == "13912345678" and user.username in message.text
     password = message.text.split("password ")[1].split(",")[0]
     response = Client().post(reverse("accounts:login"), {"username": user.username, "password": password})
-    assert response.status_code == 302 and response["Location"].endswith("/dashboard/")
+    assert response.status_code == 302 and response["Location"] == reverse("root")  # then where its work is
 
 
 def test_rejection_needs_a_reason_and_tells_the_applicant(demo, django_capture_on_commit_callbacks):
