@@ -1,0 +1,173 @@
+"""Reads of the testing module: rounds in one's places, the untested list (查漏补缺) by building,
+the door-knocking list of a building, and the pool advice from earlier rounds."""
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from tongzhou.core.access import get_for_user
+from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.scope import Scope, subtree_q
+from tongzhou.people.models import Person
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.selectors import street_addresses
+from tongzhou.testing import pooling
+from tongzhou.testing.models import Exemption, ExemptReason, Recall, RecallStatus, Result, Sample, TestRound, Tube
+
+
+def rounds_in(scope: Scope) -> QuerySet[TestRound]:
+    return TestRound.objects.filter(scope.q("place_path")).select_related("place")
+
+
+def get_round_for_user(*, user: Any, pk: Any, perm: Perm = Perm.TESTING_SAMPLE, write: bool = False) -> TestRound:
+    return get_for_user(
+        TestRound.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+    )
+
+
+def eligible(test_round: TestRound) -> QuerySet[Person]:
+    """Who the round is for: the residents of its area who have not moved out."""
+    return Person.objects.filter(
+        subtree_q(test_round.place_path, "place_path"), moved_out_on__isnull=True, merged_into__isnull=True
+    )
+
+
+def _building_of(path: str, buildings: set[str]) -> str:
+    """The building (or failing one, the nearest place) a household's place path is in."""
+    probe = path
+    while probe.count("/") > 2:
+        if probe in buildings:
+            return probe
+        probe = probe[: probe.rstrip("/").rfind("/") + 1]
+    return path
+
+
+@dataclass(frozen=True)
+class BuildingCount:
+    path: str
+    address: str
+    eligible: int
+    sampled: int
+    exempt: int
+
+    @property
+    def untested(self) -> int:
+        return self.eligible - self.sampled - self.exempt
+
+    @property
+    def percent(self) -> float:
+        expected = self.eligible - self.exempt
+        return 100.0 if expected <= 0 else round(100 * self.sampled / expected, 1)
+
+
+def _sampled_ids(test_round: TestRound) -> set[int]:
+    return set(Sample.objects.filter(round=test_round, retest=False).values_list("person_id", flat=True))
+
+
+def _exempt_ids(test_round: TestRound) -> set[int]:
+    """Exempt from the count: everyone exempt but the bedridden, who are sampled at home."""
+    return set(
+        Exemption.objects.filter(round=test_round)
+        .exclude(reason=ExemptReason.BEDRIDDEN)
+        .values_list("person_id", flat=True)
+    )
+
+
+def untested_by_building(test_round: TestRound) -> list[BuildingCount]:
+    """Eligible, sampled, exempt and untested per building of the round's area, in address order.
+    A fixed number of queries at any size: the people are counted in Python from one list."""
+    buildings = set(
+        Place.objects.filter(subtree_q(test_round.place_path), kind=PlaceKind.BUILDING).values_list("path", flat=True)
+    )
+    sampled, exempt = _sampled_ids(test_round), _exempt_ids(test_round)
+    counts: dict[str, Counter[str]] = {}
+    for person_id, path in eligible(test_round).order_by().values_list("pk", "place_path").iterator(chunk_size=5000):
+        counter = counts.setdefault(_building_of(path, buildings), Counter())
+        counter["eligible"] += 1
+        if person_id in sampled:
+            counter["sampled"] += 1
+        elif person_id in exempt:
+            counter["exempt"] += 1
+    addresses = street_addresses(counts)
+    rows = [
+        BuildingCount(path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"])
+        for path, c in counts.items()
+    ]
+    return sorted(rows, key=lambda r: r.path)
+
+
+@dataclass(frozen=True)
+class Untested:
+    person_id: int
+    name: str  # masked
+    room: str
+    address: str
+    recalled: bool
+
+
+def untested_people(test_round: TestRound, place_path: str) -> list[Untested]:
+    """The door-knocking list for one building (or any place in the round): who is neither sampled
+    nor exempt, household by household, names masked."""
+    sampled, exempt = _sampled_ids(test_round), _exempt_ids(test_round)
+    people = (
+        eligible(test_round)
+        .filter(subtree_q(place_path, "place_path"))
+        .select_related("household")
+        .order_by("place_path", "household__room", "name")
+    )
+    addresses = street_addresses(p.place_path for p in people)
+    recalled = recalled_ids(test_round)
+    return [
+        Untested(p.pk, mask_name(p.name), p.household.room, addresses.get(p.place_path, ""), p.pk in recalled)
+        for p in people
+        if p.pk not in sampled and p.pk not in exempt
+    ]
+
+
+def recalled_ids(test_round: TestRound) -> set[int]:
+    return set(Recall.objects.filter(round=test_round, status=RecallStatus.OPEN).values_list("person_id", flat=True))
+
+
+def open_recalls(test_round: TestRound) -> QuerySet[Recall]:
+    return Recall.objects.filter(round=test_round, status=RecallStatus.OPEN).select_related("person", "household")
+
+
+def tube_counts(test_round: TestRound) -> dict[str, int]:
+    counts = Counter(Tube.objects.filter(round=test_round).values_list("result", flat=True))
+    return {str(result): counts.get(result, 0) for result in Result}
+
+
+@dataclass(frozen=True)
+class PoolAdvice:
+    best: int
+    choices: list[pooling.Choice]
+    prevalence: float
+    from_history: bool
+    tubes_seen: int
+
+
+def pool_advice(test_round: TestRound, people: int) -> PoolAdvice:
+    """From the results of earlier rounds' pooled tubes in the round's area (or a default rate
+    when there are none), the pool size that needs the fewest tests per person."""
+    history = list(
+        Tube.objects.filter(
+            Q(place_path__startswith=test_round.place_path) | Q(place_path__in=_ancestors(test_round.place_path)),
+            retest=False,
+            result__in=[Result.NEGATIVE, Result.POSITIVE],
+        )
+        .exclude(round=test_round)
+        .values_list("filled", "result")
+    )
+    estimate = pooling.prevalence_from_tubes((filled, result == Result.POSITIVE) for filled, result in history)
+    prevalence = estimate if estimate is not None else settings.TONGZHOU_TESTING_DEFAULT_POSITIVE_RATE
+    best, choices = pooling.advise(people, prevalence)
+    return PoolAdvice(best, choices, prevalence, estimate is not None, len(history))
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]

@@ -1,0 +1,301 @@
+"""Writes of the testing module: plan a round, exempt someone, take a sample into a tube (never
+past its size), record a tube's result (recalling a positive pool's members), and clear a recall
+on a negative retest."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import User
+from tongzhou.alerts.services import NewAlert, alerts_raise
+from tongzhou.core.access import require
+from tongzhou.core.messaging import send_message
+from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.services import audit_log
+from tongzhou.people.models import Person
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.testing.alert_kinds import SUBJECT, Kind
+from tongzhou.testing.audit import TestingAudit
+from tongzhou.testing.models import (
+    POOL_SIZES,
+    Coverage,
+    Exemption,
+    Recall,
+    RecallStatus,
+    Result,
+    RoundStatus,
+    Sample,
+    TestKind,
+    TestRound,
+    Tube,
+)
+
+ROUND_PLACE_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)
+
+
+@dataclass(frozen=True)
+class RoundData:
+    place: Place
+    name: str
+    starts_on: date
+    ends_on: date
+    pool_size: int = 10
+    coverage: str = Coverage.EVERYONE
+    kind: str = TestKind.NUCLEIC_ACID
+
+
+def round_create(*, actor: User, data: RoundData, request: HttpRequest | None = None) -> TestRound:
+    require(actor, Perm.TESTING_PLAN, data.place.path)
+    errors: dict[str, str] = {}
+    if data.place.kind not in ROUND_PLACE_KINDS:
+        errors["place"] = _("A round covers a street, community, grid, compound or building.")
+    if data.ends_on < data.starts_on:
+        errors["ends_on"] = _("The last day is before the first.")
+    if data.pool_size not in POOL_SIZES:
+        errors["pool_size"] = _("Choose 1, 5, 10 or 20 samples per tube.")
+    if not data.name.strip():
+        errors["name"] = _("Required.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        test_round = TestRound.objects.create(
+            place=data.place,
+            place_path=data.place.path,
+            name=data.name.strip(),
+            kind=data.kind,
+            coverage=data.coverage,
+            pool_size=data.pool_size,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            created_by=actor,
+        )
+        audit_log(
+            action=TestingAudit.ROUND_CREATED,
+            actor=actor,
+            obj=test_round,
+            place_path=test_round.place_path,
+            request=request,
+        )
+    return test_round
+
+
+ROUND_MOVES = {RoundStatus.PLANNED: RoundStatus.OPEN, RoundStatus.OPEN: RoundStatus.CLOSED}
+
+
+def round_advance(*, actor: User, test_round: TestRound, request: HttpRequest | None = None) -> TestRound:
+    """Open a planned round for sampling, or close an open one."""
+    require(actor, Perm.TESTING_PLAN, test_round.place_path)
+    with transaction.atomic():
+        locked = TestRound.objects.select_for_update().get(pk=test_round.pk)
+        following = ROUND_MOVES.get(RoundStatus(locked.status))
+        if following is None:
+            raise ValidationError(_("The round is closed."))
+        locked.status = following
+        locked.save(update_fields=["status", "updated_at"])
+        audit_log(
+            action=TestingAudit.ROUND_STATUS,
+            actor=actor,
+            obj=locked,
+            place_path=locked.place_path,
+            request=request,
+            details={"status": str(following)},
+        )
+    return locked
+
+
+def exemption_set(
+    *,
+    actor: User,
+    test_round: TestRound,
+    person: Person,
+    reason: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Exemption:
+    require(actor, Perm.TESTING_PLAN, person.place_path)
+    if not person.place_path.startswith(test_round.place_path):
+        raise ValidationError(_("The resident does not live in the round's area."))
+    with transaction.atomic():
+        exemption, _created = Exemption.objects.update_or_create(
+            round=test_round, person=person, defaults={"reason": reason, "note": note[:200], "created_by": actor}
+        )
+        audit_log(
+            action=TestingAudit.EXEMPTED,
+            actor=actor,
+            obj=person,
+            place_path=person.place_path,
+            request=request,
+            details={"round": test_round.pk, "reason": reason},
+        )
+    return exemption
+
+
+def _open_recall(test_round: TestRound, person: Person) -> Recall | None:
+    return Recall.objects.filter(round=test_round, person=person, status=RecallStatus.OPEN).first()
+
+
+def sample_take(
+    *,
+    actor: User,
+    test_round: TestRound,
+    person: Person,
+    barcode: str,
+    taken_at: datetime | None = None,
+    client_uuid: uuid.UUID | None = None,
+) -> Sample:
+    """Put `person`'s sample into the tube `barcode` (opened on its first sample, with the round's
+    pool size, or 1 for a retest). A tube never takes more than its size, on either engine and
+    under concurrent phones: the place is claimed by one conditional UPDATE. A person is sampled
+    once per round; a second sample is a single-tube retest and needs an open recall. A replay
+    with the same `client_uuid` answers the sample already taken."""
+    require(actor, Perm.TESTING_SAMPLE, person.place_path)
+    if client_uuid is not None:
+        known = Sample.objects.filter(client_uuid=client_uuid).first()
+        if known is not None:
+            return known
+    barcode = barcode.strip().upper()
+    if not barcode or len(barcode) > 40 or not barcode.isascii() or not barcode.replace("-", "").isalnum():
+        raise ValidationError({"barcode": _("Scan or type the tube's barcode (letters and digits).")})
+    if test_round.status != RoundStatus.OPEN:
+        raise ValidationError(_("The round is not open for sampling."))
+    if not person.place_path.startswith(test_round.place_path) or person.moved_out_on or person.merged_into_id:
+        raise ValidationError({"person": _("The resident is not in the round's area.")})
+    already = Sample.objects.filter(round=test_round, person=person, retest=False).exists()
+    retest = already
+    if retest and _open_recall(test_round, person) is None:
+        raise ValidationError({"person": _("Already sampled in this round.")})
+    with transaction.atomic():
+        tube, _created = Tube.objects.get_or_create(
+            barcode=barcode,
+            defaults={
+                "round": test_round,
+                "capacity": 1 if retest else test_round.pool_size,
+                "retest": retest,
+                "place_path": test_round.place_path,
+            },
+        )
+        if tube.round_id != test_round.pk:
+            raise ValidationError({"barcode": _("This tube belongs to another round.")})
+        if tube.retest != retest:
+            message = _("A retest goes into its own single tube.") if retest else _("This tube is for a retest.")
+            raise ValidationError({"barcode": message})
+        if tube.result != Result.PENDING:
+            raise ValidationError({"barcode": _("This tube already has its result.")})
+        claimed = Tube.objects.filter(pk=tube.pk, filled__lt=F("capacity")).update(filled=F("filled") + 1)
+        if not claimed:
+            raise ValidationError(
+                {"barcode": _("The tube is full (%(n)d samples): open a new tube.") % {"n": tube.capacity}}
+            )
+        try:
+            with transaction.atomic():
+                return Sample.objects.create(
+                    round=test_round,
+                    tube=tube,
+                    person=person,
+                    household_id=person.household_id,
+                    place_path=person.place_path,
+                    retest=retest,
+                    taken_at=taken_at or timezone.now(),
+                    taken_by=actor,
+                    client_uuid=client_uuid,
+                )
+        except IntegrityError:
+            # Another phone sampled the same person at the same moment: the place taken above is
+            # given back by the outer transaction's rollback.
+            raise ValidationError({"person": _("Already sampled in this round.")}) from None
+
+
+@dataclass(frozen=True)
+class TubeResult:
+    tube: Tube
+    result: str
+    ct_value: Decimal | None = None
+    result_at: datetime | None = None
+
+
+def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str, int]:
+    """Store tubes' results (inside the caller's transaction). A positive or invalid pooled tube
+    recalls each of its members for a single-tube retest (a message to their phone and one alert
+    for the health officer per tube); a negative retest clears the person's recall; a positive
+    single tube raises an alert proposing to register a key person. Returns counts."""
+    now = timezone.now()
+    counts = {"results": 0, "recalled": 0, "cleared": 0}
+    tubes = [r.tube for r in results]
+    for r in results:
+        r.tube.result, r.tube.ct_value, r.tube.result_at = r.result, r.ct_value, r.result_at or now
+    Tube.objects.bulk_update(tubes, ["result", "ct_value", "result_at"], batch_size=1000)
+    counts["results"] = len(tubes)
+
+    flagged = [t for t in tubes if t.result in (Result.POSITIVE, Result.INVALID)]
+    pooled = [t for t in flagged if not t.retest and t.capacity > 1]
+    single_positive = [t for t in tubes if t.result == Result.POSITIVE and (t.retest or t.capacity == 1)]
+    negative_retests = [t.pk for t in tubes if t.retest and t.result == Result.NEGATIVE]
+
+    members = list(Sample.objects.filter(tube__in=pooled).select_related("person", "tube").order_by("tube_id", "pk"))
+    recalls = [
+        Recall(
+            round_id=s.round_id,
+            person_id=s.person_id,
+            household_id=s.household_id,
+            place_path=s.place_path,
+            tube_id=s.tube_id,
+        )
+        for s in members
+    ]
+    Recall.objects.bulk_create(recalls, batch_size=1000, ignore_conflicts=True)
+    counts["recalled"] = len(recalls)
+    if negative_retests:
+        retested = Sample.objects.filter(tube_id__in=negative_retests).values_list("round_id", "person_id")
+        for round_id, person_id in retested:
+            counts["cleared"] += Recall.objects.filter(
+                round_id=round_id, person_id=person_id, status=RecallStatus.OPEN
+            ).update(status=RecallStatus.CLEARED, cleared_at=now)
+
+    alerts = [
+        NewAlert(
+            kind=Kind.POOL_RECALL,
+            place_path=t.place_path,
+            subject_type=SUBJECT,
+            subject_id=t.round_id,
+            subject_label=t.barcode,
+            details={"tube": t.barcode, "members": t.filled},
+            once_key=f"testing:recall:{t.pk}",
+        )
+        for t in pooled
+    ]
+    positives = Sample.objects.filter(tube__in=single_positive).select_related("person", "tube")
+    alerts += [
+        NewAlert(
+            kind=Kind.SINGLE_POSITIVE,
+            place_path=s.place_path,
+            subject_type=SUBJECT,
+            subject_id=s.round_id,
+            subject_label=mask_name(s.person.name),
+            details={"tube": s.tube.barcode},
+            once_key=f"testing:positive:{s.tube_id}",
+        )
+        for s in positives
+    ]
+    alerts_raise(alerts=alerts)
+    people = {s.person_id: s.person for s in members}
+    transaction.on_commit(lambda: _tell_recalled(list(people.values())))
+    return counts
+
+
+def _tell_recalled(people: list[Person]) -> None:
+    text = _(
+        "Your community asks you to stay at home and give a single-tube sample again. "
+        "Staff will tell you when and where."
+    )
+    for person in people:
+        if person.phone:
+            send_message(to=person.phone, text=text)
