@@ -25,6 +25,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "gates": not scope_for(user, Perm.GATES_MANAGE).is_empty,
             "levels": not scope_for(user, Perm.CONTROL_APPROVE).is_empty,
             "scan": not scope_for(user, Perm.GATE_SCAN).is_empty,
+            "testing": not scope_for(user, Perm.TESTING_SAMPLE).is_empty,
         },
         "roots": scope_roots(places)[:20],
     }

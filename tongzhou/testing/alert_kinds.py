@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzhou.alerts.kinds import AlertKind, Severity, register
 from tongzhou.core.permissions import Perm, Role
 
-SUBJECT = "testing.testround"
+SUBJECT = "testing.round"
 
 
 class Kind(models.TextChoices):

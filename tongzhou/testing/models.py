@@ -37,7 +37,7 @@ class RoundStatus(models.TextChoices):
 POOL_SIZES = (1, 5, 10, 20)
 
 
-class TestRound(TimeStampedModel):
+class Round(TimeStampedModel):
     place = models.ForeignKey(Place, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
     place_path = PathField(_("place path"), db_index=True)
     name = models.CharField(_("name"), max_length=100)
@@ -76,7 +76,7 @@ class Exemption(models.Model):
     but from the queue: they are on the door-to-door sampling list and still counted as untested
     until sampled."""
 
-    round = models.ForeignKey(TestRound, on_delete=models.CASCADE, related_name="exemptions")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="exemptions")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=20, choices=ExemptReason.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -102,7 +102,7 @@ class Result(models.TextChoices):
 
 
 class Tube(models.Model):
-    round = models.ForeignKey(TestRound, on_delete=models.PROTECT, related_name="tubes")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="tubes")
     barcode = models.CharField(_("tube barcode"), max_length=40, unique=True)
     capacity = models.PositiveSmallIntegerField(_("samples it holds"))
     filled = models.PositiveSmallIntegerField(_("samples in it"), default=0)
@@ -125,7 +125,7 @@ class Tube(models.Model):
 
 
 class Sample(models.Model):
-    round = models.ForeignKey(TestRound, on_delete=models.PROTECT, related_name="samples")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="samples")
     tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="samples")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
@@ -157,7 +157,7 @@ class Recall(models.Model):
     """A member of a positive or invalid pooled tube, called back for a single-tube retest. While
     open, the person may not go out (the gate asks `testing.restrictions`)."""
 
-    round = models.ForeignKey(TestRound, on_delete=models.PROTECT, related_name="recalls")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="recalls")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     place_path = PathField(_("place path"), db_index=True)

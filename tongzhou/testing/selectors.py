@@ -16,27 +16,27 @@ from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import pooling
-from tongzhou.testing.models import Exemption, ExemptReason, Recall, RecallStatus, Result, Sample, TestRound, Tube
+from tongzhou.testing.models import Exemption, ExemptReason, Recall, RecallStatus, Result, Round, Sample, Tube
 
 
-def rounds_in(scope: Scope) -> QuerySet[TestRound]:
-    return TestRound.objects.filter(scope.q("place_path")).select_related("place")
+def rounds_in(scope: Scope) -> QuerySet[Round]:
+    return Round.objects.filter(scope.q("place_path")).select_related("place")
 
 
-def get_round_for_user(*, user: Any, pk: Any, perm: Perm = Perm.TESTING_SAMPLE, write: bool = False) -> TestRound:
+def get_round_for_user(*, user: Any, pk: Any, perm: Perm = Perm.TESTING_SAMPLE, write: bool = False) -> Round:
     return get_for_user(
-        TestRound.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+        Round.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
     )
 
 
-def eligible(test_round: TestRound) -> QuerySet[Person]:
+def eligible(test_round: Round) -> QuerySet[Person]:
     """Who the round is for: the residents of its area who have not moved out."""
     return Person.objects.filter(
         subtree_q(test_round.place_path, "place_path"), moved_out_on__isnull=True, merged_into__isnull=True
     )
 
 
-def _building_of(path: str, buildings: set[str]) -> str:
+def _building_of(path: str, buildings: dict[str, int]) -> str:
     """The building (or failing one, the nearest place) a household's place path is in."""
     probe = path
     while probe.count("/") > 2:
@@ -48,6 +48,7 @@ def _building_of(path: str, buildings: set[str]) -> str:
 
 @dataclass(frozen=True)
 class BuildingCount:
+    place_id: int | None
     path: str
     address: str
     eligible: int
@@ -64,11 +65,11 @@ class BuildingCount:
         return 100.0 if expected <= 0 else round(100 * self.sampled / expected, 1)
 
 
-def _sampled_ids(test_round: TestRound) -> set[int]:
+def _sampled_ids(test_round: Round) -> set[int]:
     return set(Sample.objects.filter(round=test_round, retest=False).values_list("person_id", flat=True))
 
 
-def _exempt_ids(test_round: TestRound) -> set[int]:
+def _exempt_ids(test_round: Round) -> set[int]:
     """Exempt from the count: everyone exempt but the bedridden, who are sampled at home."""
     return set(
         Exemption.objects.filter(round=test_round)
@@ -77,11 +78,11 @@ def _exempt_ids(test_round: TestRound) -> set[int]:
     )
 
 
-def untested_by_building(test_round: TestRound) -> list[BuildingCount]:
+def untested_by_building(test_round: Round) -> list[BuildingCount]:
     """Eligible, sampled, exempt and untested per building of the round's area, in address order.
     A fixed number of queries at any size: the people are counted in Python from one list."""
-    buildings = set(
-        Place.objects.filter(subtree_q(test_round.place_path), kind=PlaceKind.BUILDING).values_list("path", flat=True)
+    buildings = dict(
+        Place.objects.filter(subtree_q(test_round.place_path), kind=PlaceKind.BUILDING).values_list("path", "pk")
     )
     sampled, exempt = _sampled_ids(test_round), _exempt_ids(test_round)
     counts: dict[str, Counter[str]] = {}
@@ -93,8 +94,12 @@ def untested_by_building(test_round: TestRound) -> list[BuildingCount]:
         elif person_id in exempt:
             counter["exempt"] += 1
     addresses = street_addresses(counts)
+    others = set(counts) - set(buildings)
+    ids = (
+        {**buildings, **dict(Place.objects.filter(path__in=others).values_list("path", "pk"))} if others else buildings
+    )
     rows = [
-        BuildingCount(path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"])
+        BuildingCount(ids.get(path), path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"])
         for path, c in counts.items()
     ]
     return sorted(rows, key=lambda r: r.path)
@@ -109,7 +114,7 @@ class Untested:
     recalled: bool
 
 
-def untested_people(test_round: TestRound, place_path: str) -> list[Untested]:
+def untested_people(test_round: Round, place_path: str) -> list[Untested]:
     """The door-knocking list for one building (or any place in the round): who is neither sampled
     nor exempt, household by household, names masked."""
     sampled, exempt = _sampled_ids(test_round), _exempt_ids(test_round)
@@ -128,15 +133,15 @@ def untested_people(test_round: TestRound, place_path: str) -> list[Untested]:
     ]
 
 
-def recalled_ids(test_round: TestRound) -> set[int]:
+def recalled_ids(test_round: Round) -> set[int]:
     return set(Recall.objects.filter(round=test_round, status=RecallStatus.OPEN).values_list("person_id", flat=True))
 
 
-def open_recalls(test_round: TestRound) -> QuerySet[Recall]:
+def open_recalls(test_round: Round) -> QuerySet[Recall]:
     return Recall.objects.filter(round=test_round, status=RecallStatus.OPEN).select_related("person", "household")
 
 
-def tube_counts(test_round: TestRound) -> dict[str, int]:
+def tube_counts(test_round: Round) -> dict[str, int]:
     counts = Counter(Tube.objects.filter(round=test_round).values_list("result", flat=True))
     return {str(result): counts.get(result, 0) for result in Result}
 
@@ -150,7 +155,7 @@ class PoolAdvice:
     tubes_seen: int
 
 
-def pool_advice(test_round: TestRound, people: int) -> PoolAdvice:
+def pool_advice(test_round: Round, people: int) -> PoolAdvice:
     """From the results of earlier rounds' pooled tubes in the round's area (or a default rate
     when there are none), the pool size that needs the fewest tests per person."""
     history = list(
@@ -171,3 +176,60 @@ def pool_advice(test_round: TestRound, people: int) -> PoolAdvice:
 def _ancestors(path: str) -> list[str]:
     parts = path.strip("/").split("/")
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+@dataclass(frozen=True)
+class Match:
+    person_id: int
+    name: str  # masked
+    room: str
+    address: str
+    sampled: bool
+    recalled: bool
+
+
+def sampling_matches(test_round: Round, scope: Scope, query: str, *, limit: int = 20) -> list[Match]:
+    """Residents of the round's area within `scope` whose name starts with or contains `query`, or
+    whose phone ends in it (4 digits), for the sampling page: masked, with whether each was sampled
+    already or is recalled for a retest."""
+    query = query.strip()
+    if not query:
+        return []
+    people = eligible(test_round).filter(scope.q("place_path"))
+    if query.isdigit():
+        people = people.filter(phone_last4=query[-4:]) if len(query) >= 4 else people.none()
+    else:
+        people = people.filter(name__contains=query)
+    found = list(people.select_related("household").order_by("place_path", "name")[:limit])
+    ids = [p.pk for p in found]
+    sampled = set(
+        Sample.objects.filter(round=test_round, person_id__in=ids, retest=False).values_list("person_id", flat=True)
+    )
+    recalled = set(
+        Recall.objects.filter(round=test_round, person_id__in=ids, status=RecallStatus.OPEN).values_list(
+            "person_id", flat=True
+        )
+    )
+    addresses = street_addresses(p.place_path for p in found)
+    return [
+        Match(
+            p.pk,
+            mask_name(p.name),
+            p.household.room,
+            addresses.get(p.place_path, ""),
+            p.pk in sampled,
+            p.pk in recalled,
+        )
+        for p in found
+    ]
+
+
+def round_chart(rows: list[BuildingCount]) -> dict[str, Any]:
+    """ECharts option: % sampled per building (horizontal bars, so long addresses fit a phone)."""
+    return {
+        "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "yAxis": {"type": "category", "inverse": True, "data": [r.address for r in rows]},
+        "series": [{"type": "bar", "data": [r.percent for r in rows], "label": {"show": True, "position": "right"}}],
+        "tooltip": {"trigger": "axis"},
+    }

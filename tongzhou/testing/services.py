@@ -32,10 +32,10 @@ from tongzhou.testing.models import (
     Recall,
     RecallStatus,
     Result,
+    Round,
     RoundStatus,
     Sample,
     TestKind,
-    TestRound,
     Tube,
 )
 
@@ -53,7 +53,7 @@ class RoundData:
     kind: str = TestKind.NUCLEIC_ACID
 
 
-def round_create(*, actor: User, data: RoundData, request: HttpRequest | None = None) -> TestRound:
+def round_create(*, actor: User, data: RoundData, request: HttpRequest | None = None) -> Round:
     require(actor, Perm.TESTING_PLAN, data.place.path)
     errors: dict[str, str] = {}
     if data.place.kind not in ROUND_PLACE_KINDS:
@@ -67,7 +67,7 @@ def round_create(*, actor: User, data: RoundData, request: HttpRequest | None = 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        test_round = TestRound.objects.create(
+        test_round = Round.objects.create(
             place=data.place,
             place_path=data.place.path,
             name=data.name.strip(),
@@ -91,11 +91,11 @@ def round_create(*, actor: User, data: RoundData, request: HttpRequest | None = 
 ROUND_MOVES = {RoundStatus.PLANNED: RoundStatus.OPEN, RoundStatus.OPEN: RoundStatus.CLOSED}
 
 
-def round_advance(*, actor: User, test_round: TestRound, request: HttpRequest | None = None) -> TestRound:
+def round_advance(*, actor: User, test_round: Round, request: HttpRequest | None = None) -> Round:
     """Open a planned round for sampling, or close an open one."""
     require(actor, Perm.TESTING_PLAN, test_round.place_path)
     with transaction.atomic():
-        locked = TestRound.objects.select_for_update().get(pk=test_round.pk)
+        locked = Round.objects.select_for_update().get(pk=test_round.pk)
         following = ROUND_MOVES.get(RoundStatus(locked.status))
         if following is None:
             raise ValidationError(_("The round is closed."))
@@ -115,7 +115,7 @@ def round_advance(*, actor: User, test_round: TestRound, request: HttpRequest | 
 def exemption_set(
     *,
     actor: User,
-    test_round: TestRound,
+    test_round: Round,
     person: Person,
     reason: str,
     note: str = "",
@@ -139,14 +139,14 @@ def exemption_set(
     return exemption
 
 
-def _open_recall(test_round: TestRound, person: Person) -> Recall | None:
+def _open_recall(test_round: Round, person: Person) -> Recall | None:
     return Recall.objects.filter(round=test_round, person=person, status=RecallStatus.OPEN).first()
 
 
 def sample_take(
     *,
     actor: User,
-    test_round: TestRound,
+    test_round: Round,
     person: Person,
     barcode: str,
     taken_at: datetime | None = None,
@@ -195,6 +195,7 @@ def sample_take(
             raise ValidationError(
                 {"barcode": _("The tube is full (%(n)d samples): open a new tube.") % {"n": tube.capacity}}
             )
+        tube.refresh_from_db(fields=["filled"])
         try:
             with transaction.atomic():
                 return Sample.objects.create(

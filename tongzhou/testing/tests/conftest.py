@@ -6,15 +6,15 @@ import pytest
 from django.utils import timezone
 
 from tongzhou.people.models import Person
-from tongzhou.testing.models import TestRound
+from tongzhou.testing.models import Round
 from tongzhou.testing.services import RoundData, round_advance, round_create
 
 
 @pytest.fixture
-def make_round(demo: Any) -> Callable[..., TestRound]:
+def make_round(demo: Any) -> Callable[..., Round]:
     """An open round over 泰安巷3号院 planned by 泰安巷 staff (10-in-1 unless told)."""
 
-    def make(place: Any = None, pool_size: int = 10, open_it: bool = True) -> TestRound:
+    def make(place: Any = None, pool_size: int = 10, open_it: bool = True) -> Round:
         today = timezone.localdate()
         test_round = round_create(
             actor=demo.taian_staff,
