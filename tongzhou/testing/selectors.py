@@ -230,6 +230,12 @@ def round_chart(rows: list[BuildingCount]) -> dict[str, Any]:
         "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
         "yAxis": {"type": "category", "inverse": True, "data": [r.address for r in rows]},
-        "series": [{"type": "bar", "data": [r.percent for r in rows], "label": {"show": True, "position": "right"}}],
+        "series": [
+            {
+                "type": "bar",
+                "data": [r.percent for r in rows],
+                "label": {"show": True, "position": "right", "formatter": "{c}%"},
+            }
+        ],
         "tooltip": {"trigger": "axis"},
     }

@@ -22,6 +22,7 @@ from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.places.models import Place
+from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
 from tongzhou.testing.forms import ExemptForm, ResultsUploadForm, RoundForm, SampleForm, SearchForm
 from tongzhou.testing.importers import ResultImporter
@@ -88,9 +89,16 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
         context["advice"] = selectors.pool_advice(test_round, totals["eligible"] - totals["exempt"])
     if health:
         context["tubes"] = selectors.tube_counts(test_round)
+        recalls = list(selectors.open_recalls(test_round).select_related("tube")[:200])
+        addresses = street_addresses(r.place_path for r in recalls)
         context["recalls"] = [
-            {"name": mask_name(r.person.name), "room": r.household.room, "tube": r.tube.barcode}
-            for r in selectors.open_recalls(test_round).select_related("tube")[:200]
+            {
+                "name": mask_name(r.person.name),
+                "address": addresses.get(r.place_path, ""),
+                "room": r.household.room,
+                "tube": r.tube.barcode,
+            }
+            for r in recalls
         ]
     return render(request, "testing/round.html", context)
 
