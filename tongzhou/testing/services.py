@@ -3,6 +3,7 @@ past its size), record a tube's result (recalling a positive pool's members), an
 on a negative retest."""
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -231,9 +232,16 @@ def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str
     now = timezone.now()
     counts = {"results": 0, "recalled": 0, "cleared": 0}
     tubes = [r.tube for r in results]
+    # One UPDATE per (result, Ct, time): a lab's file is mostly negatives stamped alike.
+    groups: dict[tuple[str, Decimal | None, datetime], list[int]] = defaultdict(list)
     for r in results:
         r.tube.result, r.tube.ct_value, r.tube.result_at = r.result, r.ct_value, r.result_at or now
-    Tube.objects.bulk_update(tubes, ["result", "ct_value", "result_at"], batch_size=1000)
+        groups[(r.tube.result, r.tube.ct_value, r.tube.result_at)].append(r.tube.pk)
+    for (result, ct_value, result_at), ids in groups.items():
+        for start in range(0, len(ids), 5000):
+            Tube.objects.filter(pk__in=ids[start : start + 5000]).update(
+                result=result, ct_value=ct_value, result_at=result_at
+            )
     counts["results"] = len(tubes)
 
     flagged = [t for t in tubes if t.result in (Result.POSITIVE, Result.INVALID)]
