@@ -3,10 +3,12 @@ the door-knocking list of a building, and the pool advice from earlier rounds.""
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from tongzhou.core.access import get_for_user
 from tongzhou.core.permissions import Perm
@@ -246,3 +248,37 @@ def round_chart(rows: list[BuildingCount]) -> dict[str, Any]:
         ],
         "tooltip": {"trigger": "axis"},
     }
+
+
+@dataclass(frozen=True)
+class MyRound:
+    round: Round
+    sampled_at: Any  # datetime | None
+    result: str  # Result value of the person's latest tube, "" when not sampled
+    recalled: bool
+
+
+def rounds_of_person(person: Person, *, days: int = 14) -> list[MyRound]:
+    """The resident's own view: the rounds of their area planned, open or ended in the last
+    `days` days; whether they were sampled, their latest tube's result, whether they are recalled."""
+    since = timezone.localdate() - timedelta(days=days)
+    ancestors = [*_ancestors(person.place_path), person.place_path]
+    rounds = list(Round.objects.filter(place_path__in=ancestors, ends_on__gte=since).select_related("place")[:10])
+    samples = {
+        s.round_id: s
+        for s in Sample.objects.filter(round__in=rounds, person=person).select_related("tube").order_by("taken_at")
+    }
+    recalled = set(
+        Recall.objects.filter(round__in=rounds, person=person, status=RecallStatus.OPEN).values_list(
+            "round_id", flat=True
+        )
+    )
+    return [
+        MyRound(
+            round=r,
+            sampled_at=samples[r.pk].taken_at if r.pk in samples else None,
+            result=samples[r.pk].tube.result if r.pk in samples else "",
+            recalled=r.pk in recalled,
+        )
+        for r in rounds
+    ]

@@ -21,7 +21,7 @@ from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
-from tongzhou.core.services import audit_log
+from tongzhou.core.services import AuditTarget, audit_log, audit_log_many
 from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.testing.alert_kinds import SUBJECT, Kind
@@ -308,3 +308,15 @@ def _tell_recalled(people: list[Person]) -> None:
     for person in people:
         if person.phone:
             send_message(to=person.phone, text=text)
+
+
+def results_view_record(*, actor: User, round_: Round, people: list[Person]) -> None:
+    """Results are health data: who saw whose (a recall shows a pooled result) goes on each person's
+    record, as a view of the register does."""
+    require(actor, Perm.HEALTH_VIEW, round_.place_path)
+    audit_log_many(
+        action=TestingAudit.RESULT_VIEWED,
+        actor=actor,
+        details={"round": round_.pk},
+        targets=(AuditTarget("people.person", str(p.pk), p.name, p.place_path) for p in people),
+    )

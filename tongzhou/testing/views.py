@@ -28,7 +28,14 @@ from tongzhou.testing.forms import ExemptForm, ResultsUploadForm, RoundForm, Sam
 from tongzhou.testing.importers import ResultImporter
 from tongzhou.testing.models import RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
-from tongzhou.testing.services import RoundData, exemption_set, round_advance, round_create, sample_take
+from tongzhou.testing.services import (
+    RoundData,
+    exemption_set,
+    results_view_record,
+    round_advance,
+    round_create,
+    sample_take,
+)
 
 
 @require_perm(Perm.TESTING_SAMPLE)
@@ -90,6 +97,7 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     if health:
         context["tubes"] = selectors.tube_counts(test_round)
         recalls = list(selectors.open_recalls(test_round).select_related("tube")[:200])
+        results_view_record(actor=request.user, round_=test_round, people=[r.person for r in recalls])
         addresses = street_addresses(r.place_path for r in recalls)
         context["recalls"] = [
             {

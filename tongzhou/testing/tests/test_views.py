@@ -7,7 +7,9 @@ import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
+from tongzhou.core.models import AuditEvent
 from tongzhou.core.pii import mask_name
+from tongzhou.testing.audit import TestingAudit as Audit
 from tongzhou.testing.models import Round, RoundStatus, Sample
 from tongzhou.testing.services import sample_take
 
@@ -83,6 +85,8 @@ def test_a_volunteer_samples_and_never_sees_a_result(
         staff.post(upload["Location"])  # confirm the import
     health_page = client_as("health_officer").get(reverse("testing:round", args=[test_round.pk])).content.decode()
     assert 'id="recalls"' in health_page and "TZ-V1" in health_page
+    seen = AuditEvent.objects.filter(action=Audit.RESULT_VIEWED, actor=demo.health_officer)
+    assert sorted(seen.values_list("object_id", flat=True)) == sorted(str(p.pk) for p in residents[:5])
 
     volunteer.get(reverse("testing:rounds"))  # shows (and clears) the "sampled into tube" message
     page = volunteer.get(reverse("testing:round", args=[test_round.pk])).content.decode()
