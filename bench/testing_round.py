@@ -3,7 +3,7 @@
     .venv/bin/python bench/testing_round.py [--people 100000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 1. A fresh database gets the demo street plus 21,600 households in 泰安巷 and PEOPLE residents;
-   a round over 二戈街道 (10-in-1) with 90 % of them sampled into 10,000-odd tubes (written in bulk:
+   a round over 二戈街道 (10-in-1) with 99 % of them sampled into 10,000-odd tubes (written in bulk:
    the phones' batch sync is not built yet, so its figure is not measured here).
 2. The lab's result file: 10,000 tubes, 20 positive, as .xlsx, imported end to end through the
    import framework (read, check every row, write the results, recall the positive pools' members,
@@ -138,7 +138,7 @@ def main() -> None:
             .order_by("place_path", "pk")
             .values_list("pk", "household_id", "place_path")
         )
-        sampled = [p for p in people if rng.random() < 0.9]
+        sampled = [p for p in people if rng.random() < 0.99]
         now = timezone.now()
         tubes = [
             Tube(
