@@ -198,12 +198,16 @@ def _key_persons(community: Place, *, officer: User, staff: User, log: Callable[
     if KeyPerson.objects.filter(subtree_q(community.path, "place_path")).exists():
         return
     taken = HelpRequest.objects.filter(person__isnull=False).values("person")
-    people = (
-        Person.objects.filter(subtree_q(community.path, "place_path"))
-        .exclude(phone_index="")
-        .exclude(pk__in=taken)
-        .order_by("-pk")[:3]
-    )
+    candidates = Person.objects.exclude(phone_index="").exclude(pk__in=taken).order_by("-pk")
+    # The one under home isolation lives in 泰安巷3号院, the compound with a gate: the guard is
+    # refused when this household asks to go out ("不能外出：请联系社区").
+    gated = Place.objects.get(parent__parent=community, name="泰安巷3号院")
+    # (the first such resident: the morning's fever at the gate is another household, the last)
+    isolated = candidates.filter(subtree_q(gated.path, "place_path")).order_by("pk").first()
+    others = candidates.filter(subtree_q(community.path, "place_path"))
+    if isolated is not None:
+        others = others.exclude(pk=isolated.pk)
+    people = [p for p in [isolated, *others[:2]] if p is not None]
     today = timezone.localdate()
     plans = [
         (Reason.RISK_AREA, "武汉市", OrderKind.HOME_ISOLATION, 10),

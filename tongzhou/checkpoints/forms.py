@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.checkpoints.models import ControlLevel, Gate
-from tongzhou.core.forms import IdMultipleChoiceField
+from tongzhou.core.forms import IdMultipleChoiceField, StyledForm
 
 LEVEL_WIDGET = forms.RadioSelect
 
@@ -95,7 +95,7 @@ class VisitorForm(forms.Form):
         self.fields["household"].choices = households  # type: ignore[attr-defined]
 
 
-class PassageFilterForm(forms.Form):
+class PassageFilterForm(StyledForm):
     gate = forms.TypedChoiceField(label=_("Gate"), coerce=int, required=False, empty_value=None)
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     result = forms.ChoiceField(

@@ -159,10 +159,13 @@ class Reason(models.TextChoices):
     FEVER = "fever", _("Fever: no passage; staff and the health officer are alerted")
     REVOKED = "revoked", _("Pass revoked")
     EXPIRED = "expired", _("Pass expired")
-    FORGED = "forged", _("Not a genuine pass")
+    # A mistyped code lands here as often as a fake one: say what the gate knows, accuse nobody.
+    FORGED = "forged", _("Not recognised")
     UNKNOWN = "unknown", _("Unknown pass")
     OTHER_COMPOUND = "other_compound", _("Not a resident of this compound")
     SEALED = "sealed", _("Sealed: nobody goes out")
+    # Kept at home by another module (tongzhou.people.outings): never says why.
+    KEPT_HOME = "kept_home", _("May not leave: contact the committee")
     QUOTA = "quota", _("Today's outing for this household is used")
     VISITOR_SEALED = "visitor_sealed", _("Sealed: no visitors")
     INVALID = "invalid", _("Invalid scan")
@@ -234,6 +237,31 @@ class Passage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gate_id} {self.direction} {self.reason}"
+
+
+# How long a gate's first answer to a client_uuid is kept for replays (partitions.maintain drops
+# older ones): far longer than any offline queue waits to be synced.
+REPLAY_KEPT_DAYS = 30
+
+
+class PassageReplay(models.Model):
+    """The first answer a gate gave to each of its scans (the device's client_uuid), so the same
+    scan sent again answers as the first time and stores nothing, even with another scanned_at
+    (the passage log's own unique key must include scanned_at, its partition key). Written in the
+    same statement or transaction as the passage; kept REPLAY_KEPT_DAYS days."""
+
+    passage_id = models.BigIntegerField(primary_key=True)
+    gate_id = models.BigIntegerField()
+    client_uuid = models.UUIDField()
+    allowed = models.BooleanField()
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gate_id", "client_uuid"], name="passage_replay_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gate_id} {self.client_uuid}"
 
 
 class Visitor(TimeStampedModel):

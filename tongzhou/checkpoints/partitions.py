@@ -6,7 +6,7 @@ next) in Asia/Shanghai. A month whose rows already landed in the default partiti
 moving those rows into a new table and attaching it, so making a partition never fails.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -93,6 +93,16 @@ def drop_old_passages(*, months: int | None = None, now: datetime | None = None)
     return report
 
 
+def drop_old_replays(*, now: datetime | None = None) -> int:
+    """Forgets the gates' first answers older than REPLAY_KEPT_DAYS (a scan sent again after that is
+    stored again only if its scanned_at differs). Returns how many went."""
+    from tongzhou.checkpoints.models import REPLAY_KEPT_DAYS, PassageReplay
+
+    cutoff = (now or timezone.now()) - timedelta(days=REPLAY_KEPT_DAYS)
+    deleted, _kinds = PassageReplay.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
+
+
 def maintain() -> dict[str, int]:
     made = ensure_partitions()
-    return {"partitions_made": len(made), **drop_old_passages()}
+    return {"partitions_made": len(made), **drop_old_passages(), "replays_deleted": drop_old_replays()}

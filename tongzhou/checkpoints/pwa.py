@@ -66,6 +66,17 @@ def scan(request: ScopedRequest, gate_id: int) -> HttpResponse:
             "error": _("The server refused the scan: %(error)s"),
             "camera_error": _("The camera cannot be opened: type or paste the code instead."),
             "login": _("Your log-in has expired: log in again to sync."),
+            "fever_offline": _(
+                "Fever: no passage. Staff and the health officer will be alerted when this scan is sent (back online)."
+            ),
+            "search_none": _("Nobody found in this compound."),
+            "search_offline": _(
+                "Offline: only room numbers and pass holders' names can be searched; scan or type the pass code."
+            ),
+            "search_offline_none": _(
+                "Offline: names of other residents and phone digits cannot be searched. "
+                "Search the room number (e.g. 502), or scan or type the pass code."
+            ),
         },
     }
     return render(request, "checkpoints/scan.html", {"gate": gate, "config": config})

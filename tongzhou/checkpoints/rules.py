@@ -2,8 +2,9 @@
 rules is in static/checkpoints/scan.js and must say the same).
 
 Order: a fever stops anyone; then who it is (a forged or unknown pass, another compound's, a
-revoked or expired one); then the control level: sealed lets nobody out, controlled lets each
-household out a set number of times a day. Coming home is always allowed to a valid pass.
+revoked or expired one); then going out: sealed lets nobody out, a household kept at home (under
+home isolation, say: tongzhou.people.outings) may not leave, controlled lets each household out a
+set number of times a day. Coming home is always allowed to a valid pass.
 """
 
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Facts:
     level: str = ControlLevel.NONE
     outings_used: int = 0
     outings_per_day: int = 1
+    kept_home: bool = False
 
 
 def decide(facts: Facts) -> str:
@@ -46,6 +48,8 @@ def decide(facts: Facts) -> str:
     if facts.direction == Direction.OUT:
         if facts.level == ControlLevel.SEALED:
             return Reason.SEALED
+        if facts.kept_home:
+            return Reason.KEPT_HOME
         if facts.level == ControlLevel.CONTROLLED and facts.outings_used >= facts.outings_per_day:
             return Reason.QUOTA
     return Reason.OK

@@ -31,6 +31,7 @@ from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
+from tongzhou.people.outings import households_kept_home
 from tongzhou.places.models import Household, Place, PlaceKind
 
 REVOKED_KEPT_DAYS = 90
@@ -50,7 +51,8 @@ def today_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 def gate_pass_cache(gate: Gate) -> dict[str, Any]:
     """What the scan page keeps for offline work: the compound's passes as digests of their tokens
-    (never the tokens), masked labels, the level in force and today's outings per household."""
+    (never the tokens), masked labels, the level in force, today's outings per household and
+    whether the household may go out at all (`kept_home`: only that, never why)."""
     start, end = today_bounds()
     passes = list(
         Pass.objects.filter(subtree_q(gate.place_path, "place_path"))
@@ -58,6 +60,7 @@ def gate_pass_cache(gate: Gate) -> dict[str, Any]:
         .values("id", "digest", "label", "status", "valid_until", "household_id", "place_path")
     )
     levels = effective_levels({p["place_path"] for p in passes})
+    kept_home = households_kept_home({p["household_id"] for p in passes})
     outings = dict(
         Passage.objects.filter(
             in_gates(Scope.of([gate.place_path])),
@@ -86,6 +89,7 @@ def gate_pass_cache(gate: Gate) -> dict[str, Any]:
                 "status": p["status"],
                 "valid_until": p["valid_until"].isoformat() if p["valid_until"] else None,
                 "outings_today": outings.get(p["household_id"], 0),
+                "kept_home": p["household_id"] in kept_home,
             }
             for p in passes
         ],

@@ -15,3 +15,7 @@ class MonitoringConfig(AppConfig):
         from tongzhou.monitoring.alert_kinds import register_kinds
 
         register_kinds()
+        from tongzhou.monitoring.outings import households_under_home_orders
+        from tongzhou.people import outings
+
+        outings.register("monitoring", households_under_home_orders)

@@ -18,6 +18,7 @@ from tongzhou.checkpoints.models import (
     GateDevice,
     Pass,
     Passage,
+    PassageReplay,
     PassStatus,
     Reason,
 )
@@ -25,8 +26,9 @@ from tongzhou.checkpoints.rules import Facts, decide
 from tongzhou.checkpoints.services.control import effective_levels
 from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
 from tongzhou.checkpoints.services.passages import PassageItem, PassageResult, _day_bounds, outings_between
-from tongzhou.checkpoints.services.rows import NewPassage, _insert_passages
+from tongzhou.checkpoints.services.rows import NewPassage, _insert_passages, _insert_replays
 from tongzhou.checkpoints.tokens import read_token
+from tongzhou.people.outings import households_kept_home
 
 
 def passages_record(
@@ -41,32 +43,53 @@ def passages_record(
     already stored (or repeated in the batch) answers as it was first answered."""
     for attempt in range(2):
         try:
-            return _record(gate=gate, items=items, actor=actor, device=device, now=now or timezone.now())
+            return _record(
+                gate=gate, items=items, actor=actor, device=device, now=now or timezone.now(), legacy=bool(attempt)
+            )
         except IntegrityError:
-            # The same client_uuid stored by a concurrent request: the retry answers it as a replay.
+            # The same client_uuid stored by a concurrent request, or a passage stored with the same
+            # client_uuid and scanned_at but no replay row (from before the replay table, or past
+            # its keeping): the retry answers it as a replay.
             if attempt:
                 raise
     raise AssertionError("unreachable")
 
 
 def _record(
-    *, gate: Gate, items: Sequence[PassageItem], actor: User | None, device: GateDevice | None, now: datetime
+    *,
+    gate: Gate,
+    items: Sequence[PassageItem],
+    actor: User | None,
+    device: GateDevice | None,
+    now: datetime,
+    legacy: bool,
 ) -> list[PassageResult]:
     fever_from = Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))
     skew = timedelta(seconds=settings.TONGZHOU_CLOCK_SKEW_SECONDS)
     with transaction.atomic():
-        # Replays: stored already (the same scanned_at, which the unique key includes).
-        existing: dict[str, Passage] = {}
+        # Replays: answered by this gate before (whatever the scanned_at); with `legacy` (a retry),
+        # also passages stored with the same client_uuid in the batch's time span that have no
+        # replay row (from before the replay table, or past its keeping).
+        existing: dict[str, PassageResult] = {}
         uuids = [item.client_uuid for item in items]
-        if uuids:
-            times = [item.scanned_at for item in items]
-            for chunk_start in range(0, len(uuids), 2000):
+        for chunk_start in range(0, len(uuids), 2000):
+            for passage_id, client_uuid, allowed, reason in PassageReplay.objects.filter(
+                gate_id=gate.pk, client_uuid__in=uuids[chunk_start : chunk_start + 2000]
+            ).values_list("passage_id", "client_uuid", "allowed", "reason"):
+                key = str(client_uuid)
+                existing[key] = PassageResult(key, allowed, reason, passage_id, replayed=True)
+        missing = [item for item in items if str(item.client_uuid) not in existing]
+        if missing and legacy:
+            times = [item.scanned_at for item in missing]
+            unanswered = [item.client_uuid for item in missing]
+            for chunk_start in range(0, len(unanswered), 2000):
                 for passage in Passage.objects.filter(
-                    client_uuid__in=uuids[chunk_start : chunk_start + 2000],
+                    client_uuid__in=unanswered[chunk_start : chunk_start + 2000],
                     scanned_at__gte=min(times),
                     scanned_at__lte=max(times),
-                ).only("id", "client_uuid", "allowed", "reason", "pass_ref_id"):
-                    existing[str(passage.client_uuid)] = passage
+                ).only("id", "client_uuid", "allowed", "reason"):
+                    key = str(passage.client_uuid)
+                    existing[key] = PassageResult(key, passage.allowed, passage.reason, passage.pk, replayed=True)
 
         # The passes: by the token's signed nonce, or by id for a guard who looked the resident up.
         nonce_of: dict[str, str | None] = {}
@@ -101,6 +124,20 @@ def _record(
             for household_id, at in rows:
                 used[(household_id, timezone.localtime(at).date())] += 1
 
+        # Households kept at home (tongzhou.people.outings), asked once for the batch's outings.
+        going_out: set[int] = set()
+        for item in items:
+            if item.direction != Direction.OUT:
+                continue
+            if item.pass_token is not None:
+                nonce = nonce_of[item.pass_token]
+                found = by_nonce.get(nonce) if nonce else None
+            else:
+                found = by_id.get(item.pass_id) if item.pass_id is not None else None
+            if found is not None:
+                going_out.add(found.household_id)
+        kept_home = households_kept_home(going_out, timezone.localdate(now)) if going_out else set()
+
         results: list[PassageResult | None] = [None] * len(items)
         key_of = [str(item.client_uuid) for item in items]
         local_zone = timezone.get_current_timezone()
@@ -109,8 +146,7 @@ def _record(
         for index, item in enumerate(items):
             key = key_of[index]
             if key in existing:
-                old = existing[key]
-                results[index] = PassageResult(key, old.allowed, old.reason, old.pk, replayed=True)
+                results[index] = existing[key]
                 continue
             if key in seen:
                 continue  # answered below, from the first of the batch
@@ -141,6 +177,7 @@ def _record(
                     level=level,
                     outings_used=used[(pass_.household_id, day)] if pass_ else 0,
                     outings_per_day=settings.TONGZHOU_OUTINGS_PER_DAY,
+                    kept_home=pass_ is not None and pass_.household_id in kept_home,
                 )
             )
             known = pass_ is not None and pass_.place_path.startswith(gate.place_path)
@@ -169,10 +206,12 @@ def _record(
             )
             new.append((index, new_row, pass_.label if known and pass_ else ""))
 
-        # COPY on PostgreSQL (ids drawn from the sequence first); a duplicate client_uuid from a
-        # concurrent request surfaces as Django's IntegrityError and is retried as a replay.
+        # COPY on PostgreSQL (ids drawn from the sequence first), then the gate's answers to these
+        # client_uuids; a duplicate from a concurrent request surfaces as Django's IntegrityError
+        # and is retried as a replay.
         with connection.wrap_database_errors:
             _insert_passages([p for _i, p, _s in new])
+            _insert_replays([p for _i, p, _s in new])
         for index, row, subject in new:
             results[index] = PassageResult(key_of[index], row.allowed, row.reason, row.id, subject=subject)
         for index in range(len(items)):

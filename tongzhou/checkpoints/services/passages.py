@@ -1,6 +1,7 @@
 """One scan at a gate: parsing it, the rules' answer, and storing it (browser or device)."""
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,14 +26,16 @@ from tongzhou.checkpoints.models import (
     Gate,
     GateDevice,
     Passage,
+    PassageReplay,
     PassStatus,
     Reason,
 )
 from tongzhou.checkpoints.rules import Facts, decide
 from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
 from tongzhou.checkpoints.services.gates import _device_digest
-from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, NewPassage
+from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, REPLAY_COLUMNS, NewPassage
 from tongzhou.checkpoints.tokens import read_token
+from tongzhou.people.outings import households_kept_home
 
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
 
@@ -212,9 +215,14 @@ def passage_record_one(
     level = _RANK_LEVEL[rank or 0]
     in_compound = row is not None and path.startswith(gate.place_path)
     used = 0
-    if in_compound and level == ControlLevel.CONTROLLED and item.direction == Direction.OUT:
-        low, high = _day_bounds(when)
-        used = outings_between(low, high).filter(household_id=household_id).count()
+    kept_home = False
+    if in_compound and household_id is not None and item.direction == Direction.OUT and level != ControlLevel.SEALED:
+        # Going out: may this household go out (one rule, fed by every module)? Coming home needs
+        # no such question, so a scan in costs no extra round trip.
+        kept_home = bool(households_kept_home({household_id}, timezone.localtime(when).date()))
+        if level == ControlLevel.CONTROLLED and not kept_home:
+            low, high = _day_bounds(when)
+            used = outings_between(low, high).filter(household_id=household_id).count()
     reason = decide(
         Facts(
             direction=item.direction,
@@ -229,6 +237,7 @@ def passage_record_one(
             level=level,
             outings_used=used,
             outings_per_day=settings.TONGZHOU_OUTINGS_PER_DAY,
+            kept_home=kept_home,
         )
     )
     new = NewPassage(
@@ -252,25 +261,98 @@ def passage_record_one(
         device_id=device.pk if device else None,
     )
     subject = label if in_compound else ""
-    values = [getattr(new, column) for column in PASSAGE_COLUMNS[1:]]
-    if connection.vendor != "postgresql":  # psycopg adapts the plain values; SQLite wants Django's
-        fields = {field.column: field for field in Passage._meta.concrete_fields}
-        values = [
-            fields[column].get_db_prep_save(value, connection)
-            for column, value in zip(PASSAGE_COLUMNS[1:], values, strict=True)
-        ]
-    sql = (
-        f"INSERT INTO checkpoints_passage ({', '.join(PASSAGE_COLUMNS[1:])}) "  # noqa: S608 (constants only)
-        f"VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (client_uuid, scanned_at) DO NOTHING RETURNING id"
-    )
-    # One statement needs no transaction of its own; with a fever, the passage and its alert go
-    # in together.
-    with transaction.atomic() if reason == Reason.FEVER else contextlib.nullcontext():
-        inserted = _fetch_one_prepared(sql, values)
-        if inserted is None:  # stored before: answer as then
-            old = Passage.objects.filter(client_uuid=item.client_uuid, scanned_at=item.scanned_at).get()
-            return PassageResult(str(item.client_uuid), old.allowed, old.reason, old.pk, replayed=True)
-        new.id = inserted[0]
+    # With a fever, the passage and its alert go in together; otherwise the one statement of
+    # PostgreSQL needs no transaction of its own.
+    with (
+        transaction.atomic()
+        if reason == Reason.FEVER or connection.vendor != "postgresql"
+        else contextlib.nullcontext()
+    ):
+        first = _store_once(new)
+        if first is not None:  # this gate answered this client_uuid before: answer as then
+            return first
         if reason == Reason.FEVER:
             _raise_fever_alerts(gate, [(new, subject)])
     return PassageResult(str(item.client_uuid), new.allowed, reason, new.id, subject=subject)
+
+
+@functools.cache
+def _store_sql(vendor: str) -> str:
+    """PostgreSQL: one statement claims the client_uuid at the gate (the replay table, with the
+    passage's id drawn from its sequence) and stores the passage only if the claim was new; it
+    answers (claimed id, stored id). Elsewhere: the passage's insert alone."""
+    columns = ", ".join(PASSAGE_COLUMNS[1:])
+    if vendor != "postgresql":
+        return (
+            f"INSERT INTO checkpoints_passage ({columns}) "  # noqa: S608 (constants only)
+            f"VALUES ({', '.join(['%s'] * len(PASSAGE_COLUMNS[1:]))}) "
+            "ON CONFLICT (client_uuid, scanned_at) DO NOTHING RETURNING id"
+        )
+    fields = {field.column: field for field in Passage._meta.concrete_fields}
+    casts = ", ".join(f"%s::{fields[column].db_type(connection)}" for column in PASSAGE_COLUMNS[1:])
+    return (
+        "WITH claim AS ("  # noqa: S608 (constants only)
+        f" INSERT INTO checkpoints_passagereplay ({', '.join(REPLAY_COLUMNS)})"
+        " VALUES (nextval('checkpoints_passage_id_seq'), %s, %s, %s, %s, %s)"
+        " ON CONFLICT (gate_id, client_uuid) DO NOTHING RETURNING passage_id"
+        "), stored AS ("
+        f" INSERT INTO checkpoints_passage (id, {columns}) SELECT passage_id, {casts} FROM claim"
+        " ON CONFLICT (client_uuid, scanned_at) DO NOTHING RETURNING id"
+        ") SELECT (SELECT passage_id FROM claim), (SELECT id FROM stored)"
+    )
+
+
+def _replayed(gate_id: int, client_uuid: uuid.UUID) -> PassageResult | None:
+    first = PassageReplay.objects.filter(gate_id=gate_id, client_uuid=client_uuid).first()
+    if first is None:
+        return None
+    return PassageResult(str(client_uuid), first.allowed, first.reason, first.passage_id, replayed=True)
+
+
+def _stored_before(new: NewPassage) -> PassageResult:
+    """A passage with this client_uuid and scanned_at is stored (from before the replay table, or
+    its replay row is past keeping): answer as then."""
+    old = Passage.objects.filter(client_uuid=new.client_uuid, scanned_at=new.scanned_at).get()
+    return PassageResult(str(new.client_uuid), old.allowed, old.reason, old.pk, replayed=True)
+
+
+def _store_once(new: NewPassage) -> PassageResult | None:
+    """Stores the passage and the gate's answer to its client_uuid, and sets `new.id`; or, when
+    the gate answered this client_uuid before (whatever the scanned_at), stores nothing and
+    returns that first answer. On PostgreSQL one round trip; a concurrent twin waits on the
+    replay table's unique key and then answers as a replay."""
+    values = [getattr(new, column) for column in PASSAGE_COLUMNS[1:]]
+    if connection.vendor == "postgresql":
+        claim = [new.gate_id, new.client_uuid, new.allowed, new.reason, new.received_at]
+        claimed, stored = _fetch_one_prepared(_store_sql("postgresql"), [*claim, *values])
+        if stored is not None:
+            new.id = stored
+            return None
+        if claimed is None:
+            first = _replayed(new.gate_id, new.client_uuid)
+            assert first is not None  # the claim lost to a stored row
+            return first
+        PassageReplay.objects.filter(pk=claimed).delete()
+        return _stored_before(new)
+    # SQLite (in a transaction, see above): psycopg adapts plain values, SQLite wants Django's.
+    first = _replayed(new.gate_id, new.client_uuid)
+    if first is not None:
+        return first
+    fields = {field.column: field for field in Passage._meta.concrete_fields}
+    values = [
+        fields[column].get_db_prep_save(value, connection)
+        for column, value in zip(PASSAGE_COLUMNS[1:], values, strict=True)
+    ]
+    inserted = _fetch_one_prepared(_store_sql(connection.vendor), values)
+    if inserted is None:
+        return _stored_before(new)
+    new.id = inserted[0]
+    PassageReplay.objects.create(
+        passage_id=new.id,
+        gate_id=new.gate_id,
+        client_uuid=new.client_uuid,
+        allowed=new.allowed,
+        reason=new.reason,
+        received_at=new.received_at,
+    )
+    return None

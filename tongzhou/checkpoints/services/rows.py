@@ -9,6 +9,7 @@ from django.db import connection
 
 from tongzhou.checkpoints.models import (
     Passage,
+    PassageReplay,
 )
 
 PASSAGE_COLUMNS = (
@@ -79,3 +80,34 @@ def _insert_passages(rows: list[NewPassage]) -> None:
         with cursor.copy(f"COPY checkpoints_passage ({', '.join(PASSAGE_COLUMNS)}) FROM STDIN") as copy:
             for p in rows:
                 copy.write_row(tuple(getattr(p, column) for column in PASSAGE_COLUMNS))
+
+
+REPLAY_COLUMNS = ("passage_id", "gate_id", "client_uuid", "allowed", "reason", "received_at")
+
+
+def _insert_replays(rows: list[NewPassage]) -> None:
+    """Stores the gate's first answer to each stored passage's client_uuid (PassageReplay): COPY on
+    PostgreSQL, bulk_create elsewhere. A client_uuid the gate answered already breaks the unique
+    key (IntegrityError)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        replays = []
+        for p in rows:
+            assert p.id is not None  # stored by _insert_passages
+            replays.append(
+                PassageReplay(
+                    passage_id=p.id,
+                    gate_id=p.gate_id,
+                    client_uuid=p.client_uuid,
+                    allowed=p.allowed,
+                    reason=p.reason,
+                    received_at=p.received_at,
+                )
+            )
+        PassageReplay.objects.bulk_create(replays, batch_size=1000)
+        return
+    sql = f"COPY checkpoints_passagereplay ({', '.join(REPLAY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for p in rows:
+            copy.write_row((p.id, p.gate_id, p.client_uuid, p.allowed, p.reason, p.received_at))

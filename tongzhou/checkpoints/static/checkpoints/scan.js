@@ -117,6 +117,7 @@
     if (entry.valid_until && new Date(entry.valid_until) <= new Date(item.scanned_at)) return { reason: "expired", entry };
     if (item.direction === "out") {
       if (entry.level === "sealed") return { reason: "sealed", entry };
+      if (entry.kept_home) return { reason: "kept_home", entry };
       if (entry.level === "controlled") {
         const today = localDay(new Date(item.scanned_at));
         const fromCache = passes && passes.day === today ? entry.outings_today : 0;
@@ -129,13 +130,13 @@
     return { reason: "ok", entry };
   }
 
-  function showAnswer(allowed, reason, subject, note) {
+  function showAnswer(allowed, reason, subject, note, message) {
     const answer = $("answer");
     answer.classList.remove("d-none", "allowed", "refused");
     answer.classList.add(allowed ? "allowed" : "refused");
     answer.dataset.reason = reason;
     $("answer-title").textContent = allowed ? config.text.allowed : config.text.refused;
-    $("answer-reason").textContent = config.messages[reason] || reason;
+    $("answer-reason").textContent = message || config.messages[reason] || reason;
     $("answer-subject").textContent = subject || "";
     $("answer-note").textContent = note || "";
     $("answer-next").focus();
@@ -145,6 +146,7 @@
     $("token").value = "";
     $("search").value = "";
     $("search-results").replaceChildren();
+    $("search-note").textContent = "";
     $("picked").textContent = "";
     $("temperature").value = "";
     $("form-error").textContent = "";
@@ -179,6 +181,8 @@
       $("form-error").textContent = config.text.need_temperature;
       return;
     }
+    // Picked from the search: the answer names the person found (masked), not the pass holder.
+    const who = token ? null : picked.label;
     const item = {
       pass_token: token || null,
       pass_id: token ? null : picked.pass_id,
@@ -200,7 +204,7 @@
         const entry = item.pass_token ? byDigest.get(await sha256(item.pass_token)) : byId.get(item.pass_id);
         if (entry) entry.outings_today += 1;
       }
-      showAnswer(body.allowed, body.reason, body.subject);
+      showAnswer(body.allowed, body.reason, who || body.subject);
       resetForm();
       return;
     }
@@ -218,7 +222,9 @@
       pass_ref: decision.entry ? decision.entry.pass_id : null,
     });
     const note = response && (response.status === 401 || response.status === 403) ? config.text.login : config.text.offline_decision;
-    showAnswer(allowed, decision.reason, decision.entry ? decision.entry.label : "", note);
+    // Nobody has been alerted yet: the alert goes out when the queue reaches the server.
+    const message = decision.reason === "fever" ? config.text.fever_offline : null;
+    showAnswer(allowed, decision.reason, who || (decision.entry ? decision.entry.label : ""), note, message);
     resetForm();
     showStatus();
   }
@@ -261,15 +267,21 @@
     searchTimer = setTimeout(async () => {
       const q = $("search").value.trim();
       const list = $("search-results");
+      const note = $("search-note");
       list.replaceChildren();
+      note.textContent = "";
       if (!q) return;
       let found = [];
       try {
         const response = await fetch(config.search_url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" });
         if (response.ok) found = await response.json();
+        // (fewer than four digits: the server waits for the last four of a phone number)
+        if (response.ok && !found.length && !/^\d{1,3}$/.test(q)) note.textContent = config.text.search_none;
       } catch (error) {
-        // Offline: look in the cached labels (room numbers and masked names).
+        // Offline: only the cached labels can be searched (room numbers and the pass holders'
+        // masked names): no other resident's name, no phone digits. Say so.
         found = passes ? passes.passes.filter((p) => p.status === "active" && p.label.includes(q)).slice(0, 20) : [];
+        note.textContent = found.length ? config.text.search_offline : config.text.search_offline_none;
       }
       found.forEach((f) => {
         const button = document.createElement("button");
@@ -281,6 +293,7 @@
           $("picked").textContent = "✓ " + f.label;
           $("token").value = "";
           list.replaceChildren();
+          note.textContent = "";
           $("temperature").focus();
         });
         list.appendChild(button);
