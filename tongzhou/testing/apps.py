@@ -13,8 +13,11 @@ class TestingConfig(AppConfig):
     def ready(self) -> None:
         audit.register(TestingAudit)
         from tongzhou.core.imports import registry
+        from tongzhou.people import outings
         from tongzhou.testing.alert_kinds import register_kinds
         from tongzhou.testing.importers import ResultImporter
+        from tongzhou.testing.outings import households_with_recalls
 
         register_kinds()
         registry.register(ResultImporter)
+        outings.register("testing", households_with_recalls)
