@@ -29,10 +29,13 @@ from tongzhou.people.models import Person, ResidencyType, Tag
 from tongzhou.places.importers import import_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.services import building_create, place_create
-from tongzhou.testing.models import ExemptReason, Result, Round, Tube
+from tongzhou.testing.models import ExemptReason, Lab, Result, Round, Tube
 from tongzhou.testing.services import (
     RoundData,
     TubeResult,
+    box_hand_over,
+    box_receive,
+    box_seal,
     exemption_set,
     results_record,
     round_advance,
@@ -253,6 +256,17 @@ def _testing_round(community: Place, *, staff: User, log: Callable[[str], None])
     sampled = people[: len(people) * 2 // 3]
     for i, person in enumerate(sampled):
         sample_take(actor=staff, test_round=test_round, person=person, barcode=f"TA{today:%y%m%d}{i // 10 + 1:04d}")
+    full = list(Tube.objects.filter(round=test_round, filled=10).order_by("barcode"))
+    street = community.parent
+    assert street is not None
+    lab, _created = Lab.objects.get_or_create(
+        name="南明区疾病预防控制中心实验室", place=street, defaults={"place_path": street.path}
+    )
+    box = box_seal(
+        actor=staff, round_=test_round, code=f"XB{today:%y%m%d}01", lab=lab, barcodes=[t.barcode for t in full]
+    )
+    box_hand_over(actor=staff, box=box, courier="王师傅")
+    box_receive(actor=staff, box=box, counted=len(full))
     full = list(Tube.objects.filter(round=test_round, filled=10).order_by("barcode"))
     with transaction.atomic():
         results_record(

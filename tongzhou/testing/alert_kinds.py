@@ -17,10 +17,15 @@ SUBJECT = "testing.round"
 class Kind(models.TextChoices):
     POOL_RECALL = "testing_pool_recall", _("Pooled tube positive or invalid: members recalled")
     SINGLE_POSITIVE = "testing_single_positive", _("Single tube positive")
+    CUSTODY = "testing_custody", _("Chain of custody: tubes do not add up")
 
 
 def _tube(details: Mapping[str, Any]) -> str:
     return str(details.get("tube", ""))
+
+
+def _custody(details: Mapping[str, Any]) -> str:
+    return str(details.get("what", ""))
 
 
 KINDS = (
@@ -53,6 +58,21 @@ KINDS = (
         severity=Severity.HIGH,
         subject_url="testing:round",
         describe=_tube,
+    ),
+    AlertKind(
+        key=Kind.CUSTODY,
+        label=Kind.CUSTODY.label,
+        outcomes=(
+            ("found", _("Tubes found")),
+            ("resampled", _("Residents sampled again")),
+            ("lab_error", _("A lab's data error, corrected")),
+            ("other", _("Other")),
+        ),
+        view_perm=Perm.TESTING_PLAN,
+        assignee_roles=(Role.COMMUNITY_STAFF,),
+        severity=Severity.HIGH,
+        subject_url="testing:round",
+        describe=_custody,
     ),
 )
 

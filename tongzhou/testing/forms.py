@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.core.scope import Scope
 from tongzhou.places.models import Place
-from tongzhou.testing.models import POOL_SIZES, Coverage, ExemptReason
+from tongzhou.testing.models import POOL_SIZES, Coverage, ExemptReason, Lab
 from tongzhou.testing.services import ROUND_PLACE_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -61,3 +61,25 @@ class ResultsUploadForm(StyledForm):
     all_or_nothing = forms.BooleanField(
         label=_("All or nothing: import no row unless every row is good"), required=False
     )
+
+
+class SealForm(StyledForm):
+    code = forms.CharField(label=_("Box code"), max_length=40)
+    lab = IdChoiceField(label=_("Laboratory"), queryset=Lab.objects.none())
+    barcodes = forms.CharField(
+        label=_("Tubes (scan one per line)"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, labs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lab"].queryset = labs  # type: ignore[attr-defined]
+
+
+class HandOverForm(StyledForm):
+    box = forms.CharField(label=_("Box code"), max_length=40)
+    courier = forms.CharField(label=_("Courier"), max_length=50)
+
+
+class ReceiveForm(StyledForm):
+    box = forms.CharField(label=_("Box code"), max_length=40)
+    counted = forms.IntegerField(label=_("Tubes counted at the lab"), min_value=0, max_value=10_000)

@@ -101,8 +101,60 @@ class Result(models.TextChoices):
     INVALID = "invalid", _("Invalid")
 
 
+class Lab(models.Model):
+    """A laboratory that tests a street's samples; boxes are sent to it and its results come back."""
+
+    name = models.CharField(_("name"), max_length=100)
+    place = models.ForeignKey(Place, verbose_name=_("serves"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+
+    class Meta:
+        verbose_name = _("laboratory")
+        verbose_name_plural = _("laboratories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Box(models.Model):
+    """Tubes sealed into a box at the site, handed to a courier, received and counted at the lab:
+    the chain of custody. A count at receipt that differs from the count at sealing is flagged."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="boxes")
+    code = models.CharField(_("box code"), max_length=40, unique=True)
+    lab = models.ForeignKey(Lab, verbose_name=_("laboratory"), on_delete=models.PROTECT, related_name="boxes")
+    place_path = PathField(_("place path"), db_index=True)  # the round's
+    tube_count = models.PositiveIntegerField(_("tubes sealed"))
+    sealed_at = models.DateTimeField(_("sealed at"))
+    sealed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    courier = models.CharField(_("courier"), max_length=50, blank=True)
+    handed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_count = models.PositiveIntegerField(_("tubes counted at the lab"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("box")
+        verbose_name_plural = _("boxes")
+        ordering = ["-sealed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def count_differs(self) -> bool:
+        return self.received_count is not None and self.received_count != self.tube_count
+
+
 class Tube(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="tubes")
+    box = models.ForeignKey(Box, null=True, blank=True, on_delete=models.PROTECT, related_name="tubes")
     barcode = models.CharField(_("tube barcode"), max_length=40, unique=True)
     capacity = models.PositiveSmallIntegerField(_("samples it holds"))
     filled = models.PositiveSmallIntegerField(_("samples in it"), default=0)

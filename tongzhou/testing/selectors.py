@@ -2,7 +2,7 @@
 the door-knocking list of a building, and the pool advice from earlier rounds."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import pooling
-from tongzhou.testing.models import Exemption, ExemptReason, Recall, RecallStatus, Result, Round, Sample, Tube
+from tongzhou.testing.models import Box, Exemption, ExemptReason, Lab, Recall, RecallStatus, Result, Round, Sample, Tube
 
 
 def rounds_in(scope: Scope) -> QuerySet[Round]:
@@ -282,3 +282,76 @@ def rounds_of_person(person: Person, *, days: int = 14) -> list[MyRound]:
         )
         for r in rounds
     ]
+
+
+@dataclass
+class LabDay:
+    lab: str
+    day: Any  # date
+    boxes: int = 0
+    sealed: int = 0
+    received: int = 0
+    not_received: int = 0
+    count_differs: list[str] = field(default_factory=list)
+    resulted: int = 0
+    waiting_too_long: int = 0
+    stamped_before_receipt: int = 0
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    days: list[LabDay]
+    results_never_received: int
+
+
+def reconciliation(round_: Round) -> Reconciliation:
+    """Per lab and day of sealing: tubes sealed, received and resulted; boxes whose count differs;
+    results waiting longer than TONGZHOU_TESTING_RESULT_HOURS after receipt; results stamped
+    before receipt. And results for tubes no lab received. Three queries."""
+    boxes = list(Box.objects.filter(round=round_).select_related("lab").order_by("sealed_at"))
+    late = timezone.now() - timedelta(hours=settings.TONGZHOU_TESTING_RESULT_HOURS)
+    stats = {
+        row["box_id"]: row
+        for row in Tube.objects.filter(round=round_, box__isnull=False)
+        .values("box_id")
+        .order_by()
+        .annotate(
+            resulted=Count("pk", filter=~Q(result=Result.PENDING)),
+            early=Count("pk", filter=Q(result_at__lt=F("box__received_at"))),
+            waiting=Count("pk", filter=Q(result=Result.PENDING, box__received_at__lt=late)),
+        )
+    }
+    days: dict[tuple[str, Any], LabDay] = {}
+    for box in boxes:
+        day = timezone.localtime(box.sealed_at).date()
+        row = days.setdefault((box.lab.name, day), LabDay(box.lab.name, day))
+        row.boxes += 1
+        row.sealed += box.tube_count
+        if box.received_at is None:
+            row.not_received += 1
+        else:
+            row.received += box.received_count or 0
+        if box.count_differs:
+            row.count_differs.append(box.code)
+        s = stats.get(box.pk, {})
+        row.resulted += s.get("resulted", 0)
+        row.stamped_before_receipt += s.get("early", 0)
+        row.waiting_too_long += s.get("waiting", 0)
+    never = 0
+    if boxes:
+        never = (
+            Tube.objects.filter(round=round_)
+            .exclude(result=Result.PENDING)
+            .filter(Q(box__isnull=True) | Q(box__received_at__isnull=True))
+            .count()
+        )
+    return Reconciliation(sorted(days.values(), key=lambda d: (d.day, d.lab)), never)
+
+
+def labs_for(round_: Round) -> QuerySet[Lab]:
+    """Laboratories serving the round's area (a lab of the district serves its streets)."""
+    return Lab.objects.filter(place_path__in=[*_ancestors(round_.place_path), round_.place_path])
+
+
+def boxes_of(round_: Round) -> QuerySet[Box]:
+    return Box.objects.filter(round=round_).select_related("lab").order_by("-sealed_at", "-id")

@@ -28,8 +28,10 @@ from tongzhou.testing.alert_kinds import SUBJECT, Kind
 from tongzhou.testing.audit import TestingAudit
 from tongzhou.testing.models import (
     POOL_SIZES,
+    Box,
     Coverage,
     Exemption,
+    Lab,
     Recall,
     RecallStatus,
     Result,
@@ -294,10 +296,55 @@ def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str
         )
         for s in positives
     ]
+    alerts += _reconcile_results(tubes)
     alerts_raise(alerts=alerts)
     people = {s.person_id: s.person for s in members}
     transaction.on_commit(lambda: _tell_recalled(list(people.values())))
     return counts
+
+
+def _reconcile_results(tubes: list[Tube]) -> list[NewAlert]:
+    """In a round whose tubes go through boxes: results for tubes no lab has received, or stamped
+    before the lab received their box, are raised at once (one alert per round and file)."""
+    rounds = {t.round_id for t in tubes}
+    boxed_rounds = set(Box.objects.filter(round_id__in=rounds).values_list("round_id", flat=True).distinct())
+    if not boxed_rounds:
+        return []
+    receipts = dict(
+        Tube.objects.filter(pk__in=[t.pk for t in tubes if t.round_id in boxed_rounds]).values_list(
+            "pk", "box__received_at"
+        )
+    )
+    alerts = []
+    for round_id in boxed_rounds:
+        mine = [t for t in tubes if t.round_id == round_id]
+        never = [t.barcode for t in mine if receipts.get(t.pk) is None]
+        early = []
+        for t in mine:
+            received = receipts.get(t.pk)
+            if received is not None and t.result_at is not None and t.result_at < received:
+                early.append(t.barcode)
+        if not never and not early:
+            continue
+        parts = []
+        if never:
+            parts.append(
+                _("%(n)d results for tubes no lab received (%(first)s…)") % {"n": len(never), "first": never[0]}
+            )
+        if early:
+            text = _("%(n)d results stamped before receipt (%(first)s…)")
+            parts.append(text % {"n": len(early), "first": early[0]})
+        alerts.append(
+            NewAlert(
+                kind=Kind.CUSTODY,
+                place_path=mine[0].place_path,
+                subject_type=SUBJECT,
+                subject_id=round_id,
+                subject_label=mine[0].barcode,
+                details={"what": "；".join(parts)},
+            )
+        )
+    return alerts
 
 
 def _tell_recalled(people: list[Person]) -> None:
@@ -320,3 +367,96 @@ def results_view_record(*, actor: User, round_: Round, people: list[Person]) -> 
         details={"round": round_.pk},
         targets=(AuditTarget("people.person", str(p.pk), p.name, p.place_path) for p in people),
     )
+
+
+# Chain of custody: seal at the site, hand to a courier, receive and count at the lab.
+
+
+def _custody_alert(box: Box, what: str, once_key: str) -> None:
+    alerts_raise(
+        alerts=[
+            NewAlert(
+                kind=Kind.CUSTODY,
+                place_path=box.place_path,
+                subject_type=SUBJECT,
+                subject_id=box.round_id,
+                subject_label=box.code,
+                details={"box": box.code, "what": what},
+                once_key=once_key,
+            )
+        ]
+    )
+
+
+def box_seal(*, actor: User, round_: Round, code: str, lab: Lab, barcodes: list[str]) -> Box:
+    """Seal the tubes `barcodes` of the round into the box `code` for `lab`. Every barcode must be
+    a tube of the round with samples in it and in no other box; the box keeps the count."""
+    require(actor, Perm.TESTING_SAMPLE, round_.place_path)
+    code = code.strip().upper()
+    wanted = sorted({b.strip().upper() for b in barcodes if b.strip()})
+    if not code or len(code) > 40:
+        raise ValidationError({"code": _("Scan or type the box's code.")})
+    if not wanted:
+        raise ValidationError({"barcodes": _("Scan the tubes that go into the box.")})
+    if not round_.place_path.startswith(lab.place_path) and not lab.place_path.startswith(round_.place_path):
+        raise ValidationError({"lab": _("This laboratory does not serve the round's area.")})
+    with transaction.atomic():
+        tubes = {t.barcode: t for t in Tube.objects.select_for_update().filter(round=round_, barcode__in=wanted)}
+        unknown = [b for b in wanted if b not in tubes]
+        if unknown:
+            raise ValidationError({"barcodes": _("Not tubes of this round: %(codes)s") % {"codes": "、".join(unknown)}})
+        boxed = [b for b, t in tubes.items() if t.box_id is not None]
+        if boxed:
+            raise ValidationError({"barcodes": _("Already in a box: %(codes)s") % {"codes": "、".join(boxed)}})
+        empty = [b for b, t in tubes.items() if t.filled == 0]
+        if empty:
+            raise ValidationError({"barcodes": _("No sample in: %(codes)s") % {"codes": "、".join(empty)}})
+        if Box.objects.filter(code=code).exists():
+            raise ValidationError({"code": _("A box with this code is sealed already.")})
+        box = Box.objects.create(
+            round=round_,
+            code=code,
+            lab=lab,
+            place_path=round_.place_path,
+            tube_count=len(tubes),
+            sealed_at=timezone.now(),
+            sealed_by=actor,
+        )
+        Tube.objects.filter(pk__in=[t.pk for t in tubes.values()]).update(box=box)
+    return box
+
+
+def box_hand_over(*, actor: User, box: Box, courier: str) -> Box:
+    require(actor, Perm.TESTING_SAMPLE, box.place_path)
+    courier = courier.strip()
+    if not courier:
+        raise ValidationError({"courier": _("Who takes the box?")})
+    with transaction.atomic():
+        locked = Box.objects.select_for_update().get(pk=box.pk)
+        if locked.handed_at is not None:
+            raise ValidationError(_("The box was handed over already."))
+        locked.courier, locked.handed_at, locked.handed_by = courier[:50], timezone.now(), actor
+        locked.save(update_fields=["courier", "handed_at", "handed_by"])
+    return locked
+
+
+def box_receive(*, actor: User, box: Box, counted: int) -> Box:
+    """The lab received the box and counted its tubes; a count that differs from the sealed one
+    raises a custody alert at once."""
+    require(actor, Perm.TESTING_PLAN, box.place_path)
+    if counted < 0 or counted > 10_000:
+        raise ValidationError({"counted": _("Count the tubes in the box.")})
+    with transaction.atomic():
+        locked = Box.objects.select_for_update().get(pk=box.pk)
+        if locked.received_at is not None:
+            raise ValidationError(_("The box was received already."))
+        locked.received_at, locked.received_by, locked.received_count = timezone.now(), actor, counted
+        locked.save(update_fields=["received_at", "received_by", "received_count"])
+        if locked.count_differs:
+            what = _("box %(box)s: %(sealed)d tubes sealed, %(counted)d counted at the lab") % {
+                "box": locked.code,
+                "sealed": locked.tube_count,
+                "counted": counted,
+            }
+            _custody_alert(locked, what, f"testing:custody:count:{locked.pk}")
+    return locked

@@ -24,12 +24,24 @@ from tongzhou.core.pii import mask_name
 from tongzhou.places.models import Place
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
-from tongzhou.testing.forms import ExemptForm, ResultsUploadForm, RoundForm, SampleForm, SearchForm
+from tongzhou.testing.forms import (
+    ExemptForm,
+    HandOverForm,
+    ReceiveForm,
+    ResultsUploadForm,
+    RoundForm,
+    SampleForm,
+    SealForm,
+    SearchForm,
+)
 from tongzhou.testing.importers import ResultImporter
 from tongzhou.testing.models import RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
 from tongzhou.testing.services import (
     RoundData,
+    box_hand_over,
+    box_receive,
+    box_seal,
     exemption_set,
     results_view_record,
     round_advance,
@@ -261,3 +273,62 @@ def results_job(request: ScopedRequest, pk: int) -> HttpResponse:
 def results_errors(request: ScopedRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(user=request.user, pk=pk, importer=ResultImporter.name)
     return imports.errors_csv_response(job)
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def custody(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Seal tubes into a box, hand it to a courier, receive and count it at the lab; the boxes and
+    the reconciliation per lab and day."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    can_receive = scope_for(request.user, Perm.TESTING_PLAN).contains(test_round.place_path)
+    labs = selectors.labs_for(test_round)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    seal = SealForm(request.POST if action == "seal" else None, labs=labs, prefix="seal")
+    hand = HandOverForm(request.POST if action == "hand" else None, prefix="hand")
+    receive = ReceiveForm(request.POST if action == "receive" else None, prefix="receive") if can_receive else None
+    form = {"seal": seal, "hand": hand, "receive": receive}.get(action)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "seal":
+                box = box_seal(
+                    actor=request.user,
+                    round_=test_round,
+                    code=data["code"],
+                    lab=data["lab"],
+                    barcodes=data["barcodes"].split(),
+                )
+                messages.success(
+                    request, _("Box %(box)s sealed with %(n)d tubes.") % {"box": box.code, "n": box.tube_count}
+                )
+            else:
+                found = selectors.boxes_of(test_round).filter(code=data["box"].strip().upper()).first()
+                if found is None:
+                    raise ValidationError({"box": _("No such box in this round.")})
+                box = found
+                if action == "hand":
+                    box_hand_over(actor=request.user, box=box, courier=data["courier"])
+                    messages.success(request, _("Box %(box)s handed over.") % {"box": box.code})
+                else:
+                    box = box_receive(actor=request.user, box=box, counted=data["counted"])
+                    if box.count_differs:
+                        messages.error(request, _("The count differs from the sealed count: staff are alerted."))
+                    else:
+                        messages.success(request, _("Box %(box)s received.") % {"box": box.code})
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("testing:custody", pk=test_round.pk)
+    return render(
+        request,
+        "testing/custody.html",
+        {
+            "round": test_round,
+            "seal": seal,
+            "hand": hand,
+            "receive": receive,
+            "boxes": selectors.boxes_of(test_round)[:100],
+            "reconciliation": selectors.reconciliation(test_round) if can_receive else None,
+            "no_lab": not labs.exists(),
+        },
+    )

@@ -136,3 +136,32 @@ def test_other_places_and_junk_answer_404_or_a_form_error(demo, client_as, make_
         reverse("testing:sample", args=[test_round.pk]), {"person": residents[0].pk, "barcode": "坏码"}
     )
     assert response.status_code == 200 and not Sample.objects.exists()
+
+
+def test_boxes_are_sealed_handed_and_received_through_the_custody_page(demo, client_as, make_round, residents):
+    from tongzhou.testing.models import Box, Lab
+
+    street = demo.places["er_ge"]
+    lab = Lab.objects.create(name="南明区疾控中心实验室", place=street, place_path=street.path)
+    test_round = make_round(pool_size=5)
+    for person in residents[:5]:
+        sample_take(actor=demo.taian_staff, test_round=test_round, person=person, barcode="TZ-C1")
+    url = reverse("testing:custody", args=[test_round.pk])
+    volunteer = client_as("volunteer")
+    page = volunteer.get(url)
+    assert page.status_code == 200 and page.context["receive"] is None and page.context["reconciliation"] is None
+    sealed = volunteer.post(
+        url, {"action": "seal", "seal-code": "BOX-9", "seal-lab": lab.pk, "seal-barcodes": "TZ-C1\nTZ-NOPE"}
+    )
+    assert sealed.status_code == 200 and "TZ-NOPE" in str(sealed.context["seal"].errors)
+    volunteer.post(url, {"action": "seal", "seal-code": "BOX-9", "seal-lab": lab.pk, "seal-barcodes": "TZ-C1"})
+    volunteer.post(url, {"action": "hand", "hand-box": "box-9", "hand-courier": "王师傅"})
+    assert volunteer.post(url, {"action": "receive", "receive-box": "BOX-9", "receive-counted": "1"}).status_code == 200
+    assert Box.objects.get().received_at is None  # a volunteer does not receive at the lab
+    staff = client_as("taian_staff")
+    staff.post(url, {"action": "receive", "receive-box": "BOX-9", "receive-counted": "1"})
+    box = Box.objects.get()
+    assert box.courier == "王师傅" and box.received_count == 1 and not box.count_differs
+    assert staff.get(url).context["reconciliation"].days[0].received == 1
+    junk = staff.post(url, {"action": "receive", "receive-box": "BOX-9", "receive-counted": "abc"})
+    assert junk.status_code == 200 and junk.context["receive"].errors
