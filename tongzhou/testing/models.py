@@ -107,6 +107,8 @@ class Lab(models.Model):
     name = models.CharField(_("name"), max_length=100)
     place = models.ForeignKey(Place, verbose_name=_("serves"), on_delete=models.PROTECT, related_name="+")
     place_path = PathField(_("place path"), db_index=True)
+    # The SHA-256 of the lab's API token (lab_...); the token itself is shown once when issued.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("laboratory")

@@ -2,6 +2,8 @@
 past its size), record a tube's result (recalling a positive pool's members), and clear a recall
 on a negative retest."""
 
+import hashlib
+import secrets
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -460,3 +462,64 @@ def box_receive(*, actor: User, box: Box, counted: int) -> Box:
             }
             _custody_alert(locked, what, f"testing:custody:count:{locked.pk}")
     return locked
+
+
+# The lab's API: a token per laboratory, results posted in batches for its own tubes only.
+
+LAB_TOKEN_PREFIX = "lab_"  # noqa: S105 (a prefix, not a secret)
+
+
+def lab_token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def lab_token_issue(*, lab: Lab) -> str:
+    """A new API token for `lab` (the old one stops working); shown once, only its digest kept."""
+    raw = LAB_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    Lab.objects.filter(pk=lab.pk).update(token_hash=lab_token_hash(raw))
+    return raw
+
+
+@dataclass(frozen=True)
+class LabItem:
+    barcode: str
+    result: str
+    ct_value: Decimal | None = None
+    result_at: datetime | None = None
+
+
+LAB_UNKNOWN, LAB_CONFLICT, LAB_STORED, LAB_SAME = "unknown_tube", "conflict", "stored", "already_stored"
+
+
+def lab_results_post(*, lab: Lab, items: list[LabItem]) -> list[str]:
+    """Store a lab's results for the tubes in boxes sent to it; per item: stored, already_stored
+    (the same result sent again), conflict (another result is stored) or unknown_tube (not a tube of
+    a box sent to this lab). The stored ones in one transaction, with recalls and alerts."""
+    barcodes = [i.barcode.strip().upper() for i in items]
+    with transaction.atomic():
+        tubes = {
+            t.barcode: t
+            for t in Tube.objects.select_for_update().filter(barcode__in=barcodes, box__lab=lab).order_by("pk")
+        }
+        outcomes, results = [], []
+        stored = {barcode: t.result for barcode, t in tubes.items() if t.result != Result.PENDING}
+        for barcode, item in zip(barcodes, items, strict=True):
+            tube = tubes.get(barcode)
+            if tube is None:
+                outcomes.append(LAB_UNKNOWN)
+            elif barcode in stored:
+                outcomes.append(LAB_SAME if stored[barcode] == item.result else LAB_CONFLICT)
+            else:
+                stored[barcode] = item.result
+                outcomes.append(LAB_STORED)
+                results.append(TubeResult(tube, item.result, item.ct_value, item.result_at))
+        if results:
+            results_record(actor=None, results=results)
+            audit_log(
+                action=TestingAudit.RESULTS_IMPORTED,
+                actor_name=lab.name,
+                obj=lab,
+                place_path=lab.place_path,
+                details={"results": len(results), "api": True},
+            )
+    return outcomes
