@@ -83,3 +83,28 @@ class HandOverForm(StyledForm):
 class ReceiveForm(StyledForm):
     box = forms.CharField(label=_("Box code"), max_length=40)
     counted = forms.IntegerField(label=_("Tubes counted at the lab"), min_value=0, max_value=10_000)
+
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SiteForm(StyledForm):
+    place = IdChoiceField(label=_("Where"), queryset=Place.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=100)
+    per_hour = forms.IntegerField(label=_("People sampled an hour"), min_value=1, max_value=2000, initial=120)
+    opens = forms.TimeField(label=_("Opens"), widget=TIME, initial="08:00")
+    closes = forms.TimeField(label=_("Closes"), widget=TIME, initial="18:00")
+
+    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places  # type: ignore[attr-defined]
+
+
+class SlotForm(forms.Form):
+    slot = forms.IntegerField(min_value=1, max_value=2**62)
+    starts = forms.TimeField()
+    ends = forms.TimeField()
+
+
+class PlanForm(forms.Form):
+    site = forms.IntegerField(min_value=1, max_value=2**62)

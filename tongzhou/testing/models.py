@@ -63,6 +63,48 @@ class Round(TimeStampedModel):
         return self.name
 
 
+class Site(models.Model):
+    """A sampling site of a round: where it is, how many people an hour it samples, its hours each
+    day of the round. Its "keep order" duty is a volunteers' post with a shift each day."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sites")
+    place = models.ForeignKey(Place, verbose_name=_("where"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    name = models.CharField(_("name"), max_length=100)
+    per_hour = models.PositiveSmallIntegerField(_("people sampled an hour"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    post = models.ForeignKey("volunteers.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("sampling site")
+        verbose_name_plural = _("sampling sites")
+        ordering = ["round", "name"]
+        constraints = [models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="site_hours")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Slot(models.Model):
+    """A building's time at a site: its residents come then (1栋 08:00–08:30, 2栋 08:30–09:10…)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="slots")
+    building = models.ForeignKey(Place, verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"))
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("to"))
+    expected = models.PositiveIntegerField(_("people expected"))
+
+    class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+        ordering = ["day", "starts", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.starts:%H:%M}"
+
+
 class ExemptReason(models.TextChoices):
     IN_HOSPITAL = "in_hospital", _("In hospital")
     AWAY = "away", _("Away from home")

@@ -18,7 +18,20 @@ from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import pooling
-from tongzhou.testing.models import Box, Exemption, ExemptReason, Lab, Recall, RecallStatus, Result, Round, Sample, Tube
+from tongzhou.testing.models import (
+    Box,
+    Exemption,
+    ExemptReason,
+    Lab,
+    Recall,
+    RecallStatus,
+    Result,
+    Round,
+    Sample,
+    Site,
+    Slot,
+    Tube,
+)
 
 
 def rounds_in(scope: Scope) -> QuerySet[Round]:
@@ -253,6 +266,7 @@ def round_chart(rows: list[BuildingCount]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class MyRound:
     round: Round
+    slot: Slot | None
     sampled_at: Any  # datetime | None
     result: str  # Result value of the person's latest tube, "" when not sampled
     recalled: bool
@@ -276,6 +290,7 @@ def rounds_of_person(person: Person, *, days: int = 14) -> list[MyRound]:
     return [
         MyRound(
             round=r,
+            slot=slot_of_person(r, person),
             sampled_at=samples[r.pk].taken_at if r.pk in samples else None,
             result=samples[r.pk].tube.result if r.pk in samples else "",
             recalled=r.pk in recalled,
@@ -355,3 +370,30 @@ def labs_for(round_: Round) -> QuerySet[Lab]:
 
 def boxes_of(round_: Round) -> QuerySet[Box]:
     return Box.objects.filter(round=round_).select_related("lab").order_by("-sealed_at", "-id")
+
+
+def sites_of(round_: Round) -> QuerySet[Site]:
+    return Site.objects.filter(round=round_).select_related("place").prefetch_related("slots__building")
+
+
+def buildings_to_plan(round_: Round) -> list[tuple[Place, int]]:
+    """The round's buildings with the people expected from each (eligible, not exempt), in
+    address order, for planning a site's slots."""
+    counts = [b for b in untested_by_building(round_) if b.place_id is not None]
+    places = Place.objects.in_bulk([b.place_id for b in counts])
+    return [(places[b.place_id], b.eligible - b.exempt) for b in counts if b.place_id in places]
+
+
+def slot_of_person(round_: Round, person: Person) -> Slot | None:
+    """The slot of the resident's building in the round, if one is planned."""
+    ancestors = [*_ancestors(person.place_path), person.place_path]
+    return (
+        Slot.objects.filter(site__round=round_, building__path__in=ancestors)
+        .select_related("site", "site__place")
+        .order_by("day", "starts")
+        .first()
+    )
+
+
+def slot_in_round(round_: Round, pk: int) -> Slot | None:
+    return Slot.objects.filter(site__round=round_, pk=pk).select_related("site").first()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/sample/", views.sample, name="sample"),
     path("<int:pk>/untested/", views.untested, name="untested"),
     path("<int:pk>/custody/", views.custody, name="custody"),
+    path("<int:pk>/sites/", views.sites, name="sites"),
     path("<int:pk>/results/", views.results_upload, name="results_upload"),
     path("results/template.xlsx", views.results_template, name="results_template"),
     path("results/<int:pk>/", views.results_job, name="results_job"),

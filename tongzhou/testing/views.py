@@ -21,24 +21,29 @@ from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
-from tongzhou.places.models import Place
+from tongzhou.core.scope import subtree_q
+from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
 from tongzhou.testing.forms import (
     ExemptForm,
     HandOverForm,
+    PlanForm,
     ReceiveForm,
     ResultsUploadForm,
     RoundForm,
     SampleForm,
     SealForm,
     SearchForm,
+    SiteForm,
+    SlotForm,
 )
 from tongzhou.testing.importers import ResultImporter
 from tongzhou.testing.models import RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
 from tongzhou.testing.services import (
     RoundData,
+    SiteData,
     box_hand_over,
     box_receive,
     box_seal,
@@ -47,6 +52,9 @@ from tongzhou.testing.services import (
     round_advance,
     round_create,
     sample_take,
+    site_create,
+    slot_change,
+    slots_plan,
 )
 
 
@@ -330,5 +338,67 @@ def custody(request: ScopedRequest, pk: int) -> HttpResponse:
             "boxes": selectors.boxes_of(test_round)[:100],
             "reconciliation": selectors.reconciliation(test_round) if can_receive else None,
             "no_lab": not labs.exists(),
+        },
+    )
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def sites(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The round's sampling sites and their slots, building by building; staff add a site, plan
+    its slots from the head counts and the site's rate, and move a slot."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(test_round.place_path)
+    places = Place.objects.filter(
+        subtree_q(test_round.place_path), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
+    ).order_by("path")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = SiteForm(request.POST if action == "site" else None, places=places, prefix="site")
+    if action and not can_plan:
+        raise Http404
+    try:
+        if action == "site" and form.is_valid():
+            data = form.cleaned_data
+            site_create(
+                actor=request.user,
+                round_=test_round,
+                data=SiteData(data["place"], data["name"], data["per_hour"], data["opens"], data["closes"]),
+            )
+            messages.success(request, _("Site added, with its order duty for the volunteers' roster."))
+            return redirect("testing:sites", pk=test_round.pk)
+        if action == "plan":
+            plan = PlanForm(request.POST)
+            site = (
+                selectors.sites_of(test_round).filter(pk=plan.cleaned_data["site"]).first() if plan.is_valid() else None
+            )
+            if site is None:
+                raise Http404
+            slots = slots_plan(actor=request.user, site=site, buildings=selectors.buildings_to_plan(test_round))
+            messages.success(request, _("%(n)d slots planned.") % {"n": len(slots)})
+            return redirect("testing:sites", pk=test_round.pk)
+        if action == "slot":
+            change = SlotForm(request.POST)
+            if not change.is_valid():
+                messages.error(request, _("Give the slot's times as HH:MM."))
+                return redirect("testing:sites", pk=test_round.pk)
+            times = change.cleaned_data
+            slot = selectors.slot_in_round(test_round, times["slot"])
+            if slot is None:
+                raise Http404
+            slot_change(actor=request.user, slot=slot, starts=times["starts"], ends=times["ends"])
+            messages.success(request, _("Slot changed."))
+            return redirect("testing:sites", pk=test_round.pk)
+    except ValidationError as error:
+        if action == "site":
+            form_errors(form, error)
+        else:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "testing/sites.html",
+        {
+            "round": test_round,
+            "sites": selectors.sites_of(test_round),
+            "form": form if can_plan else None,
+            "can_plan": can_plan,
         },
     )

@@ -318,6 +318,7 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:sample": lambda s: _at(s.test_round, s.test_round.place_path, person=s.person.pk, barcode="SH-1"),
     "testing:untested": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:sites": lambda s: _at(s.test_round, s.test_round.place_path, action="plan", site=1),
     "testing:custody": lambda s: _at(s.test_round, s.test_round.place_path, action="hand", **{"hand-box": "X"}),
     "testing:results_upload": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:results_job": lambda s: _at(s.results_job, s.results_job.place_path),
