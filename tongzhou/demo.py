@@ -30,8 +30,10 @@ from tongzhou.places.importers import import_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.services import building_create, place_create
 from tongzhou.testing.models import ExemptReason, Lab, Result, Round, Tube
+from tongzhou.testing.selectors import buildings_to_plan
 from tongzhou.testing.services import (
     RoundData,
+    SiteData,
     TubeResult,
     box_hand_over,
     box_receive,
@@ -41,6 +43,8 @@ from tongzhou.testing.services import (
     round_advance,
     round_create,
     sample_take,
+    site_create,
+    slots_plan,
 )
 from tongzhou.volunteers.models import Volunteer
 from tongzhou.volunteers.services import (
@@ -251,6 +255,12 @@ def _testing_round(community: Place, *, staff: User, log: Callable[[str], None])
     today = timezone.localdate()
     data = RoundData(place=compound, name="泰安巷3号院第一轮核酸筛查", starts_on=today, ends_on=today, pool_size=10)
     test_round = round_advance(actor=staff, test_round=round_create(actor=staff, data=data))
+    site = site_create(
+        actor=staff,
+        round_=test_round,
+        data=SiteData(compound, "泰安巷3号院广场采样点", per_hour=120, opens=time(8), closes=time(12)),
+    )
+    slots_plan(actor=staff, site=site, buildings=buildings_to_plan(test_round))
     people = list(Person.objects.filter(subtree_q(compound.path, "place_path")).order_by("place_path", "pk"))
     exemption_set(actor=staff, test_round=test_round, person=people[-1], reason=ExemptReason.IN_HOSPITAL)
     sampled = people[: len(people) * 2 // 3]
