@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "tongzhou.monitoring",
     "tongzhou.volunteers",
     "tongzhou.checkpoints",
+    "tongzhou.testing",
     "tongzhou.reports",
     "tongzhou.portal",
 ]
@@ -293,6 +294,10 @@ if (
     )
 # How long a resident's personal link works, in days.
 TONGZHOU_PERSONAL_LINK_DAYS = env_int("TONGZHOU_PERSONAL_LINK_DAYS", 30)
+# The positive rate per person assumed for pool advice before any round has results in the area.
+TONGZHOU_TESTING_DEFAULT_POSITIVE_RATE = float(os.environ.get("TONGZHOU_TESTING_DEFAULT_POSITIVE_RATE", "0.001"))
+# Hours after a lab received a box by which its tubes should have results (reconciliation).
+TONGZHOU_TESTING_RESULT_HOURS = env_int("TONGZHOU_TESTING_RESULT_HOURS", 24)
 TONGZHOU_IMPORT_MAX_ROWS = env_int("TONGZHOU_IMPORT_MAX_ROWS", 200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

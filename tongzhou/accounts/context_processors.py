@@ -28,6 +28,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "levels": not scope_for(user, Perm.CONTROL_APPROVE).is_empty,
             "scan": not scope_for(user, Perm.GATE_SCAN).is_empty,
             "approvals": approvals,
+            "testing": not scope_for(user, Perm.TESTING_SAMPLE).is_empty,
         },
         "waiting": waiting_count(user) if approvals else 0,
         "roots": scope_roots(places)[:20],

@@ -54,6 +54,10 @@ class Perm(StrEnum):
     CONTROL_APPROVE = "checkpoints.approve"
     GATES_MANAGE = "checkpoints.manage"
     GATE_SCAN = "checkpoints.scan"
+    # Testing rounds: plan a round and import its results (results are read with HEALTH_VIEW),
+    # and sample at a site (masked names, never a result).
+    TESTING_PLAN = "testing.plan"
+    TESTING_SAMPLE = "testing.sample"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -94,6 +98,8 @@ _ADMIN = _EVERYONE | {
     Perm.VOLUNTEERS_MANAGE,
     Perm.GATES_MANAGE,
     Perm.GATE_SCAN,
+    Perm.TESTING_PLAN,
+    Perm.TESTING_SAMPLE,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -111,6 +117,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ISOLATION_ORDER,
             Perm.STATUS_APPROVE,
             Perm.CONTROL_APPROVE,
+            Perm.TESTING_PLAN,
+            Perm.TESTING_SAMPLE,
         }
     ),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
@@ -118,14 +126,25 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # Door-to-door work reads the register of one's grid or building; changes go through staff.
     # They also take residents' calls and run errands in their area.
     Role.GRID_WORKER: frozenset(
-        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.HEALTH_VIEW, Perm.HEALTH_CHECK}
+        _EVERYONE
+        | {
+            Perm.PEOPLE_VIEW,
+            Perm.HELP_INTAKE,
+            Perm.HELP_CLAIM,
+            Perm.HEALTH_VIEW,
+            Perm.HEALTH_CHECK,
+            Perm.TESTING_SAMPLE,
+        }
     ),
-    Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
+    Role.BUILDING_LEAD: frozenset(
+        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.TESTING_SAMPLE}
+    ),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     # Guards scan at the gates of their compound (and see the masked pass list it caches).
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE | {Perm.GATE_SCAN}),
     # Volunteers see open help requests of their area, masked, and take them.
-    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM, Perm.VOLUNTEER_SELF}),
+    # They also record samples at a testing site (masked names; never a result).
+    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM, Perm.VOLUNTEER_SELF, Perm.TESTING_SAMPLE}),
 }
 
 

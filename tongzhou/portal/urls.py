@@ -9,4 +9,5 @@ urlpatterns = [
     path("monitoring/mine/<str:token>/", views.isolation, name="isolation"),
     path("help/mine/<str:token>/", views.help_requests, name="help"),
     path("help/mine/<str:token>/<int:pk>/", views.help_request, name="help_request"),
+    path("testing/mine/<str:token>/", views.testing, name="testing"),
 ]

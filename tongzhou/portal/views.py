@@ -30,6 +30,7 @@ from tongzhou.monitoring.services import CheckData, check_record
 from tongzhou.people.models import Person
 from tongzhou.people.selectors import addresses, person_history
 from tongzhou.people.services import person_from_link
+from tongzhou.testing.selectors import rounds_of_person
 
 
 def _resident(token: str) -> Person:
@@ -171,4 +172,15 @@ def help_request(request: HttpRequest, token: str, pk: int) -> HttpResponse:
             "feedback": FeedbackForm(),
             "helper": help_request.assignee.display_name if help_request.assignee else "",
         },
+    )
+
+
+@never_cache
+@public
+def testing(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident's testing rounds: whether their sample was taken, their own result when it is
+    in, and "stay at home for a retest" when recalled."""
+    person = _resident(token)
+    return render(
+        request, "portal/testing.html", {"person": person, "token": token, "rounds": rounds_of_person(person)}
     )

@@ -141,6 +141,24 @@ class Songhua:
         )
 
     @cached_property
+    def test_round(self) -> Any:
+        from tongzhou.testing.services import RoundData, round_advance, round_create
+
+        today = timezone.localdate()
+        data = RoundData(place=self.compound, name="松花巷筛查", starts_on=today, ends_on=today, pool_size=5)
+        return round_advance(actor=self.staff, test_round=round_create(actor=self.staff, data=data))
+
+    @cached_property
+    def results_job(self) -> ImportJob:
+        return ImportJob.objects.create(
+            importer="test_results",
+            place_path=self.compound.path,
+            place_name=self.compound.name,
+            created_by=self.staff,
+            filename="结果.xlsx",
+        )
+
+    @cached_property
     def help_request(self) -> Any:
         data = HelpData(category=Category.GROCERIES, urgency=Urgency.NORMAL, summary="大米一袋", person=self.person)
         return help_request_create(actor=self.staff, data=data)
@@ -312,6 +330,15 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "people:revoke_links": lambda s: _at(s.person, s.person.place_path),
     "people:import_job": lambda s: _at(s.import_job, s.import_job.place_path),
     "people:import_errors": lambda s: _at(s.import_job, s.import_job.place_path),
+    "testing:round": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:sample": lambda s: _at(s.test_round, s.test_round.place_path, person=s.person.pk, barcode="SH-1"),
+    "testing:untested": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:sites": lambda s: _at(s.test_round, s.test_round.place_path, action="plan", site=1),
+    "testing:custody": lambda s: _at(s.test_round, s.test_round.place_path, action="hand", **{"hand-box": "X"}),
+    "testing:results_upload": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:results_job": lambda s: _at(s.results_job, s.results_job.place_path),
+    "testing:results_errors": lambda s: _at(s.results_job, s.results_job.place_path),
     "assistance:detail": lambda s: _at(s.help_request, s.help_request.place_path),
     "assistance:claim": lambda s: _at(s.help_request, s.help_request.place_path),
     "assistance:move": lambda s: _at(s.help_request, s.help_request.place_path, to="cancelled", note="x"),

@@ -40,7 +40,7 @@ def test_a_staff_phone_reveal_is_not_stored(demo, client_as):
     assert _no_store(response)
 
 
-@pytest.mark.parametrize("name", ["portal:record", "portal:isolation", "portal:help"])
+@pytest.mark.parametrize("name", ["portal:record", "portal:isolation", "portal:help", "portal:testing"])
 def test_the_personal_link_pages_are_not_stored(demo, person, name):
     response = Client().get(reverse(name, args=[personal_link_token(person)]))
     assert response.status_code == 200 and _no_store(response)

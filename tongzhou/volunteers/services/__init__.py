@@ -16,6 +16,7 @@ from tongzhou.volunteers.services.duty import (
 )
 from tongzhou.volunteers.services.posts import (
     post_create,
+    shifts_add,
     template_create,
 )
 from tongzhou.volunteers.services.rosters import (
@@ -58,6 +59,7 @@ __all__ = [
     "roster_publish",
     "roster_solve",
     "roster_start",
+    "shifts_add",
     "slot_signup",
     "team_create",
     "team_set_members",

@@ -86,3 +86,29 @@ def _shifts_from_templates(place: Place, starts_on: date, ends_on: date) -> int:
                 )
             day += timedelta(days=1)
     return len(Shift.objects.bulk_create(shifts, ignore_conflicts=True))
+
+
+@transaction.atomic
+def shifts_add(
+    *, actor: User, post: Post, spans: Iterable[tuple[datetime, datetime]], min_people: int, max_people: int
+) -> int:
+    """One-off shifts of a post (a testing site's hours on the round's days), beside the weekly
+    templates; a shift already there at the same start is kept. Returns how many were added."""
+    require(actor, Perm.VOLUNTEERS_MANAGE, post.place_path)
+    if not 1 <= min_people <= max_people <= 50:
+        raise ValidationError({"max_people": _("Between 1 and 50 people, the maximum not below the minimum.")})
+    shifts = []
+    for start, end in spans:
+        if end <= start:
+            raise ValidationError({"end": _("A shift ends after it starts.")})
+        shifts.append(
+            Shift(
+                post=post,
+                place_path=post.place_path,
+                start=start,
+                end=end,
+                min_people=min_people,
+                max_people=max_people,
+            )
+        )
+    return len(Shift.objects.bulk_create(shifts, ignore_conflicts=True))

@@ -1,0 +1,404 @@
+"""Testing rounds: the list, planning a round, its page (untested by building, pool advice, tubes
+and recalls for health roles), the sampling page and the door-knocking list, and the lab's
+result file on the import framework."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.access import id_or_404
+from tongzhou.core.forms import form_errors
+from tongzhou.core.imports import responses as imports
+from tongzhou.core.imports.selectors import get_import_job_for_user
+from tongzhou.core.imports.services import import_job_confirm, import_job_start
+from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.scope import subtree_q
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.selectors import street_addresses
+from tongzhou.testing import selectors
+from tongzhou.testing.forms import (
+    ExemptForm,
+    HandOverForm,
+    PlanForm,
+    ReceiveForm,
+    ResultsUploadForm,
+    RoundForm,
+    SampleForm,
+    SealForm,
+    SearchForm,
+    SiteForm,
+    SlotForm,
+)
+from tongzhou.testing.importers import ResultImporter
+from tongzhou.testing.models import RoundStatus
+from tongzhou.testing.selectors import get_round_for_user
+from tongzhou.testing.services import (
+    RoundData,
+    SiteData,
+    box_hand_over,
+    box_receive,
+    box_seal,
+    exemption_set,
+    results_view_record,
+    round_advance,
+    round_create,
+    sample_take,
+    site_create,
+    slot_change,
+    slots_plan,
+)
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def rounds(request: ScopedRequest) -> HttpResponse:
+    return render(
+        request,
+        "testing/rounds.html",
+        {
+            "rounds": selectors.rounds_in(request.scope)[:100],
+            "can_plan": not scope_for(request.user, Perm.TESTING_PLAN).is_empty,
+        },
+    )
+
+
+@require_perm(Perm.TESTING_PLAN)
+def round_new(request: ScopedRequest) -> HttpResponse:
+    form = RoundForm(request.POST or None, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            test_round = round_create(
+                actor=request.user,
+                data=RoundData(
+                    place=data["place"],
+                    name=data["name"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    pool_size=data["pool_size"],
+                    coverage=data["coverage"],
+                ),
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("testing:round", pk=test_round.pk)
+    return render(request, "testing/round_form.html", {"form": form})
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    path = test_round.place_path
+    can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(path)
+    health = scope_for(request.user, Perm.HEALTH_VIEW).contains(path)
+    buildings = selectors.untested_by_building(test_round)
+    totals = {key: sum(getattr(b, key) for b in buildings) for key in ("eligible", "sampled", "exempt", "untested")}
+    context: dict[str, Any] = {
+        "round": test_round,
+        "buildings": buildings,
+        "totals": totals,
+        "chart": selectors.round_chart(buildings),
+        "can_plan": can_plan,
+        "health": health,
+        "can_sample": test_round.status == RoundStatus.OPEN,
+    }
+    if can_plan:
+        context["advice"] = selectors.pool_advice(test_round, totals["eligible"] - totals["exempt"])
+    if health:
+        context["tubes"] = selectors.tube_counts(test_round)
+        recalls = list(selectors.open_recalls(test_round).select_related("tube")[:200])
+        results_view_record(actor=request.user, round_=test_round, people=[r.person for r in recalls])
+        addresses = street_addresses(r.place_path for r in recalls)
+        context["recalls"] = [
+            {
+                "name": mask_name(r.person.name),
+                "address": addresses.get(r.place_path, ""),
+                "room": r.household.room,
+                "tube": r.tube.barcode,
+            }
+            for r in recalls
+        ]
+    return render(request, "testing/round.html", context)
+
+
+@require_POST
+@require_perm(Perm.TESTING_PLAN)
+def round_advance_view(request: ScopedRequest, pk: int) -> HttpResponse:
+    test_round = get_round_for_user(user=request.user, pk=pk, perm=Perm.TESTING_PLAN, write=True)
+    try:
+        round_advance(actor=request.user, test_round=test_round, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("testing:round", pk=test_round.pk)
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def sample(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Find the resident (name, or the last 4 phone digits), scan or type the tube's barcode."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    search = SearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    form = SampleForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            person = selectors.eligible(test_round).filter(
+                request.scope.q("place_path"), pk=form.cleaned_data["person"]
+            )
+            found = person.select_related("household").first()
+            if found is None:
+                raise Http404
+            try:
+                taken = sample_take(
+                    actor=request.user, test_round=test_round, person=found, barcode=form.cleaned_data["barcode"]
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                tube = taken.tube
+                messages.success(
+                    request,
+                    _("%(name)s sampled into tube %(tube)s (%(filled)d of %(size)d).")
+                    % {
+                        "name": mask_name(found.name),
+                        "tube": tube.barcode,
+                        "filled": tube.filled,
+                        "size": tube.capacity,
+                    },
+                )
+                request.session["testing_last_tube"] = tube.barcode
+                return redirect(reverse("testing:sample", args=[test_round.pk]))
+        else:
+            messages.error(request, _("Scan or type the tube's barcode."))
+    return render(
+        request,
+        "testing/sample.html",
+        {
+            "round": test_round,
+            "query": query,
+            "matches": selectors.sampling_matches(test_round, request.scope, query) if query else [],
+            "last_tube": request.session.get("testing_last_tube", ""),
+            "open": test_round.status == RoundStatus.OPEN,
+        },
+    )
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def untested(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The door-knocking list of one building of the round: who is neither sampled nor exempt."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    place_id = id_or_404(request.GET.get("place", ""))
+    place = Place.objects.filter(request.scope.q(), pk=place_id, path__startswith=test_round.place_path).first()
+    if place is None:
+        raise Http404
+    can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(place.path)
+    exempt_form = ExemptForm(request.POST or None) if can_plan else None
+    if request.method == "POST":
+        if exempt_form is None or not exempt_form.is_valid():
+            raise Http404
+        person = selectors.eligible(test_round).filter(
+            request.scope.q("place_path"), pk=exempt_form.cleaned_data["person"]
+        )
+        found = person.first()
+        if found is None:
+            raise Http404
+        exemption_set(
+            actor=request.user,
+            test_round=test_round,
+            person=found,
+            reason=exempt_form.cleaned_data["reason"],
+            note=exempt_form.cleaned_data["note"],
+            request=request,
+        )
+        messages.success(request, _("Exemption recorded."))
+        return redirect(f"{reverse('testing:untested', args=[test_round.pk])}?place={place.pk}")
+    return render(
+        request,
+        "testing/untested.html",
+        {
+            "round": test_round,
+            "place": place,
+            "people": selectors.untested_people(test_round, place.path),
+            "exempt_form": ExemptForm() if can_plan else None,
+        },
+    )
+
+
+@require_perm(ResultImporter.permission)
+def results_template(request: ScopedRequest) -> HttpResponse:
+    return imports.template_response(ResultImporter)
+
+
+@require_perm(ResultImporter.permission)
+def results_upload(request: ScopedRequest, pk: int) -> HttpResponse:
+    test_round = get_round_for_user(user=request.user, pk=pk, perm=ResultImporter.permission)
+    form = ResultsUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_start(
+                actor=request.user,
+                importer=ResultImporter.name,
+                place=test_round.place,
+                filename=upload.name,
+                data=upload.read(),
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("testing:results_job", pk=job.pk)
+    return imports.upload_page(request, ResultImporter, form, template_url=reverse("testing:results_template"))
+
+
+@require_perm(ResultImporter.permission)
+def results_job(request: ScopedRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for_user(user=request.user, pk=pk, importer=ResultImporter.name)
+    if request.method == "POST":
+        try:
+            job = import_job_confirm(actor=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("testing:results_job", pk=job.pk)
+    return imports.job_page(
+        request,
+        job,
+        job_url=reverse("testing:results_job", args=[job.pk]),
+        errors_url=reverse("testing:results_errors", args=[job.pk]),
+    )
+
+
+@require_perm(ResultImporter.permission)
+def results_errors(request: ScopedRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for_user(user=request.user, pk=pk, importer=ResultImporter.name)
+    return imports.errors_csv_response(job)
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def custody(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Seal tubes into a box, hand it to a courier, receive and count it at the lab; the boxes and
+    the reconciliation per lab and day."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    can_receive = scope_for(request.user, Perm.TESTING_PLAN).contains(test_round.place_path)
+    labs = selectors.labs_for(test_round)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    seal = SealForm(request.POST if action == "seal" else None, labs=labs, prefix="seal")
+    hand = HandOverForm(request.POST if action == "hand" else None, prefix="hand")
+    receive = ReceiveForm(request.POST if action == "receive" else None, prefix="receive") if can_receive else None
+    form = {"seal": seal, "hand": hand, "receive": receive}.get(action)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "seal":
+                box = box_seal(
+                    actor=request.user,
+                    round_=test_round,
+                    code=data["code"],
+                    lab=data["lab"],
+                    barcodes=data["barcodes"].split(),
+                )
+                messages.success(
+                    request, _("Box %(box)s sealed with %(n)d tubes.") % {"box": box.code, "n": box.tube_count}
+                )
+            else:
+                found = selectors.boxes_of(test_round).filter(code=data["box"].strip().upper()).first()
+                if found is None:
+                    raise ValidationError({"box": _("No such box in this round.")})
+                box = found
+                if action == "hand":
+                    box_hand_over(actor=request.user, box=box, courier=data["courier"])
+                    messages.success(request, _("Box %(box)s handed over.") % {"box": box.code})
+                else:
+                    box = box_receive(actor=request.user, box=box, counted=data["counted"])
+                    if box.count_differs:
+                        messages.error(request, _("The count differs from the sealed count: staff are alerted."))
+                    else:
+                        messages.success(request, _("Box %(box)s received.") % {"box": box.code})
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("testing:custody", pk=test_round.pk)
+    return render(
+        request,
+        "testing/custody.html",
+        {
+            "round": test_round,
+            "seal": seal,
+            "hand": hand,
+            "receive": receive,
+            "boxes": selectors.boxes_of(test_round)[:100],
+            "reconciliation": selectors.reconciliation(test_round) if can_receive else None,
+            "no_lab": not labs.exists(),
+        },
+    )
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def sites(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The round's sampling sites and their slots, building by building; staff add a site, plan
+    its slots from the head counts and the site's rate, and move a slot."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(test_round.place_path)
+    places = Place.objects.filter(
+        subtree_q(test_round.place_path), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
+    ).order_by("path")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = SiteForm(request.POST if action == "site" else None, places=places, prefix="site")
+    if action and not can_plan:
+        raise Http404
+    try:
+        if action == "site" and form.is_valid():
+            data = form.cleaned_data
+            site_create(
+                actor=request.user,
+                round_=test_round,
+                data=SiteData(data["place"], data["name"], data["per_hour"], data["opens"], data["closes"]),
+            )
+            messages.success(request, _("Site added, with its order duty for the volunteers' roster."))
+            return redirect("testing:sites", pk=test_round.pk)
+        if action == "plan":
+            plan = PlanForm(request.POST)
+            site = (
+                selectors.sites_of(test_round).filter(pk=plan.cleaned_data["site"]).first() if plan.is_valid() else None
+            )
+            if site is None:
+                raise Http404
+            slots = slots_plan(actor=request.user, site=site, buildings=selectors.buildings_to_plan(test_round))
+            messages.success(request, _("%(n)d slots planned.") % {"n": len(slots)})
+            return redirect("testing:sites", pk=test_round.pk)
+        if action == "slot":
+            change = SlotForm(request.POST)
+            if not change.is_valid():
+                messages.error(request, _("Give the slot's times as HH:MM."))
+                return redirect("testing:sites", pk=test_round.pk)
+            times = change.cleaned_data
+            slot = selectors.slot_in_round(test_round, times["slot"])
+            if slot is None:
+                raise Http404
+            slot_change(actor=request.user, slot=slot, starts=times["starts"], ends=times["ends"])
+            messages.success(request, _("Slot changed."))
+            return redirect("testing:sites", pk=test_round.pk)
+    except ValidationError as error:
+        if action == "site":
+            form_errors(form, error)
+        else:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "testing/sites.html",
+        {
+            "round": test_round,
+            "sites": selectors.sites_of(test_round),
+            "form": form if can_plan else None,
+            "can_plan": can_plan,
+        },
+    )
