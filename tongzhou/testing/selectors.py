@@ -16,7 +16,7 @@ from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.places.selectors import street_addresses
+from tongzhou.places.selectors import natural_key, street_addresses
 from tongzhou.testing import pooling
 from tongzhou.testing.models import (
     Box,
@@ -94,7 +94,8 @@ def _exempt_ids(test_round: Round) -> set[int]:
 
 
 def untested_by_building(round_: Round) -> list[BuildingCount]:
-    """Eligible, sampled, exempt and untested per building of the round's area, in address order.
+    """Eligible, sampled, exempt and untested per building of the round's area, in address order
+    (natural: 2栋 before 10栋).
     Counted in the database per household place (three grouped queries), then summed per building:
     a fixed number of queries, and rows to read in the hundreds, at any size."""
     buildings = dict(
@@ -124,7 +125,7 @@ def untested_by_building(round_: Round) -> list[BuildingCount]:
         BuildingCount(ids.get(path), path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"])
         for path, c in counts.items()
     ]
-    return sorted(rows_out, key=lambda r: r.path)
+    return sorted(rows_out, key=lambda r: natural_key(r.address))
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,9 @@ def untested_people(test_round: Round, place_path: str) -> list[Untested]:
     """The door-knocking list for one building (or any place in the round): who is neither sampled
     nor exempt, household by household, names masked."""
     sampled, exempt = _sampled_ids(test_round), _exempt_ids(test_round)
-    people = (
-        eligible(test_round)
-        .filter(subtree_q(place_path, "place_path"))
-        .select_related("household")
-        .order_by("place_path", "household__room", "name")
-    )
+    people = list(eligible(test_round).filter(subtree_q(place_path, "place_path")).select_related("household"))
     addresses = street_addresses(p.place_path for p in people)
+    people.sort(key=lambda p: (natural_key(addresses.get(p.place_path, "")), natural_key(p.household.room), p.name))
     recalled = recalled_ids(test_round)
     return [
         Untested(p.pk, mask_name(p.name), p.household.room, addresses.get(p.place_path, ""), p.pk in recalled)
