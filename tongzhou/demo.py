@@ -157,7 +157,7 @@ def _residents(community: Place, fake: Faker, log: Callable[[str], None]) -> Non
 
 # (category, urgency, what is needed, how far it got)
 DEMO_REQUESTS = [
-    (Category.GROCERIES, Urgency.NORMAL, "居家隔离，需要大米一袋、青菜和鸡蛋。", Status.NEW),
+    (Category.GROCERIES, Urgency.NORMAL, "老人独居、行动不便，需要大米一袋、青菜和鸡蛋。", Status.NEW),
     (Category.MEDICINE, Urgency.URGENT, "降压药（硝苯地平缓释片）剩两天的量，请帮忙到社区医院代购。", Status.NEW),
     (Category.PAPERWORK, Urgency.NORMAL, "女儿下月预产期，生育服务证找不到了，需要社区帮忙补办。", Status.ASSIGNED),
     (Category.REPAIRS, Urgency.NORMAL, "厨房水管漏水。", Status.DONE),

@@ -218,6 +218,14 @@ class HealthCheck(models.Model):
     def __str__(self) -> str:
         return f"{self.done_at:%Y-%m-%d %H:%M} {self.temperature}"
 
+    @property
+    def symptom_labels(self) -> list[str]:
+        return [str(Symptom(s).label) if s in Symptom.values else s for s in self.symptoms]
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [str(Need(n).label) if n in Need.values else n for n in self.needs]
+
 
 class AlertKind(models.TextChoices):
     """The keys of the module's kinds in the alert inbox (declared in `alert_kinds`)."""

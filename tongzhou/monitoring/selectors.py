@@ -181,6 +181,12 @@ def get_order_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -
     )
 
 
+def get_check_for_user(*, user: Any, pk: Any, perm: Perm) -> HealthCheck:
+    return get_for_user(
+        HealthCheck.objects.select_related("order"), user=user, pk=pk, perm=perm, path_field="order__place_path"
+    )
+
+
 def get_override_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> Override:
     return get_for_user(
         Override.objects.select_related("order"),

@@ -21,6 +21,7 @@ from tongzhou.monitoring.models import Override, OverrideStatus
 from tongzhou.monitoring.selectors import (
     checks_of,
     events_of,
+    get_check_for_user,
     get_key_person_for_user,
     get_order_for_user,
     get_override_for_user,
@@ -288,3 +289,11 @@ def notice_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     response = HttpResponse(notices.order_notice(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{order.pk}.pdf"'
     return response
+
+
+@require_perm(Perm.HEALTH_VIEW)
+def check_source(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Where a help request made from a check points back to: the check on its order's page
+    (health roles only; 404 for everyone else, like a check that does not exist)."""
+    check = get_check_for_user(user=request.user, pk=pk, perm=Perm.HEALTH_VIEW)
+    return redirect(reverse("monitoring:order", args=[check.order_id]) + f"#check-{check.pk}")
