@@ -68,13 +68,16 @@ from tongzhou.volunteers.selectors import (
     to_mark_by_leader,
 )
 from tongzhou.volunteers.services import (
+    ConfirmCheckOut,
     SignupData,
     assignment_add,
     assignment_remove,
     attendance_mark,
     change_request_create,
     change_request_decide,
-    check_in_out,
+    check_in,
+    check_out,
+    current_assignment,
     hours_correct,
     post_create,
     roster_publish,
@@ -470,22 +473,36 @@ def ask_change(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEER_SELF)
 def check(request: ScopedRequest, token: str) -> HttpResponse:
-    """What the post's QR code opens: check in, or out."""
+    """What the post's QR code opens: check in, or (a separate button) check out; a check-out that
+    looks like a mistake asks to confirm first."""
     post = get_post_by_token_for_user(user=request.user, token=token)
+    confirm_message = ""
     if request.method == "POST":
+        action = request.POST.get("action", "")
         try:
-            direction, _assignment = check_in_out(user=request.user, token=token)
+            if action == "in":
+                check_in(user=request.user, token=token)
+                messages.success(request, _("Checked in at %(post)s.") % {"post": post.name})
+            elif action == "out":
+                check_out(user=request.user, token=token, confirm=request.POST.get("confirm") == "1")
+                messages.success(request, _("Checked out. Thank you!"))
+            else:
+                messages.error(request, _("Choose check in or check out."))
+        except ConfirmCheckOut as question:
+            confirm_message = " ".join(question.messages)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("Checked in at %(post)s.") % {"post": post.name}
-                if direction == "in"
-                else _("Checked out. Thank you!"),
-            )
-        return redirect("volunteers:check", token=token)
-    return render(request, "volunteers/check.html", {"post": post})
+        if not confirm_message:
+            return redirect("volunteers:check", token=token)
+    return render(
+        request,
+        "volunteers/check.html",
+        {
+            "post": post,
+            "assignment": current_assignment(user=request.user, token=token),
+            "confirm_message": confirm_message,
+        },
+    )
 
 
 CERTIFICATE_SALT = "tongzhou.volunteers.certificate"
@@ -495,6 +512,9 @@ CERTIFICATE_SALT = "tongzhou.volunteers.certificate"
 def certificate(request: ScopedRequest) -> HttpResponse:
     profile = _profile(request)
     hours = hours_of(profile)
+    if hours <= 0:
+        messages.error(request, _("A certificate lists hours served: you have none recorded yet."))
+        return redirect("volunteers:me")
     token = signing.dumps(
         {"v": profile.pk, "h": str(hours), "d": timezone.localdate().isoformat()}, salt=CERTIFICATE_SALT
     )
