@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, public, require_perm
+from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
@@ -238,11 +239,24 @@ def team_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     )
 
 
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    """`/volunteers/`: where the user's volunteer work is: the coordinator's rosters, the
+    volunteer's own shifts, or the sign-up form for everyone else."""
+    if request.user.is_authenticated:
+        if not scope_for(request.user, Perm.VOLUNTEERS_MANAGE).is_empty:
+            return redirect("volunteers:rosters")
+        if not scope_for(request.user, Perm.VOLUNTEER_SELF).is_empty:
+            return redirect("volunteers:me")
+    return redirect("volunteers:join")
+
+
 @require_perm(Perm.VOLUNTEER_SELF)
 def me(request: ScopedRequest) -> HttpResponse:
     profile = own_profile(request.user)
     if profile is None:
-        raise Http404
+        # The role without a volunteer record (given by hand, say): say what to do, not 404.
+        return render(request, "volunteers/no_profile.html")
     return render(
         request,
         "volunteers/me.html",
