@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +18,7 @@ from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring import notices
 from tongzhou.monitoring.alert_kinds import SUBJECT
-from tongzhou.monitoring.forms import ChangeForm, KeyPersonForm, OrderForm, StaffCheckForm
+from tongzhou.monitoring.forms import NOT_REACHED, ChangeForm, KeyPersonForm, OrderForm, StaffCheckForm
 from tongzhou.monitoring.models import Override, OverrideStatus
 from tongzhou.monitoring.selectors import (
     checks_of,
@@ -33,6 +35,7 @@ from tongzhou.monitoring.selectors import (
 from tongzhou.monitoring.services import (
     Change,
     CheckData,
+    check_not_reached,
     check_record,
     key_person_register,
     order_change,
@@ -56,6 +59,7 @@ def today(request: ScopedRequest) -> HttpResponse:
     streets = street_addresses(o.place_path for o in orders)
     local_today = timezone.localdate(now)
     counts = today_counts(request.scope, now)
+    fever = Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))
     return render(
         request,
         "monitoring/today.html",
@@ -68,6 +72,7 @@ def today(request: ScopedRequest) -> HttpResponse:
                     "address": f"{streets[o.place_path]} {o.key_person.person.household.room}",
                     "day": (local_today - o.starts_on).days + 1,
                     "days": (o.planned_end_on - o.starts_on).days,
+                    "fever": o.latest_temperature is not None and o.latest_temperature >= fever,
                 }
                 for o in orders
             ],
@@ -260,13 +265,18 @@ def check_new(request: ScopedRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         method = data.pop("method")
         try:
-            check = check_record(
-                actor=request.user, order=order, data=CheckData(**data), method=method, request=request
-            )
+            if method == NOT_REACHED:
+                check = check_not_reached(actor=request.user, order=order, notes=data["notes"], request=request)
+            else:
+                check = check_record(
+                    actor=request.user, order=order, data=CheckData(**data), method=method, request=request
+                )
         except ValidationError as error:
             form_errors(form, error)
         else:
-            if check.abnormal:
+            if not check.reached:
+                messages.warning(request, _("Not reached: the check stays due. Try again later."))
+            elif check.abnormal:
                 messages.warning(request, _("Abnormal: the health officer has been alerted."))
             else:
                 messages.success(request, _("Check recorded."))

@@ -131,6 +131,26 @@ def check_record(
     return check
 
 
+@transaction.atomic
+def check_not_reached(
+    *, actor: User, order: IsolationOrder, notes: str = "", request: HttpRequest | None = None
+) -> HealthCheck:
+    """Record a phone check that nobody answered (电话未接通): the attempt is on the order's
+    record, but the check stays due (and goes overdue, then escalates) until someone is reached."""
+    require(actor, Perm.HEALTH_CHECK, order.place_path)
+    notes = _text(notes, "notes")
+    order = _locked(order)
+    return HealthCheck.objects.create(
+        order=order,
+        done_at=timezone.now(),
+        method=CheckMethod.PHONE,
+        checked_by=actor,
+        reached=False,
+        temperature=None,
+        notes=notes,
+    )
+
+
 def _needs_to_help_requests(check: HealthCheck, order: IsolationOrder) -> None:
     """The link point to the assistance module: one help request per need, marked as coming from
     this check (`source_ref`). The request carries the need only: whoever takes it (a volunteer,
