@@ -47,6 +47,11 @@ from tongzhou.people.selectors import get_person_for_user
 from tongzhou.places.selectors import street_addresses
 
 
+def _temperature(value: object) -> Decimal | None:
+    """A check's temperature as read by a subquery (a float on SQLite) to one decimal."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+
+
 @require_perm(Perm.HEALTH_VIEW)
 def today(request: ScopedRequest) -> HttpResponse:
     """Today's list for a grid or community, on a phone: overdue first, then due, then the rest."""
@@ -72,7 +77,8 @@ def today(request: ScopedRequest) -> HttpResponse:
                     "address": f"{streets[o.place_path]} {o.key_person.person.household.room}",
                     "day": (local_today - o.starts_on).days + 1,
                     "days": (o.planned_end_on - o.starts_on).days,
-                    "fever": o.latest_temperature is not None and o.latest_temperature >= fever,
+                    "temperature": _temperature(o.latest_temperature),
+                    "fever": (_temperature(o.latest_temperature) or 0) >= fever,
                 }
                 for o in orders
             ],

@@ -43,7 +43,7 @@ def test_a_fever_leaves_a_marker_on_the_list(demo, client_as, make_order):
     cool = make_order(person=person)
     check_record(actor=demo.taian_staff, order=cool, data=CheckData(temperature="36.5"), method="phone")
     html = client_as("taian_staff").get(reverse("monitoring:today"), **ZH).content.decode()
-    assert "data-fever" in _row(html, hot.pk) and "37.8" in _row(html, hot.pk)
+    assert "data-fever" in _row(html, hot.pk) and "发热 37.8 °C<" in _row(html, hot.pk)
     assert "data-fever" not in _row(html, cool.pk)
 
 
