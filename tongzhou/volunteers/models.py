@@ -166,6 +166,10 @@ class Post(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def skill_labels(self) -> list[str]:
+        return [str(Skill(s).label) if s in Skill.values else s for s in self.skills]
+
 
 class ShiftTemplate(models.Model):
     """A recurring shift of a post: start and end times (an end not after the start is the next

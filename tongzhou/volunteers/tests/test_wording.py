@@ -40,7 +40,12 @@ def test_posts_places_and_head_counts(demo, client_as):
     client = client_as("taian_staff")
     html = client.get(reverse("volunteers:posts"), **ZH).content.decode()
     assert "泰安巷3号院 1栋" in html and "泰安巷17号院 1栋" in html and "泰安巷45号院 1栋" in html
-    post = post_create(actor=demo.taian_staff, place=demo.places["taian_compound"], name="东门", duty="gate")
+    post = post_create(
+        actor=demo.taian_staff, place=demo.places["taian_compound"], name="东门", duty="gate", skills=["lifting"]
+    )
+    for url in (reverse("volunteers:posts"), reverse("volunteers:post", args=[post.pk])):
+        page = client.get(url, **ZH).content.decode()
+        assert "搬运" in page and "lifting" not in page
     template_create(
         actor=demo.taian_staff, post=post, starts=time(7), ends=time(19), min_people=1, max_people=2, weekdays=[0]
     )
