@@ -524,7 +524,9 @@ CERTIFICATE_SALT = "tongzhou.volunteers.certificate"
 
 @require_perm(Perm.VOLUNTEER_SELF)
 def certificate(request: ScopedRequest) -> HttpResponse:
-    profile = _profile(request)
+    profile = own_profile(request.user)
+    if profile is None:
+        return redirect("volunteers:me")  # which says what to do
     hours = hours_of(profile)
     if hours <= 0:
         messages.error(request, _("A certificate lists hours served: you have none recorded yet."))

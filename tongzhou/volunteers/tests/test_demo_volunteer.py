@@ -36,6 +36,7 @@ def test_a_volunteer_role_without_a_record_gets_a_page_saying_what_to_do(demo, c
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="no-profile"' in html and reverse("volunteers:join") in html
+    assert client_as("volunteer").get(reverse("volunteers:certificate"))["Location"] == reverse("volunteers:me")
 
 
 def test_volunteers_alone_lands_where_the_work_is(demo, client_as):
