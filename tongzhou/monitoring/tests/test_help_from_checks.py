@@ -2,9 +2,12 @@
 lead who takes one learns nothing of the isolation, the temperature, the symptoms or the notes;
 the link back to the check is for health roles."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tongzhou.assistance.models import HelpRequest, Source
 from tongzhou.monitoring.models import CheckMethod
@@ -29,6 +32,13 @@ CHECK_WORDS = (
     "°C",
     "monitoring",
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leak() -> Iterator[None]:
+    """The requests here activate zh-hans in this thread: give the next test its language back."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture

@@ -2,15 +2,24 @@
 monitoring, a fever marker after a feverish check, and an unanswered phone call recorded as such
 (the check stays due). The check and order forms on a phone."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tongzhou.monitoring.models import CheckMethod, HealthCheck, OrderKind
 from tongzhou.monitoring.services import CheckData, check_record
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leak() -> Iterator[None]:
+    """The requests here activate zh-hans in this thread: give the next test its language back."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 def _row(html: str, order_pk: int) -> str:

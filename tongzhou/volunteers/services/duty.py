@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,8 @@ def _own_assignment_now(user: User, post: Post) -> Assignment | None:
             shift__end__gte=now - CHECK_IN_EARLY,
         )
         .select_related("shift", "volunteer")
-        .order_by("shift__start")
+        # A shift still open before one already checked out of (the night after the day shift).
+        .order_by(F("checked_out_at").asc(nulls_first=True), "shift__start")
         .first()
     )
 

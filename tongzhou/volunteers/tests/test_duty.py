@@ -422,3 +422,19 @@ def test_the_vetting_list_does_not_query_per_row(demo, make_volunteer):
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_after_the_day_shift_the_same_qr_checks_in_to_the_night(demo, make_volunteer):
+    volunteer = make_volunteer()
+    post = gate(demo)
+    day_start = datetime(2026, 12, 1, 7, 0, tzinfo=SH)
+    day, night = open_shift(post, day_start), open_shift(post, day_start + timedelta(hours=12))
+    for shift in (day, night):
+        assignment_add(actor=demo.taian_staff, shift=shift, volunteer=volunteer)
+    with time_machine.travel(day_start - timedelta(minutes=5), tick=False):
+        check_in(user=volunteer.user, token=post.check_token)
+    with time_machine.travel(day_start + timedelta(hours=12, minutes=1), tick=False):
+        check_out(user=volunteer.user, token=post.check_token)
+    with time_machine.travel(day_start + timedelta(hours=12, minutes=2), tick=False):
+        assert check_in(user=volunteer.user, token=post.check_token).shift == night
+    assert Assignment.objects.get(shift=night).checked_in_at is not None
