@@ -8,10 +8,12 @@ resetting the demo passwords.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from faker import Faker
 
@@ -46,10 +48,13 @@ from tongzhou.testing.services import (
     site_create,
     slots_plan,
 )
-from tongzhou.volunteers.models import Volunteer
+from tongzhou.volunteers.models import Assignment, RosterStatus, Shift, Volunteer
 from tongzhou.volunteers.services import (
     SignupData,
+    assignment_add,
+    hours_correct,
     post_create,
+    roster_publish,
     roster_start,
     team_create,
     team_set_members,
@@ -176,7 +181,7 @@ def _residents(community: Place, fake: Faker, log: Callable[[str], None]) -> Non
 
 # (category, urgency, what is needed, how far it got)
 DEMO_REQUESTS = [
-    (Category.GROCERIES, Urgency.NORMAL, "居家隔离，需要大米一袋、青菜和鸡蛋。", Status.NEW),
+    (Category.GROCERIES, Urgency.NORMAL, "老人独居、行动不便，需要大米一袋、青菜和鸡蛋。", Status.NEW),
     (Category.MEDICINE, Urgency.URGENT, "降压药（硝苯地平缓释片）剩两天的量，请帮忙到社区医院代购。", Status.NEW),
     (Category.PAPERWORK, Urgency.NORMAL, "女儿下月预产期，生育服务证找不到了，需要社区帮忙补办。", Status.ASSIGNED),
     (Category.REPAIRS, Urgency.NORMAL, "厨房水管漏水。", Status.DONE),
@@ -288,8 +293,12 @@ def _testing_round(community: Place, *, staff: User, log: Callable[[str], None])
     log(f"{compound.name}: a testing round, {len(sampled)} sampled in {len(full)} resulted tubes, one positive")
 
 
-def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Callable[[str], None]) -> None:
-    """Three fake sign-ups for 泰安巷: two approved into a volunteer team, one waiting for vetting."""
+def _volunteer_sign_ups(
+    community: Place, *, staff: User, volunteer_user: User, fake: Faker, log: Callable[[str], None]
+) -> None:
+    """Three fake sign-ups for 泰安巷: two approved into a volunteer team, one waiting for vetting;
+    and the demo `volunteer` log-in's own record in the team, with hours served and shifts in this
+    week's (published) roster."""
     if Volunteer.objects.filter(place_path=community.path).exists():
         return
     sign_ups = []
@@ -312,10 +321,25 @@ def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Call
             )
         )
     approved = [volunteer_vet(actor=staff, volunteer=v, approve=True) for v in sign_ups[:2]]
+    own = volunteer_signup(
+        data=SignupData(
+            name=volunteer_user.display_name or fake.name(),
+            phone=fake.phone_number(),
+            id_number=_fake_id_number(fake, "520102"),
+            community_id=community.pk,
+            organization="none",
+            skills=["dialect", "lifting"],
+            slots=[(weekday, "day") for weekday in range(7)],
+            consent=True,
+        )
+    )
+    own = volunteer_vet(actor=staff, volunteer=own, approve=True, existing_user=volunteer_user)
     team = team_create(
         actor=staff, place=community, name="泰安巷志愿服务队", kind="volunteer_team", organizing_unit="南明区总工会"
     )
-    team_set_members(actor=staff, team=team, members=approved, leader=approved[0])
+    team_set_members(actor=staff, team=team, members=[*approved, own], leader=approved[0])
+    hours_correct(actor=staff, volunteer=own, hours=Decimal("12"), reason="上周泰安巷3号院东门白班（补录）")
+    hours_correct(actor=staff, volunteer=own, hours=Decimal("4"), reason="上周为居民代购物资（补录）")
     compound = Place.objects.get(parent__parent=community, name="泰安巷3号院")
     post = post_create(actor=staff, place=compound, name="泰安巷3号院东门", duty="gate")
     template_create(
@@ -327,7 +351,26 @@ def _volunteer_sign_ups(community: Place, *, staff: User, fake: Faker, log: Call
     # This week's roster, solved in the background (in-process on a laptop): the two approved
     # volunteers cannot cover every shift, so the page shows what is uncovered and why.
     today = timezone.localdate()
-    roster_start(actor=staff, place=community, starts_on=today, ends_on=today + timedelta(days=6))
+    roster = roster_start(actor=staff, place=community, starts_on=today, ends_on=today + timedelta(days=6))
+
+    def publish() -> None:
+        # Runs after the solver (queued first at the same commit) when it runs in-process; with a
+        # worker the roster is still solving and the coordinator publishes it.
+        roster.refresh_from_db()
+        if roster.status == RosterStatus.DONE:
+            roster_publish(actor=staff, roster=roster)
+
+    transaction.on_commit(publish)
+    if not Assignment.objects.filter(volunteer=own).exists():
+        free = (
+            Shift.objects.filter(post=post, start__gt=timezone.now(), start__time=time(7))
+            .annotate(taken=Count("assignments"))
+            .filter(taken__lt=F("max_people"))
+            .order_by("start")
+            .first()
+        )
+        if free is not None:
+            assignment_add(actor=staff, shift=free, volunteer=own)
     log(
         f"{community.name}: {len(sign_ups)} volunteer sign-ups, one team, one gate post with day and night"
         " shifts, this week's roster"
@@ -444,7 +487,13 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         _residents(Place.objects.get(code=code), fake, log)
     _help_requests(Place.objects.get(code=TAIAN), staff=users["taian_staff"], helper=users["volunteer"], log=log)
     if extras:
-        _volunteer_sign_ups(Place.objects.get(code=TAIAN), staff=users["taian_staff"], fake=fake, log=log)
+        _volunteer_sign_ups(
+            Place.objects.get(code=TAIAN),
+            staff=users["taian_staff"],
+            volunteer_user=users["volunteer"],
+            fake=fake,
+            log=log,
+        )
         _key_persons(
             Place.objects.get(code=TAIAN), officer=users["health_officer"], staff=users["taian_staff"], log=log
         )

@@ -327,6 +327,8 @@ TONGZHOU_ROSTER_MAX_CONSECUTIVE_DAYS = env_int("TONGZHOU_ROSTER_MAX_CONSECUTIVE_
 TONGZHOU_ROSTER_MIN_REST_HOURS = env_int("TONGZHOU_ROSTER_MIN_REST_HOURS", 8)
 TONGZHOU_ROSTER_MAX_CONTINUOUS_HOURS = env_int("TONGZHOU_ROSTER_MAX_CONTINUOUS_HOURS", 12)
 TONGZHOU_ROSTER_TIME_LIMIT = env_int("TONGZHOU_ROSTER_TIME_LIMIT", 30)
+# A check-out this soon after the check-in (or before the shift starts) asks the volunteer to confirm.
+TONGZHOU_CHECKOUT_CONFIRM_MINUTES = env_int("TONGZHOU_CHECKOUT_CONFIRM_MINUTES", 30)
 
 # Gates: outings a household may make per day under controlled management and for how long; how far
 # ahead of the server a device's clock may be before the scan is flagged; how many months of

@@ -31,7 +31,10 @@ class IntakeForm(StyledForm):
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
     )
     summary = forms.CharField(
-        label=_("What is needed"), max_length=MAX_SUMMARY, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What is needed"),
+        max_length=MAX_SUMMARY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Whoever takes the request reads this: write the need, not the resident's health or isolation."),
     )
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:

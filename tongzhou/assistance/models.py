@@ -178,6 +178,12 @@ class HelpEvent(StatusHistory):
     # "resident" or "system" when there is no user.
     actor_name = models.CharField(_("by"), max_length=150)
 
+    @property
+    def actor_label(self) -> str:
+        """Who moved it, for the page: a user's log-in, else "resident" or "system" in words."""
+        words = {"resident": _("resident"), "system": _("system")}
+        return str(words.get(self.actor_name, self.actor_name))
+
 
 class Purchase(TimeStampedModel):
     """Goods bought for the resident: what, the money advanced, the receipt; repaid and received."""

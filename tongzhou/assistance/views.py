@@ -194,6 +194,20 @@ def callers(request: ScopedRequest) -> HttpResponse:
     )
 
 
+def _source_url(user: User, help_request: HelpRequest) -> str:
+    """The link back to the health check a request came from: for health roles only (HEALTH_VIEW
+    over its place); others see the committee as the source and nothing of the check."""
+    kind, _sep, ref = help_request.source_ref.partition(":")
+    if (
+        help_request.source != Source.HEALTH_CHECK
+        or kind != "monitoring.healthcheck"
+        or not ref.isdigit()
+        or not scope_for(user, Perm.HEALTH_VIEW).contains(help_request.place_path)
+    ):
+        return ""
+    return reverse("monitoring:check", args=[int(ref)])
+
+
 @require_perm(Perm.HELP_CLAIM)
 def detail(request: ScopedRequest, pk: int) -> HttpResponse:
     seen = visible_request(request.user, pk)
@@ -207,6 +221,7 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "row": _rows([help_request], full=full)[0],
             "full": full,
             "manages": seen.manages,
+            "source_url": _source_url(request.user, help_request) if full else "",
             "phone": help_request.contact_phone if full else mask_phone(help_request.contact_phone or ""),
             "moves": [(s, Status(s).label) for s in allowed_moves(request.user, help_request)] if full else [],
             "move_form": MoveForm(),

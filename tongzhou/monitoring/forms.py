@@ -1,5 +1,8 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import StyledForm
@@ -22,7 +25,7 @@ class KeyPersonForm(StyledForm):
 class OrderForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrderKind.choices)
     facility = forms.CharField(label=_("Facility (centralized isolation)"), max_length=100, required=False)
-    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DATE, initial=timezone.localdate)
     check_times = forms.CharField(
         label=_("Check times"),
         max_length=60,
@@ -58,6 +61,10 @@ class ChangeForm(StyledForm):
     )
 
 
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
 class CheckForm(StyledForm):
     temperature = forms.DecimalField(
         label=_("Temperature (°C)"),
@@ -68,7 +75,16 @@ class CheckForm(StyledForm):
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms"), choices=Symptom.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    household_unwell = forms.BooleanField(label=_("Someone in the household is unwell"), required=False)
+    # Two big buttons, not a checkbox the size of a fingertip's corner.
+    household_unwell = forms.TypedChoiceField(
+        label=_("Someone in the household is unwell"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=_yes,
+        initial="no",
+        required=False,
+        empty_value=False,  # type: ignore[arg-type]  # missing means no
+        widget=forms.RadioSelect,
+    )
     household_notes = forms.CharField(label=_("Household members' health"), max_length=MAX_TEXT, required=False)
     needs = forms.MultipleChoiceField(
         label=_("Needs"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -78,12 +94,30 @@ class CheckForm(StyledForm):
     )
 
 
+NOT_REACHED = "not_reached"
+
+
 class StaffCheckForm(CheckForm):
     method = forms.ChoiceField(
         label=_("How"),
-        choices=[(CheckMethod.PHONE, CheckMethod.PHONE.label), (CheckMethod.VISIT, CheckMethod.VISIT.label)],
+        choices=[
+            (CheckMethod.PHONE, CheckMethod.PHONE.label),
+            (CheckMethod.VISIT, CheckMethod.VISIT.label),
+            (NOT_REACHED, _("Phone not answered")),
+        ],
         widget=forms.RadioSelect,
         initial=CheckMethod.PHONE,
     )
 
     field_order = ["method"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["temperature"].required = False
+        self.fields["temperature"].help_text = _("Not needed when the phone was not answered.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("method") != NOT_REACHED and data.get("temperature") is None and "temperature" not in self.errors:
+            self.add_error("temperature", _("This field is required."))
+        return data

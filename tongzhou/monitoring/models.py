@@ -6,6 +6,8 @@ An order's `next_due_at` is the first scheduled check time not yet covered by a 
 indexed query whatever the number of checks. Services keep them in step.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -203,7 +205,9 @@ class HealthCheck(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    # False: the phone call went unanswered (电话未接通): no temperature, and the check stays due.
+    reached = models.BooleanField(_("reached"), default=True)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
     household_unwell = models.BooleanField(_("someone in the household is unwell"), default=False)
     household_notes = models.TextField(_("household members' health"), blank=True)
@@ -216,7 +220,19 @@ class HealthCheck(models.Model):
         indexes = [models.Index(fields=["order", "done_at"], name="check_order_time")]
 
     def __str__(self) -> str:
-        return f"{self.done_at:%Y-%m-%d %H:%M} {self.temperature}"
+        return f"{self.done_at:%Y-%m-%d %H:%M} {self.temperature if self.reached else '-'}"
+
+    @property
+    def fever(self) -> bool:
+        return self.temperature is not None and self.temperature >= Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        return [str(Symptom(s).label) if s in Symptom.values else s for s in self.symptoms]
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [str(Need(n).label) if n in Need.values else n for n in self.needs]
 
 
 class AlertKind(models.TextChoices):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -67,12 +67,25 @@ def today_page(
     scope: Scope, *, state: str = "", page: int | str | None = None, per_page: int = 50, now: datetime | None = None
 ) -> Page[IsolationOrder]:
     """One page of today's list in two steps: the page's ids from a narrow sort of (next check, id)
-    (an index walk for a whole street), then those orders with their resident and household. A
+    (an index walk for a whole street), then those orders with their resident and household and
+    their latest check attempt (`latest_temperature`, `latest_abnormal`, `latest_reached`,
+    `latest_at`: a subquery per row of the page, on the (order, done_at) index). A
     single query would sort the wide joined rows of the whole area, spilling to disk at 50,000."""
     ids = today_orders(scope, state=state, now=now).select_related(None).values_list("pk", flat=True)
     result = Paginator(ids, per_page).get_page(page)
     page_ids = list(result.object_list)
-    rows = today_orders(scope, now=now).filter(pk__in=page_ids).in_bulk()
+    latest = HealthCheck.objects.filter(order=OuterRef("pk")).order_by("-done_at", "-id")
+    rows = (
+        today_orders(scope, now=now)
+        .filter(pk__in=page_ids)
+        .annotate(
+            latest_temperature=Subquery(latest.values("temperature")[:1]),
+            latest_abnormal=Subquery(latest.values("abnormal")[:1]),
+            latest_reached=Subquery(latest.values("reached")[:1]),
+            latest_at=Subquery(latest.values("done_at")[:1]),
+        )
+        .in_bulk()
+    )
     return Page([rows[pk] for pk in page_ids if pk in rows], result.number, result.paginator)  # type: ignore[arg-type]
 
 
@@ -87,6 +100,8 @@ def today_counts(scope: Scope, now: datetime | None = None) -> dict[str, int]:
         .annotate(last=Coalesce("last_check_at", "created_at"))
         .aggregate(
             active=Count("id"),
+            isolated=Count("id", filter=~Q(kind=OrderKind.HOME_MONITORING)),
+            monitored=Count("id", filter=Q(kind=OrderKind.HOME_MONITORING)),
             overdue=Count("id", filter=Q(next_due_at__lte=grace)),
             due=Count("id", filter=Q(next_due_at__gt=grace, next_due_at__lte=now)),
             checked_today=Count("id", filter=Q(last_check_at__gte=_day_start(now))),
@@ -178,6 +193,12 @@ def get_order_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -
         perm=perm,
         path_field="place_path",
         write=write,
+    )
+
+
+def get_check_for_user(*, user: Any, pk: Any, perm: Perm) -> HealthCheck:
+    return get_for_user(
+        HealthCheck.objects.select_related("order"), user=user, pk=pk, perm=perm, path_field="order__place_path"
     )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/change/", views.order_change_view, name="order_change"),
     path("orders/<int:pk>/check/", views.check_new, name="check_new"),
+    path("checks/<int:pk>/", views.check_source, name="check"),
     path("orders/<int:pk>/notice.pdf", views.notice_pdf, name="notice"),
     path("overrides/<int:pk>/decide/", views.override_decide_view, name="override_decide"),
 ]

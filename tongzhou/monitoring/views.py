@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,11 +18,12 @@ from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring import notices
 from tongzhou.monitoring.alert_kinds import SUBJECT
-from tongzhou.monitoring.forms import ChangeForm, KeyPersonForm, OrderForm, StaffCheckForm
+from tongzhou.monitoring.forms import NOT_REACHED, ChangeForm, KeyPersonForm, OrderForm, StaffCheckForm
 from tongzhou.monitoring.models import Override, OverrideStatus
 from tongzhou.monitoring.selectors import (
     checks_of,
     events_of,
+    get_check_for_user,
     get_key_person_for_user,
     get_order_for_user,
     get_override_for_user,
@@ -32,6 +35,7 @@ from tongzhou.monitoring.selectors import (
 from tongzhou.monitoring.services import (
     Change,
     CheckData,
+    check_not_reached,
     check_record,
     key_person_register,
     order_change,
@@ -41,6 +45,11 @@ from tongzhou.monitoring.services import (
 )
 from tongzhou.people.selectors import get_person_for_user
 from tongzhou.places.selectors import street_addresses
+
+
+def _temperature(value: object) -> Decimal | None:
+    """A check's temperature as read by a subquery (a float on SQLite) to one decimal."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
 
 
 @require_perm(Perm.HEALTH_VIEW)
@@ -55,6 +64,7 @@ def today(request: ScopedRequest) -> HttpResponse:
     streets = street_addresses(o.place_path for o in orders)
     local_today = timezone.localdate(now)
     counts = today_counts(request.scope, now)
+    fever = Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))
     return render(
         request,
         "monitoring/today.html",
@@ -67,6 +77,8 @@ def today(request: ScopedRequest) -> HttpResponse:
                     "address": f"{streets[o.place_path]} {o.key_person.person.household.room}",
                     "day": (local_today - o.starts_on).days + 1,
                     "days": (o.planned_end_on - o.starts_on).days,
+                    "temperature": _temperature(o.latest_temperature),
+                    "fever": (_temperature(o.latest_temperature) or 0) >= fever,
                 }
                 for o in orders
             ],
@@ -260,13 +272,18 @@ def check_new(request: ScopedRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         method = data.pop("method")
         try:
-            check = check_record(
-                actor=request.user, order=order, data=CheckData(**data), method=method, request=request
-            )
+            if method == NOT_REACHED:
+                check = check_not_reached(actor=request.user, order=order, notes=data["notes"], request=request)
+            else:
+                check = check_record(
+                    actor=request.user, order=order, data=CheckData(**data), method=method, request=request
+                )
         except ValidationError as error:
             form_errors(form, error)
         else:
-            if check.abnormal:
+            if not check.reached:
+                messages.warning(request, _("Not reached: the check stays due. Try again later."))
+            elif check.abnormal:
                 messages.warning(request, _("Abnormal: the health officer has been alerted."))
             else:
                 messages.success(request, _("Check recorded."))
@@ -289,3 +306,11 @@ def notice_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     response = HttpResponse(notices.order_notice(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{order.pk}.pdf"'
     return response
+
+
+@require_perm(Perm.HEALTH_VIEW)
+def check_source(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Where a help request made from a check points back to: the check on its order's page
+    (health roles only; 404 for everyone else, like a check that does not exist)."""
+    check = get_check_for_user(user=request.user, pk=pk, perm=Perm.HEALTH_VIEW)
+    return redirect(reverse("monitoring:order", args=[check.order_id]) + f"#check-{check.pk}")

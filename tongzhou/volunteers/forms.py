@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -6,7 +7,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import IdChoiceField, StyledForm
-from tongzhou.places.models import Place
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.selectors import street_addresses
 from tongzhou.volunteers.models import Duty, Organization, Skill, SlotKind, TeamKind
 
 WEEKDAY_NAMES = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
@@ -95,7 +97,25 @@ class PostForm(StyledForm):
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places  # type: ignore[attr-defined]
+        places = places.select_related("parent")
+        field = self.fields["place"]
+        field.queryset = places  # type: ignore[attr-defined]
+        field.label_from_instance = place_label(list(places))  # type: ignore[attr-defined]
+
+
+def place_label(places: list[Place]) -> Callable[[Place], str]:
+    """A picker's label that tells the three "1栋" apart: the compound and building ("泰安巷3号院
+    1栋"), a grid with its community. One query for the lot."""
+    addresses = street_addresses(p.path for p in places)
+
+    def label(place: Place) -> str:
+        if addresses.get(place.path):
+            return addresses[place.path]
+        if place.kind == PlaceKind.GRID and place.parent is not None:
+            return f"{place.parent.name} {place.name}"
+        return place.name
+
+    return label
 
 
 class TemplateForm(StyledForm):

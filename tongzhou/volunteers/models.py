@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.fields import EncryptedField, blind_index_field
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.pii import mask_phone
 from tongzhou.core.transitions import ApprovalRequest
 
 
@@ -33,6 +34,9 @@ class SlotKind(models.TextChoices):
 
 # Weekly availability as shift-sized slots: (weekday 0 = Monday, day or night) -> window.
 SLOT_TIMES: dict[str, tuple[str, str]] = {SlotKind.DAY: ("07:00", "19:00"), SlotKind.NIGHT: ("19:00", "07:00")}
+
+
+WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
 class ApplicationStatus(models.TextChoices):
@@ -93,6 +97,23 @@ class Volunteer(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone or "")
+
+    @property
+    def skill_labels(self) -> list[str]:
+        return [str(Skill(s).label) if s in Skill.values else s for s in self.skills]
+
+    @property
+    def slot_labels(self) -> list[str]:
+        """The weekly availability in words: "Mon 07:00–19:00"."""
+        return [
+            f"{WEEKDAYS[slot['weekday']]} {slot['start']}–{slot['end']}"
+            for slot in self.availability
+            if isinstance(slot, dict) and slot.get("weekday") in range(7)
+        ]
+
 
 class TeamKind(models.TextChoices):
     VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
@@ -144,6 +165,10 @@ class Post(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def skill_labels(self) -> list[str]:
+        return [str(Skill(s).label) if s in Skill.values else s for s in self.skills]
 
 
 class ShiftTemplate(models.Model):

@@ -4,6 +4,7 @@ from tongzhou.volunteers import views
 
 app_name = "volunteers"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("join/", views.join, name="join"),
     path("join/communities/", views.communities, name="communities"),
     path("applications/", views.application_list, name="applications"),

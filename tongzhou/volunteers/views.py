@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, public, require_perm
+from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
@@ -68,13 +69,16 @@ from tongzhou.volunteers.selectors import (
     to_mark_by_leader,
 )
 from tongzhou.volunteers.services import (
+    ConfirmCheckOut,
     SignupData,
     assignment_add,
     assignment_remove,
     attendance_mark,
     change_request_create,
     change_request_decide,
-    check_in_out,
+    check_in,
+    check_out,
+    current_assignment,
     hours_correct,
     post_create,
     roster_publish,
@@ -235,11 +239,24 @@ def team_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     )
 
 
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    """`/volunteers/`: where the user's volunteer work is: the coordinator's rosters, the
+    volunteer's own shifts, or the sign-up form for everyone else."""
+    if request.user.is_authenticated:
+        if not scope_for(request.user, Perm.VOLUNTEERS_MANAGE).is_empty:
+            return redirect("volunteers:rosters")
+        if not scope_for(request.user, Perm.VOLUNTEER_SELF).is_empty:
+            return redirect("volunteers:me")
+    return redirect("volunteers:join")
+
+
 @require_perm(Perm.VOLUNTEER_SELF)
 def me(request: ScopedRequest) -> HttpResponse:
     profile = own_profile(request.user)
     if profile is None:
-        raise Http404
+        # The role without a volunteer record (given by hand, say): say what to do, not 404.
+        return render(request, "volunteers/no_profile.html")
     return render(
         request,
         "volunteers/me.html",
@@ -470,22 +487,36 @@ def ask_change(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VOLUNTEER_SELF)
 def check(request: ScopedRequest, token: str) -> HttpResponse:
-    """What the post's QR code opens: check in, or out."""
+    """What the post's QR code opens: check in, or (a separate button) check out; a check-out that
+    looks like a mistake asks to confirm first."""
     post = get_post_by_token_for_user(user=request.user, token=token)
+    confirm_message = ""
     if request.method == "POST":
+        action = request.POST.get("action", "")
         try:
-            direction, _assignment = check_in_out(user=request.user, token=token)
+            if action == "in":
+                check_in(user=request.user, token=token)
+                messages.success(request, _("Checked in at %(post)s.") % {"post": post.name})
+            elif action == "out":
+                check_out(user=request.user, token=token, confirm=request.POST.get("confirm") == "1")
+                messages.success(request, _("Checked out. Thank you!"))
+            else:
+                messages.error(request, _("Choose check in or check out."))
+        except ConfirmCheckOut as question:
+            confirm_message = " ".join(question.messages)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("Checked in at %(post)s.") % {"post": post.name}
-                if direction == "in"
-                else _("Checked out. Thank you!"),
-            )
-        return redirect("volunteers:check", token=token)
-    return render(request, "volunteers/check.html", {"post": post})
+        if not confirm_message:
+            return redirect("volunteers:check", token=token)
+    return render(
+        request,
+        "volunteers/check.html",
+        {
+            "post": post,
+            "assignment": current_assignment(user=request.user, token=token),
+            "confirm_message": confirm_message,
+        },
+    )
 
 
 CERTIFICATE_SALT = "tongzhou.volunteers.certificate"
@@ -493,8 +524,13 @@ CERTIFICATE_SALT = "tongzhou.volunteers.certificate"
 
 @require_perm(Perm.VOLUNTEER_SELF)
 def certificate(request: ScopedRequest) -> HttpResponse:
-    profile = _profile(request)
+    profile = own_profile(request.user)
+    if profile is None:
+        return redirect("volunteers:me")  # which says what to do
     hours = hours_of(profile)
+    if hours <= 0:
+        messages.error(request, _("A certificate lists hours served: you have none recorded yet."))
+        return redirect("volunteers:me")
     token = signing.dumps(
         {"v": profile.pk, "h": str(hours), "d": timezone.localdate().isoformat()}, salt=CERTIFICATE_SALT
     )

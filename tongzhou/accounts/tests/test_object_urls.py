@@ -34,7 +34,7 @@ from tongzhou.assistance.services import HelpData, help_request_create
 from tongzhou.checkpoints.services import control_request, gate_create, pass_token, passes_issue
 from tongzhou.core.imports.models import ImportJob
 from tongzhou.core.scope import is_within
-from tongzhou.monitoring.models import OrderAction, OrderKind, Override, OverrideStatus, Reason
+from tongzhou.monitoring.models import HealthCheck, OrderAction, OrderKind, Override, OverrideStatus, Reason
 from tongzhou.monitoring.services import key_person_register, order_create
 from tongzhou.people.idnumbers import check_digit
 from tongzhou.people.models import Person
@@ -180,6 +180,10 @@ class Songhua:
     @cached_property
     def order(self) -> Any:
         return order_create(actor=self.demo.health_officer, key_person=self.key_person, kind=OrderKind.HOME_ISOLATION)
+
+    @cached_property
+    def health_check(self) -> HealthCheck:
+        return HealthCheck.objects.create(order=self.order, done_at=timezone.now(), method="phone", temperature=36.5)
 
     @cached_property
     def override(self) -> Override:
@@ -363,6 +367,7 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "monitoring:order_change": lambda s: _at(s.order, s.order.place_path, action="released", reason="期满"),
     "monitoring:check_new": lambda s: _at(s.order, s.order.place_path, method="phone", temperature="36.5"),
     "monitoring:notice": lambda s: _at(s.order, s.order.place_path),
+    "monitoring:check": lambda s: _at(s.health_check, s.order.place_path),
     "monitoring:override_decide": lambda s: _at(s.override, s.order.place_path, decision="approve"),
     "volunteers:vet": lambda s: _at(s.applicant, s.applicant.place_path, decision="approve"),
     "volunteers:team": lambda s: _at(s.team, s.team.place_path, members=[s.volunteer.pk]),

@@ -14,6 +14,7 @@ from tongzhou.monitoring.services._base import (
 from tongzhou.monitoring.services.checks import (
     TEMPERATURE_RANGE,
     CheckData,
+    check_not_reached,
     check_record,
 )
 from tongzhou.monitoring.services.orders import (
@@ -34,6 +35,7 @@ __all__ = [
     "TEMPERATURE_RANGE",
     "Change",
     "CheckData",
+    "check_not_reached",
     "check_record",
     "health_data_purge",
     "key_person_register",

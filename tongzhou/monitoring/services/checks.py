@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -131,26 +131,50 @@ def check_record(
     return check
 
 
+@transaction.atomic
+def check_not_reached(
+    *, actor: User, order: IsolationOrder, notes: str = "", request: HttpRequest | None = None
+) -> HealthCheck:
+    """Record a phone check that nobody answered (电话未接通): the attempt is on the order's
+    record, but the check stays due (and goes overdue, then escalates) until someone is reached."""
+    require(actor, Perm.HEALTH_CHECK, order.place_path)
+    notes = _text(notes, "notes")
+    order = _locked(order)
+    return HealthCheck.objects.create(
+        order=order,
+        done_at=timezone.now(),
+        method=CheckMethod.PHONE,
+        checked_by=actor,
+        reached=False,
+        temperature=None,
+        notes=notes,
+    )
+
+
 def _needs_to_help_requests(check: HealthCheck, order: IsolationOrder) -> None:
     """The link point to the assistance module: one help request per need, marked as coming from
-    this check (`source_ref`)."""
+    this check (`source_ref`). The request carries the need only: whoever takes it (a volunteer,
+    a building lead) learns nothing of the order, the temperature, the symptoms or the check's
+    notes; health roles follow `source_ref` back to the check."""
     from tongzhou.assistance.models import Category, Source, Urgency
     from tongzhou.assistance.services import HelpData, help_request_create
 
     person = order.key_person.person
     summaries = {
-        Need.GROCERIES: (Category.GROCERIES, _("Groceries for a resident under isolation")),
-        Need.MEDICINE: (Category.MEDICINE, _("Medicine for a resident under isolation")),
-        Need.PAPERWORK: (Category.PAPERWORK, _("Paperwork for a resident under isolation")),
+        Need.GROCERIES: (Category.GROCERIES, gettext_lazy("Groceries and daily goods delivered to the door")),
+        Need.MEDICINE: (Category.MEDICINE, gettext_lazy("Medicine bought and delivered to the door")),
+        Need.PAPERWORK: (Category.PAPERWORK, gettext_lazy("Paperwork done on the resident's behalf")),
     }
     for need in check.needs:
         category, summary = summaries[need]
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(summary)
         help_request_create(
             actor=None,
             data=HelpData(
                 category=category,
                 urgency=Urgency.URGENT if need == Need.MEDICINE else Urgency.NORMAL,
-                summary=f"{summary}. {check.notes}".strip(),
+                summary=text,
                 person=person,
             ),
             source=Source.HEALTH_CHECK,

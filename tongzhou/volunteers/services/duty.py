@@ -3,8 +3,10 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +38,8 @@ def _own_assignment_now(user: User, post: Post) -> Assignment | None:
             shift__end__gte=now - CHECK_IN_EARLY,
         )
         .select_related("shift", "volunteer")
-        .order_by("shift__start")
+        # A shift still open before one already checked out of (the night after the day shift).
+        .order_by(F("checked_out_at").asc(nulls_first=True), "shift__start")
         .first()
     )
 
@@ -51,26 +54,68 @@ def _log_hours(assignment: Assignment, created_by: User | None, reason: str = ""
     )
 
 
-@transaction.atomic
-def check_in_out(*, user: User, token: str) -> tuple[str, Assignment]:
-    """Scanning the post's QR code: the first scan of one's current shift checks in, the next
-    checks out (and logs the hours). Returns ("in" | "out", assignment)."""
+class ConfirmCheckOut(ValidationError):
+    """The check-out looks like a mistake (moments after the check-in, or before the shift has
+    begun): nothing was written; ask the volunteer and call again with `confirm=True`."""
+
+
+def _current_assignment(user: User, token: str) -> Assignment:
     post = Post.objects.filter(check_token=token).first()
     assignment = _own_assignment_now(user, post) if post is not None else None
     if assignment is None:
         raise ValidationError(_("You have no shift at this post now."))
-    assignment = Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=assignment.pk)
-    now = timezone.now()
+    return Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=assignment.pk)
+
+
+def current_assignment(*, user: User, token: str) -> Assignment | None:
+    """The user's shift at the post now (from CHECK_IN_EARLY before its start), if any: what the
+    check page offers, check-in or check-out."""
+    post = Post.objects.filter(check_token=token).first()
+    return _own_assignment_now(user, post) if post is not None else None
+
+
+@transaction.atomic
+def check_in(*, user: User, token: str) -> Assignment:
+    """Scanning the post's QR code and pressing "check in": from CHECK_IN_EARLY before one's shift
+    at that post. Pressing it again changes nothing (it never checks out)."""
+    assignment = _current_assignment(user, token)
+    if assignment.checked_out_at is not None:
+        raise ValidationError(_("You checked in and out of this shift already."))
     if assignment.checked_in_at is None:
-        assignment.checked_in_at = now
+        assignment.checked_in_at = timezone.now()
         assignment.save(update_fields=["checked_in_at"])
-        return "in", assignment
-    if assignment.checked_out_at is None:
-        assignment.checked_out_at = now
-        assignment.save(update_fields=["checked_out_at"])
-        _log_hours(assignment, None)
-        return "out", assignment
-    raise ValidationError(_("You checked in and out of this shift already."))
+    return assignment
+
+
+@transaction.atomic
+def check_out(*, user: User, token: str, confirm: bool = False) -> Assignment:
+    """Pressing "check out" at the post: ends one's shift and logs the hours. Within
+    TONGZHOU_CHECKOUT_CONFIRM_MINUTES of the check-in, or before the shift starts, it writes
+    nothing and raises ConfirmCheckOut unless `confirm`."""
+    assignment = _current_assignment(user, token)
+    if assignment.checked_in_at is None:
+        raise ValidationError(_("You have not checked in to this shift."))
+    if assignment.checked_out_at is not None:
+        raise ValidationError(_("You checked in and out of this shift already."))
+    now = timezone.now()
+    soon = timedelta(minutes=settings.TONGZHOU_CHECKOUT_CONFIRM_MINUTES)
+    if not confirm:
+        if now < assignment.shift.start:
+            raise ConfirmCheckOut(
+                _("Your shift has not started yet (it starts at %(start)s): check out anyway? No hours are counted.")
+                % {"start": timezone.localtime(assignment.shift.start).strftime("%H:%M")},
+                code="confirm",
+            )
+        if now - assignment.checked_in_at < soon:
+            raise ConfirmCheckOut(
+                _("You checked in only %(n)d minutes ago: check out and end your shift now?")
+                % {"n": int((now - assignment.checked_in_at).total_seconds() // 60)},
+                code="confirm",
+            )
+    assignment.checked_out_at = now
+    assignment.save(update_fields=["checked_out_at"])
+    _log_hours(assignment, None)
+    return assignment
 
 
 @transaction.atomic

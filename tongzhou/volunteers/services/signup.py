@@ -136,20 +136,27 @@ def volunteer_vet(
     reason: str = "",
     site_url: str = "",
     request: HttpRequest | None = None,
+    existing_user: User | None = None,
 ) -> Volunteer:
     """Approve (a log-in with the volunteer role at the home community, credentials by message)
-    or reject with a reason (told to the applicant). Only staff of that community or above."""
+    or reject with a reason (told to the applicant). Only staff of that community or above.
+    `existing_user`: the applicant already has a log-in (without a volunteer record): approving
+    links it and gives it the volunteer role instead of making a new one."""
     volunteer = Volunteer.objects.select_for_update().select_related("community").get(pk=volunteer.pk)
     require(actor, Perm.VOLUNTEERS_MANAGE, volunteer.place_path)
     if volunteer.status != ApplicationStatus.PENDING:
         raise ValidationError(_("This application was vetted already."))
+    if existing_user is not None and (
+        not approve or Volunteer.objects.filter(user=existing_user).exists() or not existing_user.is_active
+    ):
+        raise ValidationError(_("This log-in cannot be linked to the application."))
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why the application is rejected.")})
     volunteer.vetted_by = actor
     volunteer.vetted_at = timezone.now()
     with translation.override(settings.LANGUAGE_CODE):  # the applicant's message in the site's language
-        _vet(actor, volunteer, approve, reason, site_url, request)
+        _vet(actor, volunteer, approve, reason, site_url, request, existing_user)
     volunteer.save(update_fields=["status", "reject_reason", "vetted_by", "vetted_at", "user", "updated_at"])
     audit_log(
         action=VolunteersAudit.VOLUNTEER_VETTED,
@@ -168,9 +175,24 @@ def _send_after_commit(phone: str, text: str, secrets: tuple[str, ...] = ()) -> 
 
 
 def _vet(
-    actor: User, volunteer: Volunteer, approve: bool, reason: str, site_url: str, request: HttpRequest | None
+    actor: User,
+    volunteer: Volunteer,
+    approve: bool,
+    reason: str,
+    site_url: str,
+    request: HttpRequest | None,
+    existing_user: User | None = None,
 ) -> None:
-    if approve:
+    if approve and existing_user is not None:
+        role_grant(actor=actor, user=existing_user, role=Role.VOLUNTEER, place=volunteer.community, request=request)
+        volunteer.user = existing_user
+        volunteer.status = ApplicationStatus.APPROVED
+        _send_after_commit(
+            volunteer.phone,
+            _("Welcome to the volunteer service of %(community)s: log in as before to see your shifts.")
+            % {"community": volunteer.community.name},
+        )
+    elif approve:
         password = "".join(secrets.choice(PASSWORD_ALPHABET) for _n in range(12))
         user = user_create(
             actor=actor,

@@ -74,6 +74,6 @@ def test_sign_up_vet_log_in_and_check_in(demo, new_page):
     page.goto("/volunteers/me/")
     assert "赵志愿" in page.inner_text("#my-shifts") or "3号院东门" in page.inner_text("#my-shifts")
     page.goto(f"/volunteers/check/{post.check_token}/")
-    page.click("#check-button")
+    page.click("#check-in-button")
     page.wait_for_selector(".alert-success")
     assert Assignment.objects.get(shift=shift).checked_in_at is not None

@@ -18,10 +18,12 @@ from django.utils import timezone
 from tongzhou.core.messaging import ConsoleBackend
 from tongzhou.volunteers.models import Assignment, HoursEntry, RosterStatus, Shift
 from tongzhou.volunteers.services import (
+    ConfirmCheckOut,
     assignment_add,
     change_request_create,
     change_request_decide,
-    check_in_out,
+    check_in,
+    check_out,
     post_create,
     roster_problem,
     roster_publish,
@@ -172,19 +174,69 @@ def test_check_in_and_out_by_the_posts_qr_code_logs_hours(demo, make_volunteer):
     with time_machine.travel(start - timedelta(days=1), tick=False):
         assignment_add(actor=demo.taian_staff, shift=shift, volunteer=volunteer)
     with time_machine.travel(start - timedelta(hours=1), tick=False), pytest.raises(ValidationError, match="no shift"):
-        check_in_out(user=volunteer.user, token=post.check_token)
+        check_in(user=volunteer.user, token=post.check_token)
     with time_machine.travel(start + timedelta(minutes=25), tick=False):
-        assert check_in_out(user=volunteer.user, token=post.check_token)[0] == "in"
+        assert check_in(user=volunteer.user, token=post.check_token).checked_in_at is not None
+    with time_machine.travel(start + timedelta(minutes=26), tick=False):
+        check_in(user=volunteer.user, token=post.check_token)  # a second scan to check in: still on duty
+    assert Assignment.objects.get(shift=shift).checked_out_at is None
     with time_machine.travel(start + timedelta(hours=12, minutes=5), tick=False):
-        assert check_in_out(user=volunteer.user, token=post.check_token)[0] == "out"
+        assert check_out(user=volunteer.user, token=post.check_token).checked_out_at is not None
     entry = HoursEntry.objects.get(volunteer=volunteer)
     assert entry.hours == Decimal("11.7")
     other = make_volunteer()
     with time_machine.travel(start + timedelta(hours=1), tick=False), pytest.raises(ValidationError):
-        check_in_out(user=other.user, token=post.check_token)
+        check_in(user=other.user, token=post.check_token)
 
     html = client_of(demo.taian_staff).get(reverse("volunteers:attendance")).content.decode()
     assert volunteer.name in html  # late by 25 minutes
+
+
+def test_checking_out_early_or_right_after_checking_in_asks_to_confirm(demo, make_volunteer, settings):
+    settings.TONGZHOU_CHECKOUT_CONFIRM_MINUTES = 30
+    volunteer = make_volunteer()
+    post = gate(demo)
+    start = datetime(2026, 12, 1, 7, 0, tzinfo=SH)
+    shift = open_shift(post, start)  # 07:00–19:00
+    assignment_add(actor=demo.taian_staff, shift=shift, volunteer=volunteer)
+    url = reverse("volunteers:check", args=[post.check_token])
+    with time_machine.travel(start - timedelta(minutes=30), tick=False):  # 06:30
+        client = client_of(volunteer.user)
+        client.post(url, {"action": "in"})
+    with time_machine.travel(start - timedelta(minutes=29), tick=False):  # 06:31: before the shift
+        with pytest.raises(ConfirmCheckOut, match="not started"):
+            check_out(user=volunteer.user, token=post.check_token)
+        html = client.post(url, {"action": "out"}).content.decode()
+        assert 'id="confirm-check-out"' in html
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):  # 07:10: 40 minutes in, shift on
+        assert 'id="confirm-check-out"' not in client.get(url).content.decode()
+    assignment = Assignment.objects.get(shift=shift)
+    assert (assignment.checked_out_at, HoursEntry.objects.filter(volunteer=volunteer).count()) == (None, 0)
+    with time_machine.travel(start - timedelta(minutes=28), tick=False):
+        client.post(url, {"action": "out", "confirm": "1"})  # they meant it
+        assignment.refresh_from_db()
+        assert assignment.checked_out_at is not None
+        assert HoursEntry.objects.get(volunteer=volunteer).hours == 0
+        assert 'id="certificate"' not in client.get(reverse("volunteers:me")).content.decode()
+        assert client.get(reverse("volunteers:certificate")).status_code == 302  # no PDF for 0 hours
+
+
+def test_checking_out_soon_after_a_late_check_in_asks_to_confirm(demo, make_volunteer, settings):
+    settings.TONGZHOU_CHECKOUT_CONFIRM_MINUTES = 30
+    volunteer = make_volunteer()
+    post = gate(demo)
+    start = datetime(2026, 12, 1, 7, 0, tzinfo=SH)
+    assignment_add(actor=demo.taian_staff, shift=open_shift(post, start), volunteer=volunteer)
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        check_in(user=volunteer.user, token=post.check_token)
+    with (
+        time_machine.travel(start + timedelta(hours=1, minutes=29), tick=False),
+        pytest.raises(ConfirmCheckOut, match="29 minutes ago"),
+    ):
+        check_out(user=volunteer.user, token=post.check_token)
+    with time_machine.travel(start + timedelta(hours=1, minutes=31), tick=False):
+        check_out(user=volunteer.user, token=post.check_token)
+    assert HoursEntry.objects.get(volunteer=volunteer).hours == Decimal("0.5")
 
 
 def test_the_check_page_by_qr(demo, make_volunteer):
@@ -194,9 +246,14 @@ def test_the_check_page_by_qr(demo, make_volunteer):
     assignment_add(actor=demo.taian_staff, shift=shift, volunteer=volunteer)
     client = client_of(volunteer.user)
     url = reverse("volunteers:check", args=[post.check_token])
-    assert client.get(url).status_code == 200
-    client.post(url)
+    html = client.get(url).content.decode()
+    assert 'id="check-in-button"' in html and 'id="check-out-button"' not in html
+    client.post(url, {"action": "in"})
     assert Assignment.objects.get(shift=shift).checked_in_at is not None
+    client.post(url, {"action": "in"})  # the second scan does not end the shift
+    assert Assignment.objects.get(shift=shift).checked_out_at is None
+    html = client.get(url).content.decode()
+    assert 'id="check-out-button"' in html and 'id="check-in-button"' not in html
     assert client.get(reverse("volunteers:check", args=["forged-token"])).status_code == 404
 
 
@@ -365,3 +422,19 @@ def test_the_vetting_list_does_not_query_per_row(demo, make_volunteer):
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_after_the_day_shift_the_same_qr_checks_in_to_the_night(demo, make_volunteer):
+    volunteer = make_volunteer()
+    post = gate(demo)
+    day_start = datetime(2026, 12, 1, 7, 0, tzinfo=SH)
+    day, night = open_shift(post, day_start), open_shift(post, day_start + timedelta(hours=12))
+    for shift in (day, night):
+        assignment_add(actor=demo.taian_staff, shift=shift, volunteer=volunteer)
+    with time_machine.travel(day_start - timedelta(minutes=5), tick=False):
+        check_in(user=volunteer.user, token=post.check_token)
+    with time_machine.travel(day_start + timedelta(hours=12, minutes=1), tick=False):
+        check_out(user=volunteer.user, token=post.check_token)
+    with time_machine.travel(day_start + timedelta(hours=12, minutes=2), tick=False):
+        assert check_in(user=volunteer.user, token=post.check_token).shift == night
+    assert Assignment.objects.get(shift=night).checked_in_at is not None

@@ -242,8 +242,9 @@ def test_teams_and_a_volunteer_sees_only_their_own(demo):
     client.force_login(bob.user)
     html = client.get(reverse("volunteers:me")).content.decode()
     assert "泰安巷志愿服务队" in html and "临时党支部" in html
-    # A volunteer account without a sign-up (the demo's) has no page.
-    assert client_for(demo, "volunteer").get(reverse("volunteers:me")).status_code == 404
+    # A volunteer account without a sign-up is told what to do (test_demo_volunteer), in no team.
+    html = client_for(demo, "volunteer").get(reverse("volunteers:me")).content.decode()
+    assert 'id="no-profile"' in html and "泰安巷志愿服务队" not in html
 
 
 def test_team_rules(demo):
