@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "tongzhou.monitoring",
     "tongzhou.volunteers",
     "tongzhou.checkpoints",
+    "tongzhou.notices",
     "tongzhou.reports",
     "tongzhou.portal",
 ]

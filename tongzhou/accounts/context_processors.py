@@ -25,6 +25,8 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "gates": not scope_for(user, Perm.GATES_MANAGE).is_empty,
             "levels": not scope_for(user, Perm.CONTROL_APPROVE).is_empty,
             "scan": not scope_for(user, Perm.GATE_SCAN).is_empty,
+            "notices": not scope_for(user, Perm.NOTICES_SEND).is_empty
+            or not scope_for(user, Perm.NOTICES_VISIT).is_empty,
         },
         "roots": scope_roots(places)[:20],
     }

@@ -54,6 +54,14 @@ class Perm(StrEnum):
     CONTROL_APPROVE = "checkpoints.approve"
     GATES_MANAGE = "checkpoints.manage"
     GATE_SCAN = "checkpoints.scan"
+    # The message log (every module's messages, masked) and notices: writing and sending them,
+    # approving one for a whole street or wider, ticking households off a door-to-door list; in
+    # demo mode, reading the demo outbox unmasked (links, initial passwords).
+    MESSAGES_VIEW = "messages.view"
+    MESSAGES_DEMO_OUTBOX = "messages.demo_outbox"
+    NOTICES_SEND = "notices.send"
+    NOTICES_APPROVE = "notices.approve"
+    NOTICES_VISIT = "notices.visit"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -94,11 +102,20 @@ _ADMIN = _EVERYONE | {
     Perm.VOLUNTEERS_MANAGE,
     Perm.GATES_MANAGE,
     Perm.GATE_SCAN,
+    Perm.MESSAGES_VIEW,
+    Perm.NOTICES_SEND,
+    Perm.NOTICES_VISIT,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.DISTRICT_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE}),
-    Role.STREET_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE}),
+    Role.DISTRICT_ADMIN: frozenset(
+        _ADMIN
+        | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE, Perm.NOTICES_APPROVE, Perm.MESSAGES_DEMO_OUTBOX}
+    ),
+    Role.STREET_ADMIN: frozenset(
+        _ADMIN
+        | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE, Perm.NOTICES_APPROVE, Perm.MESSAGES_DEMO_OUTBOX}
+    ),
     Role.COMMUNITY_STAFF: frozenset(_ADMIN),
     Role.HEALTH_OFFICER: frozenset(
         _EVERYONE
@@ -111,6 +128,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ISOLATION_ORDER,
             Perm.STATUS_APPROVE,
             Perm.CONTROL_APPROVE,
+            Perm.NOTICES_APPROVE,
         }
     ),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
@@ -118,9 +136,12 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # Door-to-door work reads the register of one's grid or building; changes go through staff.
     # They also take residents' calls and run errands in their area.
     Role.GRID_WORKER: frozenset(
-        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.HEALTH_VIEW, Perm.HEALTH_CHECK}
+        _EVERYONE
+        | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.HEALTH_VIEW, Perm.HEALTH_CHECK, Perm.NOTICES_VISIT}
     ),
-    Role.BUILDING_LEAD: frozenset(_EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM}),
+    Role.BUILDING_LEAD: frozenset(
+        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.NOTICES_VISIT}
+    ),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     # Guards scan at the gates of their compound (and see the masked pass list it caches).
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE | {Perm.GATE_SCAN}),
