@@ -106,12 +106,8 @@ def households(audience: str, path: str, contacts_found: list[Contact]) -> list[
         if not ids:
             return []
         rows = Household.objects.filter(pk__in=ids)
-    rows = rows.select_related("place").order_by("place__path", "room")
+    fields = ("pk", "place_id", "place__kind", "place__parent_id", "place__path")
     return [
-        HouseholdSpot(
-            household_id=h.pk,
-            building_id=h.place.parent_id if h.place.kind == PlaceKind.UNIT and h.place.parent_id else h.place_id,
-            path=h.place.path,
-        )
-        for h in rows
+        HouseholdSpot(household_id=pk, building_id=parent if kind == PlaceKind.UNIT and parent else place, path=path)
+        for pk, place, kind, parent, path in rows.order_by("place__path", "room").values_list(*fields)
     ]

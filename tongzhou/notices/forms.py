@@ -7,6 +7,9 @@ from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.notices import audiences
 from tongzhou.places.models import Place
 
+# ISO dates whatever the language: a date input reads only yyyy-mm-dd.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class PlaceChoiceField(IdChoiceField):
     """Places indented by their depth under the street."""
@@ -19,9 +22,9 @@ class NoticeForm(StyledForm):
     place = PlaceChoiceField(label=_("For the people of"), queryset=Place.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    audience = forms.ChoiceField(label=_("Who"))
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DATE)
+    audience = forms.ChoiceField(label=_("Send to"))
     audience_ref = forms.ChoiceField(label=_("Tag"), required=False)
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:

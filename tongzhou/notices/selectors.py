@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from tongzhou.accounts.models import User
@@ -172,6 +172,24 @@ def state_of(row: Any) -> str:
     return FAILED if row.any_message else NOT_REACHED
 
 
+def _state_expression() -> Case:
+    """`state_of` in SQL, so that the database counts the households by building and state."""
+    mine = Recipient.objects.filter(reach=OuterRef("pk"))
+    return Case(
+        When(Q(acknowledged_at__isnull=False) | Q(visited_at__isnull=False), then=Value(ACKNOWLEDGED)),
+        When(
+            Exists(mine.filter(message__status__in=[MessageStatus.SENT, MessageStatus.DELIVERED])),
+            then=Value(DELIVERED),
+        ),
+        When(
+            Exists(mine.filter(message__status__in=[MessageStatus.QUEUED, MessageStatus.SENDING])), then=Value(PENDING)
+        ),
+        When(Exists(mine.filter(message__isnull=False)), then=Value(FAILED)),
+        default=Value(NOT_REACHED),
+        output_field=CharField(),
+    )
+
+
 @dataclass
 class BuildingReach:
     building: Place
@@ -184,11 +202,18 @@ class BuildingReach:
 
 def reach_report(notice: Notice) -> tuple[list[BuildingReach], Counter[str]]:
     """Households per building by state (delivered, pending, failed, not reached, acknowledged),
-    and the totals; three queries whatever the size."""
+    and the totals: counted by the database in one query, and the buildings' names in a second."""
     per_building: dict[int, Counter[str]] = {}
-    for row in _with_state(Reach.objects.filter(notice=notice)).only("building_id", "acknowledged_at", "visited_at"):
-        per_building.setdefault(row.building_id, Counter())[state_of(row)] += 1
-    buildings = Place.objects.in_bulk(list(per_building))
+    rows = (
+        Reach.objects.filter(notice=notice)
+        .annotate(state=_state_expression())
+        .values("building_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        per_building.setdefault(row["building_id"], Counter())[row["state"]] += row["n"]
+    buildings = Place.objects.only("name", "path").in_bulk(list(per_building))
     report = [BuildingReach(buildings[pk], counts) for pk, counts in per_building.items() if pk in buildings]
     report.sort(key=lambda b: b.building.path)
     totals: Counter[str] = Counter()
