@@ -228,3 +228,24 @@ def test_acknowledgements_are_rate_limited_by_address(demo):
     client = Client()
     codes = [client.post(url, {"household": "abc"}).status_code for _n in range(views.ACKS_PER_HOUR + 1)]
     assert codes[:-1] == [200] * views.ACKS_PER_HOUR and codes[-1] == 429
+
+
+def test_key_persons_under_isolation_are_an_audience_monitoring_provides(demo):
+    from tongzhou.monitoring.models import OrderKind, Reason
+    from tongzhou.monitoring.services import key_person_register, order_create
+
+    place = building(demo)
+    people = list(Person.objects.filter(place_path__startswith=place.path).exclude(phone_index="").order_by("pk")[:3])
+    for person in people[:2]:
+        key_person = key_person_register(
+            actor=demo.health_officer, person=person, reason=Reason.RISK_AREA, risk_area="武汉市"
+        )
+        order_create(actor=demo.health_officer, key_person=key_person, kind=OrderKind.HOME_ISOLATION)
+    notice = notice_send(
+        actor=demo.taian_staff,
+        notice=notice_create(actor=demo.taian_staff, draft=draft(demo.places["taian"], audience="key_persons")),
+    )
+    told = Recipient.objects.filter(notice=notice)
+    assert sorted(told.values_list("name", flat=True)) == sorted(p.name for p in people[:2])
+    assert OutboxMessage.objects.filter(kind="notice").count() == 2
+    assert Reach.objects.filter(notice=notice).count() == len({p.household_id for p in people[:2]})
