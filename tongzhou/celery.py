@@ -9,4 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzhou.settings")
 app = Celery("tongzhou")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["tongzhou.core.imports"])  # the import framework's tasks
+# The import framework's and the outbox's tasks.
+app.autodiscover_tasks(["tongzhou.core.imports", "tongzhou.core.outbox"])

@@ -424,6 +424,34 @@ def _gates(community: Place, *, staff: User, admin: User, log: Callable[[str], N
     )
 
 
+def _notices(community: Place, *, staff: User, lead: User, log: Callable[[str], None]) -> None:
+    """A testing notice sent to 泰安巷3号院 2栋 with its reach report: one household without a
+    phone ticked off by the building lead, one that acknowledged from the door notice."""
+    from tongzhou.notices.models import Notice, Reach, Recipient
+    from tongzhou.notices.services import NoticeDraft, notice_create, notice_send, reach_acknowledge, reach_visit
+
+    if Notice.objects.filter(subtree_q(community.path, "place_path")).exists():
+        return
+    building = Place.objects.get(parent__name="泰安巷3号院", parent__parent__parent=community, name="2栋")
+    draft = NoticeDraft(
+        place=building,
+        title="关于开展全员核酸检测的通知",
+        body="请2栋全体居民明日8时至11时到小区东门采样点进行核酸检测，携带身份证，全程佩戴口罩，保持一米间距。",
+        valid_from=timezone.localdate(),
+        valid_to=timezone.localdate() + timedelta(days=1),
+        audience="residents",
+    )
+    notice = notice_send(actor=staff, notice=notice_create(actor=staff, draft=draft))
+    texted = Recipient.objects.filter(notice=notice, message__isnull=False).values("reach")
+    unreached = Reach.objects.filter(notice=notice).exclude(pk__in=texted).order_by("pk").first()
+    if unreached is not None:
+        reach_visit(actor=lead, reach=unreached)
+    reached = Reach.objects.filter(notice=notice, pk__in=texted).order_by("pk").first()
+    if reached is not None:
+        reach_acknowledge(notice=notice, household_id=reached.household_id)
+    log(f"{community.name}: a notice to {notice.recipient_count} residents of {building.name}")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -504,4 +532,5 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
             log=log,
         )
         _testing_round(Place.objects.get(code=TAIAN), staff=users["taian_staff"], log=log)
+        _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "tongzhou.volunteers",
     "tongzhou.checkpoints",
     "tongzhou.testing",
+    "tongzhou.notices",
     "tongzhou.reports",
     "tongzhou.portal",
 ]
@@ -184,6 +185,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-escalate": {"task": "tongzhou.monitoring.tasks.escalate", "schedule": 10 * 60},
     "monitoring-purge": {"task": "tongzhou.monitoring.tasks.purge", "schedule": 6 * 60 * 60},
     "passages-partitions": {"task": "tongzhou.checkpoints.tasks.maintain_partitions", "schedule": 6 * 60 * 60},
+    "outbox-retries": {"task": "tongzhou.core.outbox.tasks.send_outbox_due", "schedule": 60},
 }
 
 PASSWORD_HASHERS = [
@@ -292,6 +294,19 @@ if (
         "TONGZHOU_MESSAGE_BACKEND is the console (messages to residents go to the log, not to them) and "
         "DEBUG is off: set a gateway backend, or TONGZHOU_CONSOLE_MESSAGES_ALLOWED=true to run so on purpose."
     )
+# The HTTP SMS gateway (TONGZHOU_MESSAGE_BACKEND=tongzhou.core.messaging.HttpSmsGateway): where to
+# post, its key, the template id it is given, and the most messages a second it takes (0: no limit).
+TONGZHOU_SMS_GATEWAY_URL = env_str("TONGZHOU_SMS_GATEWAY_URL", "")
+TONGZHOU_SMS_GATEWAY_KEY = env_str("TONGZHOU_SMS_GATEWAY_KEY", "")
+TONGZHOU_SMS_TEMPLATE = env_str("TONGZHOU_SMS_TEMPLATE", "")
+TONGZHOU_SMS_RATE = env_int("TONGZHOU_SMS_RATE", 0)
+# The key delivery receipts are signed with (HMAC-SHA256 of the body); without one every receipt is refused.
+TONGZHOU_SMS_RECEIPT_KEY = env_str("TONGZHOU_SMS_RECEIPT_KEY", "")
+# The outbox: seconds before a retry (doubled each time), attempts before a message is failed, and
+# seconds after which a message a killed worker left "sending" is sent again (same idempotency key).
+TONGZHOU_MESSAGE_RETRY_SECONDS = env_int("TONGZHOU_MESSAGE_RETRY_SECONDS", 30)
+TONGZHOU_MESSAGE_MAX_ATTEMPTS = env_int("TONGZHOU_MESSAGE_MAX_ATTEMPTS", 5)
+TONGZHOU_MESSAGE_CLAIM_SECONDS = env_int("TONGZHOU_MESSAGE_CLAIM_SECONDS", 300)
 # How long a resident's personal link works, in days.
 TONGZHOU_PERSONAL_LINK_DAYS = env_int("TONGZHOU_PERSONAL_LINK_DAYS", 30)
 # The positive rate per person assumed for pool advice before any round has results in the area.

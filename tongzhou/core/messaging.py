@@ -1,22 +1,30 @@
-"""Messages to people (SMS and the like) behind one interface.
+"""Messages to people (SMS and the like): one pipeline for every module.
 
-The default backend writes the message to the log, so a neighborhood committee's laptop needs no
-gateway; a deployment sets TONGZHOU_MESSAGE_BACKEND to a class with the same `send` method.
+`send_message` puts the message in the outbox (`core.outbox`); it is sent in the background (a
+Celery worker when a broker is configured, in this process otherwise) through the backend named by
+TONGZHOU_MESSAGE_BACKEND, at the backend's rate, retried on temporary failures, and shown in the one
+message log. The default backend writes the message to the log, so a neighborhood committee's
+laptop needs no gateway; `HttpSmsGateway` posts to an SMS gateway configured by settings.
 Messages carry personal links and initial passwords, so the log gets them masked, and with DEBUG
 off the console backend runs only when TONGZHOU_CONSOLE_MESSAGES_ALLOWED says so.
 """
 
+import json
 import logging
 import re
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from tongzhou.core.pii import mask_phone
+
+if TYPE_CHECKING:
+    from tongzhou.core.outbox.models import OutboxMessage
 
 logger = logging.getLogger("tongzhou.messages")
 
@@ -27,6 +35,10 @@ class Message:
     text: str
     # Parts of the text that must not reach a log (an initial password); a gateway sends them.
     secrets: tuple[str, ...] = ()
+    # The outbox row's idempotency key: the same on every attempt to send this message.
+    key: str = ""
+    # The text as a log may show it (masked when it was queued, when the secrets were known).
+    log_text: str = ""
 
 
 # A path segment of 12 or more token characters after a single slash: the token of a personal link
@@ -44,8 +56,19 @@ def masked_text(message: Message) -> str:
     return _TOKEN_IN_PATH.sub("/" + MASK, text)
 
 
+class TemporaryFailure(Exception):
+    """The gateway could not take the message now (busy, down, timed out): try again later."""
+
+
+class PermanentFailure(Exception):
+    """The gateway refused the message for good (a bad number, a blocked text): do not retry."""
+
+
 class Backend(Protocol):
-    def send(self, message: Message) -> None: ...
+    def send(self, message: Message) -> str | None:
+        """Send the message or raise TemporaryFailure / PermanentFailure; returns the provider's
+        id of the message when it has one. A backend may set `rate_per_second`."""
+        ...
 
 
 CONSOLE_REFUSED = (
@@ -61,24 +84,82 @@ class ConsoleBackend:
     TONGZHOU_CONSOLE_MESSAGES_ALLOWED is set: otherwise residents would never get their links."""
 
     outbox: list[Message] = []
+    rate_per_second: int | None = None
 
     def __init__(self) -> None:
         if not settings.DEBUG and not getattr(settings, "TONGZHOU_CONSOLE_MESSAGES_ALLOWED", False):
             raise ImproperlyConfigured(CONSOLE_REFUSED)
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message) -> str | None:
         self.outbox.append(message)
         del self.outbox[:-100]
-        logger.info("message to %s: %s", mask_phone(message.to), masked_text(message))
+        logger.info("message to %s: %s", mask_phone(message.to), message.log_text or masked_text(message))
+        return None
 
 
-@lru_cache(maxsize=4)
-def _backend(path: str) -> Backend:
-    backend: Backend = import_string(path)()
-    return backend
+class HttpSmsGateway:
+    """An SMS gateway over HTTP: POSTs JSON {to, text, template, key} to TONGZHOU_SMS_GATEWAY_URL
+    with the key TONGZHOU_SMS_GATEWAY_KEY as a bearer token and the message's idempotency key in
+    the Idempotency-Key header (a resend after a crash is the same message to the gateway). A 2xx
+    answer is sent (its JSON `id` is the provider id); 429, 5xx and network errors are temporary;
+    any other answer is a permanent refusal. Sent at most TONGZHOU_SMS_RATE messages a second."""
+
+    def __init__(self) -> None:
+        self.url = getattr(settings, "TONGZHOU_SMS_GATEWAY_URL", "")
+        if not self.url:
+            raise ImproperlyConfigured("HttpSmsGateway needs TONGZHOU_SMS_GATEWAY_URL.")
+        self.api_key = getattr(settings, "TONGZHOU_SMS_GATEWAY_KEY", "")
+        self.template = getattr(settings, "TONGZHOU_SMS_TEMPLATE", "")
+        self.rate_per_second: int | None = getattr(settings, "TONGZHOU_SMS_RATE", None) or None
+        self.timeout = getattr(settings, "TONGZHOU_SMS_TIMEOUT_SECONDS", 10)
+
+    def send(self, message: Message) -> str | None:
+        body = json.dumps(
+            {"to": message.to, "text": message.text, "template": self.template, "key": message.key},
+            ensure_ascii=False,
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Authorization": f"Bearer {self.api_key}",
+                "Idempotency-Key": message.key,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                answer = response.read(10_000)
+        except urllib.error.HTTPError as error:
+            detail = f"HTTP {error.code}: {error.read(200).decode(errors='replace')}".strip()
+            if error.code == 429 or error.code >= 500:
+                raise TemporaryFailure(detail) from None
+            raise PermanentFailure(detail) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise TemporaryFailure(str(error)[:200]) from None
+        try:
+            data = json.loads(answer or b"{}")
+        except ValueError:
+            return None
+        return str(data.get("id", "")) if isinstance(data, dict) else None
 
 
-def send_message(*, to: str, text: str, secrets: tuple[str, ...] = ()) -> None:
-    _backend(getattr(settings, "TONGZHOU_MESSAGE_BACKEND", "tongzhou.core.messaging.ConsoleBackend")).send(
-        Message(to=to, text=text, secrets=secrets)
-    )
+def backend() -> Backend:
+    """The configured backend, made anew (settings may change, in tests)."""
+    made: Backend = import_string(
+        getattr(settings, "TONGZHOU_MESSAGE_BACKEND", "tongzhou.core.messaging.ConsoleBackend")
+    )()
+    return made
+
+
+def send_message(
+    *, to: str, text: str, secrets: tuple[str, ...] = (), scope: str = "", kind: str = ""
+) -> "OutboxMessage":
+    """Queue one message to the phone `to` and have it sent (now in this process, or by a worker
+    after the caller's transaction commits). `scope` is the place path it belongs to, for the
+    message log; without one, the scope resolvers (`core.outbox.dispatch.scope_resolvers`) find it
+    from the number. `secrets` never reach the log nor the stored masked text."""
+    from tongzhou.core.outbox.dispatch import Outgoing, enqueue
+
+    return enqueue([Outgoing(to=to, text=text, secrets=secrets, scope=scope, kind=kind)])[0]

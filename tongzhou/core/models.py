@@ -95,3 +95,6 @@ class AuditEvent(models.Model):
 
 # The import framework's job model lives with the framework; importing it here registers it in core.
 from tongzhou.core.imports.models import ImportJob, ImportStatus  # noqa: E402, F401
+
+# The message pipeline's outbox, likewise.
+from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxMessage  # noqa: E402, F401

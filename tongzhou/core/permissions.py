@@ -58,6 +58,14 @@ class Perm(StrEnum):
     # and sample at a site (masked names, never a result).
     TESTING_PLAN = "testing.plan"
     TESTING_SAMPLE = "testing.sample"
+    # The message log (every module's messages, masked) and notices: writing and sending them,
+    # approving one for a whole street or wider, ticking households off a door-to-door list; in
+    # demo mode, reading the demo outbox unmasked (links, initial passwords).
+    MESSAGES_VIEW = "messages.view"
+    MESSAGES_DEMO_OUTBOX = "messages.demo_outbox"
+    NOTICES_SEND = "notices.send"
+    NOTICES_APPROVE = "notices.approve"
+    NOTICES_VISIT = "notices.visit"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -100,11 +108,20 @@ _ADMIN = _EVERYONE | {
     Perm.GATE_SCAN,
     Perm.TESTING_PLAN,
     Perm.TESTING_SAMPLE,
+    Perm.MESSAGES_VIEW,
+    Perm.NOTICES_SEND,
+    Perm.NOTICES_VISIT,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.DISTRICT_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE}),
-    Role.STREET_ADMIN: frozenset(_ADMIN | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE}),
+    Role.DISTRICT_ADMIN: frozenset(
+        _ADMIN
+        | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE, Perm.NOTICES_APPROVE, Perm.MESSAGES_DEMO_OUTBOX}
+    ),
+    Role.STREET_ADMIN: frozenset(
+        _ADMIN
+        | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE, Perm.NOTICES_APPROVE, Perm.MESSAGES_DEMO_OUTBOX}
+    ),
     Role.COMMUNITY_STAFF: frozenset(_ADMIN),
     Role.HEALTH_OFFICER: frozenset(
         _EVERYONE
@@ -119,6 +136,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.CONTROL_APPROVE,
             Perm.TESTING_PLAN,
             Perm.TESTING_SAMPLE,
+            Perm.NOTICES_APPROVE,
         }
     ),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
@@ -134,10 +152,11 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.HEALTH_VIEW,
             Perm.HEALTH_CHECK,
             Perm.TESTING_SAMPLE,
+            Perm.NOTICES_VISIT,
         }
     ),
     Role.BUILDING_LEAD: frozenset(
-        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.TESTING_SAMPLE}
+        _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.TESTING_SAMPLE, Perm.NOTICES_VISIT}
     ),
     Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
     # Guards scan at the gates of their compound (and see the masked pass list it caches).

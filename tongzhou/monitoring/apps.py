@@ -25,3 +25,8 @@ class MonitoringConfig(AppConfig):
         from tongzhou.monitoring import approval_kinds
 
         approval_kinds.register_kinds()
+        from tongzhou.monitoring.notice_audience import key_persons_under_isolation
+        from tongzhou.notices.audiences import register
+        from tongzhou.notices.models import Audience
+
+        register(Audience.KEY_PERSONS, key_persons_under_isolation)

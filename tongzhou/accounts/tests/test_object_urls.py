@@ -121,6 +121,20 @@ class Songhua:
         )
 
     @cached_property
+    def notice(self) -> Any:
+        from tongzhou.notices.services import NoticeDraft, notice_create, notice_send
+
+        draft = NoticeDraft(
+            place=self.compound,
+            title="核酸检测通知",
+            body="明日8时在小区门口检测。",
+            valid_from=timezone.localdate(),
+            valid_to=None,
+            audience="residents",
+        )
+        return notice_send(actor=self.staff, notice=notice_create(actor=self.staff, draft=draft))
+
+    @cached_property
     def taian_link(self) -> str:
         """A 泰安巷 resident's own personal link (theirs, not the 松花巷 resident's)."""
         taian = Person.objects.filter(place_path__startswith=self.demo.places["taian"].path).order_by("pk").first()
@@ -389,6 +403,10 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "checkpoints:pass_cards": lambda s: _place(s.compound, "place_id"),
     "checkpoints:pass_revoke": lambda s: _at(s.pass_, s.pass_.place_path, reason="遗失"),
     "alerts:detail": lambda s: _at(s.fever_alert, s.fever_alert.place_path, outcome="released"),
+    "notices:detail": lambda s: _at(s.notice, s.notice.place_path, action="send"),
+    "notices:new_version": lambda s: _at(s.notice, s.notice.place_path, title="x", body="y", audience="residents"),
+    "notices:doors": lambda s: _at(s.notice, s.notice.place_path, reach=s.notice.reach.first().pk),
+    "notices:door_pdf": lambda s: _at(s.notice, s.notice.place_path),
     "api:place_by_id": lambda s: _place(s.compound, "place_id"),
     "api:children_by_id": lambda s: _place(s.compound, "place_id"),
     "api:place_by_code": lambda s: Target(s.community, s.community.path, {"code": s.community.code}),

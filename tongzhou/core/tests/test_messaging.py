@@ -52,7 +52,7 @@ def test_the_console_backend_itself_refuses_with_debug_off_unless_allowed():
         ConsoleBackend()
 
 
-def test_links_passwords_and_phones_are_masked_in_the_log(caplog):
+def test_links_passwords_and_phones_are_masked_in_the_log(db, caplog):
     link = f"https://tongzhou.example.gov.cn/residents/mine/{TOKEN}/"
     text = f"Log in at /accounts/login/ with password Xk3-p9Q2mWz7, your record: {link} or /help/mine/{TOKEN}/"
     ConsoleBackend.outbox.clear()

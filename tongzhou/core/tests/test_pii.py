@@ -69,6 +69,7 @@ def test_rotation_reencrypts_under_the_new_key(db, settings):
         "accounts.User",
         "people.Person",
         "core.ImportJob",
+        "core.OutboxMessage",
         "assistance.HelpRequest",
         "assistance.Purchase",
         "volunteers.Volunteer",

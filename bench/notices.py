@@ -1,0 +1,201 @@
+"""Benchmark: a notice to a street of 100,000 residents on PostgreSQL, sent through a Celery worker
+on Redis to a stand-in SMS gateway on loopback.
+
+    .venv/bin/python bench/notices.py [--residents 100000] [--rate 500] \
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres] [--redis redis://127.0.0.1:6379/14]
+
+1. A fresh database gets the demo street plus 10 compounds × 10 buildings × 3 units × 18 floors ×
+   4 rooms in 泰安巷 and RESIDENTS residents with phone numbers (bulk-written, encrypted).
+2. The street administrator sends a notice to every resident of 二戈街道 and the health officer
+   approves it: the frozen recipient list (contacts and households read), then the whole approval
+   (Reach, Recipient and outbox rows written, encrypted). Figure: seconds; goal 5 s for the list.
+3. A Celery worker (subprocess, on Redis) sends the outbox to the stand-in gateway (this process,
+   a threading HTTP server) at --rate messages a second, the gateway answering 1 % of first sends
+   with a temporary failure (503); the bench runs the retry sweep until every message is sent.
+   Figures: the measured rate at the gateway (its log), lost (not sent) and sent twice (a number
+   that got the message under two keys, or a key the gateway took twice). Baseline: the rate limit.
+4. The notice's page with its reach report for the street, as the street administrator, through
+   the test client: median and p95 server time of 30 requests. Goal: 200 ms.
+Figures are printed, never asserted.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+from timing import timed
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "tongzhou_bench_notices"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    args = parser.parse_args()
+
+    with psycopg.connect(args.postgres, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    url = args.postgres.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    from tongzhou.core.tests.gateway_standin import gateway_standin
+
+    with gateway_standin() as standin:
+        standin.fail_every = 100
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tongzhou.settings",
+            "DATABASE_URL": url,
+            "REDIS_URL": args.redis,
+            "SECRET_KEY": "bench-secret-key-0000000000000000000000000000",
+            "TONGZHOU_PII_KEY": "YmVuY2gta2V5LTAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=",
+            "TONGZHOU_DEMO": "true",
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "testserver,localhost",
+            "SECURE_COOKIES": "false",
+            "TONGZHOU_CONSOLE_MESSAGES_ALLOWED": "true",
+            "TONGZHOU_MESSAGE_BACKEND": "tongzhou.core.messaging.HttpSmsGateway",
+            "TONGZHOU_SMS_GATEWAY_URL": standin.url,
+            "TONGZHOU_SMS_RATE": str(args.rate),
+            "TONGZHOU_MESSAGE_RETRY_SECONDS": "1",
+        }
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.cache import cache
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from tongzhou.accounts.models import User
+        from tongzhou.core.outbox import tasks
+        from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
+        from tongzhou.core.pii import blind_index
+        from tongzhou.demo import ER_GE, TAIAN, load_demo
+        from tongzhou.notices import audiences
+        from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_create, notice_send
+        from tongzhou.people.models import Person
+        from tongzhou.places.models import Household, Place, PlaceKind
+        from tongzhou.places.services import building_create, place_create
+
+        call_command("migrate", "--no-input", verbosity=0)
+        cache.clear()
+        # The demo itself is loaded with the console backend: its few messages are not the figure.
+        from django.test import override_settings
+
+        with override_settings(TONGZHOU_MESSAGE_BACKEND="tongzhou.core.messaging.ConsoleBackend"):
+            load_demo(log=lambda message: None, extras=False)
+        OutboxMessage.objects.all().delete()
+        admin = User.objects.get(username="street_admin")
+        officer = User.objects.get(username="health_officer")
+        taian = Place.objects.get(code=TAIAN)
+        grid = Place.objects.filter(parent=taian, kind=PlaceKind.GRID).first()
+        print(f"building 100 buildings and {args.residents} residents …", flush=True)
+        for c in range(10):
+            compound = place_create(actor=admin, parent=grid, kind=PlaceKind.COMPOUND, name=f"测试{c}号院")
+            for b in range(10):
+                building_create(
+                    actor=admin, compound=compound, name=f"{b + 1}栋", units=3, floors=18, rooms_per_floor=4
+                )
+        households = list(Household.objects.select_related("place").order_by("pk"))
+        people = []
+        for i in range(args.residents):
+            h = households[i % len(households)]
+            phone = f"139{i:08d}"
+            people.append(
+                Person(
+                    name=f"居民{i}",
+                    id_number=None,
+                    phone=phone,
+                    phone_index=blind_index(phone),
+                    phone_last4=phone[-4:],
+                    household=h,
+                    place_path=h.place.path,
+                )
+            )
+        Person.objects.bulk_create(people, batch_size=5000)
+        street = Place.objects.get(code=ER_GE)
+        total = Person.objects.filter(place_path__startswith=street.path).count()
+
+        started = time.perf_counter()
+        found = audiences.contacts("residents", street.path)
+        audiences.households("residents", street.path, found)
+        frozen = time.perf_counter() - started
+
+        draft = NoticeDraft(
+            place=street,
+            title="全员核酸检测通知",
+            body="请全体居民明日到所在小区采样点检测。",
+            valid_from=timezone.localdate(),
+            valid_to=None,
+            audience="residents",
+        )
+        notice = notice_send(actor=admin, notice=notice_create(actor=admin, draft=draft))
+        started = time.perf_counter()
+        notice_approval_decide(actor=officer, approval=notice.approvals.get(), approve=True)
+        approval = time.perf_counter() - started
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tongzhou", "worker", "-c", "4", "-l", "WARNING"],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 3600
+            while time.monotonic() < deadline:
+                left = OutboxMessage.objects.exclude(status=MessageStatus.SENT).count()
+                if not left:
+                    break
+                tasks.send_outbox_due.delay()
+                time.sleep(2)
+        finally:
+            worker.terminate()
+            worker.wait(30)
+        notice.refresh_from_db()
+        times = sorted(t for t, *_r, code in standin.requests if code == 200)
+        rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+        per_second = max(Counter(int(t) for t in times).values(), default=0)
+        lost = OutboxMessage.objects.exclude(status=MessageStatus.SENT).count()
+        taken_twice = sum(1 for _t, key, _to, code in standin.requests if code == 200) - len(standin.delivered)
+        numbers = Counter(standin.delivered.values())
+        twice = sum(1 for n in numbers.values() if n > 1)
+        temporary = sum(1 for *_r, code in standin.requests if code == 503)
+
+        client = Client()
+        client.force_login(admin)
+        page = reverse("notices:detail", args=[notice.pk])
+        plain = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        with override_settings(STORAGES=plain):  # no collectstatic manifest here
+            assert client.get(page).status_code == 200
+            median, p95 = timed(lambda: client.get(page))
+
+    print()
+    print(f"database: {connection.vendor}; {total} residents in the street, {notice.recipient_count} recipients")
+    print(f"{'frozen recipient list (contacts + households)':58} {frozen:8.2f} s   goal ≤ 5 s")
+    print(f"{'approval: freeze, write reach/recipients/outbox, enqueue':58} {approval:8.2f} s")
+    print(f"{'gateway: measured rate (first to last accepted)':58} {rate:8.1f}/s  limit {args.rate}/s")
+    print(f"{'gateway: most accepted in one second':58} {per_second:8d}    limit {args.rate}")
+    print(f"{'temporary failures answered (1 % of first sends), retried':58} {temporary:8d}")
+    print(f"{'lost (not sent)':58} {lost:8d}")
+    print(f"{'sent twice (a number under two keys)':58} {twice:8d}")
+    print(f"{'resends the gateway recognised by their key':58} {taken_twice:8d}")
+    print(f"{'reach report page for the street, median / p95':58} {median:8.1f} / {p95:.1f} ms   goal ≤ 200 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Sending the outbox: claim, rate-limit, send, record.
+
+A message is claimed by a compare-and-set from `queued` (due) to `sending` under a claim token, after
+`SELECT ... FOR UPDATE SKIP LOCKED` where the database has it, so two workers never hold the same
+row; a worker killed between the gateway's answer and the record leaves the row `sending`, and only
+after TONGZHOU_MESSAGE_CLAIM_SECONDS may another claim it again, resending with the same
+idempotency key (the gateway recognises the resend). Temporary failures go back to `queued` with
+an exponential back-off; after TONGZHOU_MESSAGE_MAX_ATTEMPTS, or on a permanent failure, the row is
+`failed` with the reason. The rate limit is a counter per channel and second in the shared cache,
+so every worker together keeps the backend's `rate_per_second`.
+"""
+
+import hashlib
+import hmac
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tongzhou.core import pii
+from tongzhou.core.messaging import Backend, Message, PermanentFailure, TemporaryFailure, backend, masked_text
+from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxMessage
+from tongzhou.core.ratelimit import rate_hit
+
+logger = logging.getLogger("tongzhou.messages")
+BATCH = 200
+# A slot in the second's rate is granted only this early in the second, so that a message sent at
+# the end of one second does not arrive in the next one's share.
+SLOT_GUARD_SECONDS = 0.1
+
+# Functions phone -> place path (or "") that find where a message without a scope belongs; apps
+# above core register theirs (the register's household, an account's role).
+scope_resolvers: list[Callable[[str], str]] = []
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    text: str
+    secrets: tuple[str, ...] = ()
+    scope: str = ""
+    kind: str = ""
+
+
+def _scope_for(phone: str) -> str:
+    for resolve in scope_resolvers:
+        path = resolve(phone)
+        if path:
+            return path
+    return ""
+
+
+def enqueue(items: Iterable[Outgoing], *, channel: str = Channel.SMS) -> list[OutboxMessage]:
+    """Write the messages to the outbox and have them sent: at once in this process when tasks run
+    eagerly (no broker), else by a worker after the caller's transaction commits."""
+    now = timezone.now()
+    rows = []
+    for item in items:
+        to = pii.normalize(item.to)
+        rows.append(
+            OutboxMessage(
+                channel=channel,
+                kind=item.kind[:40],
+                to=to,
+                to_index=pii.blind_index(to) if to else "",
+                to_masked=pii.mask_phone(to)[:32],
+                text=item.text,
+                text_masked=masked_text(Message(to=to, text=item.text, secrets=item.secrets)),
+                scope_path=item.scope or _scope_for(to),
+                next_attempt_at=now,
+            )
+        )
+    created = OutboxMessage.objects.bulk_create(rows, batch_size=1000)
+    schedule([row.pk for row in created])
+    return created
+
+
+def schedule(ids: list[int]) -> None:
+    if not ids:
+        return
+    if current_app.conf.task_always_eager:
+        deliver(ids)
+        return
+    from tongzhou.core.outbox import tasks
+
+    def enqueue_tasks() -> None:
+        for start in range(0, len(ids), BATCH):
+            tasks.send_outbox.delay(ids[start : start + BATCH])
+
+    transaction.on_commit(enqueue_tasks)
+
+
+def _due(now: datetime) -> Q:
+    stale = now - timedelta(seconds=settings.TONGZHOU_MESSAGE_CLAIM_SECONDS)
+    return Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_at__lt=stale
+    )
+
+
+def claim(*, ids: list[int] | None, now: datetime, size: int = BATCH) -> list[OutboxMessage]:
+    """Up to `size` due messages (of `ids` if given), now `sending` under a fresh claim token and
+    held by this caller only."""
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        rows = OutboxMessage.objects.filter(_due(now))
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        pks = list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:size])
+        if not pks:
+            return []
+        # Compare-and-set: a row another worker claimed since (SQLite has no row locks) no longer matches.
+        OutboxMessage.objects.filter(_due(now), pk__in=pks).update(
+            status=MessageStatus.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(OutboxMessage.objects.filter(claim=token, status=MessageStatus.SENDING).order_by("pk"))
+
+
+def take_slot(channel: str, rate: int | None) -> None:
+    """Wait until the channel may send one more message this second (shared by all workers)."""
+    if not rate:
+        return
+    while True:
+        clock = time.time()
+        second = int(clock)
+        if (
+            clock - second <= 1 - SLOT_GUARD_SECONDS
+            and rate_hit(f"send:{channel}", str(second), window_seconds=5) <= rate
+        ):
+            return
+        time.sleep(max(0.001, second + 1 - time.time()))
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.TONGZHOU_MESSAGE_RETRY_SECONDS * 2 ** max(0, attempts - 1))
+
+
+def _record(row: OutboxMessage, **fields: object) -> None:
+    OutboxMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, claim=row.claim).update(
+        updated_at=timezone.now(), **fields
+    )
+
+
+def send_one(row: OutboxMessage, gateway: Backend, *, now: datetime) -> str:
+    """Send one claimed message and record the outcome; returns the status it ends in."""
+    take_slot(row.channel, getattr(gateway, "rate_per_second", None))
+    try:
+        provider_id = gateway.send(Message(to=row.to or "", text=row.text or "", key=row.key, log_text=row.text_masked))
+    except TemporaryFailure as error:
+        if row.attempts >= settings.TONGZHOU_MESSAGE_MAX_ATTEMPTS:
+            _record(row, status=MessageStatus.FAILED, error=f"{error}"[:500])
+            return MessageStatus.FAILED
+        _record(row, status=MessageStatus.QUEUED, error=f"{error}"[:500], next_attempt_at=now + backoff(row.attempts))
+        return MessageStatus.QUEUED
+    except PermanentFailure as error:
+        _record(row, status=MessageStatus.FAILED, error=f"{error}"[:500])
+        return MessageStatus.FAILED
+    _record(row, status=MessageStatus.SENT, provider_id=(provider_id or "")[:100], error="", sent_at=timezone.now())
+    return MessageStatus.SENT
+
+
+def deliver(
+    ids: list[int] | None = None, *, now: datetime | None = None, gateway: Backend | None = None
+) -> Counter[str]:
+    """Send every due message (of `ids` if given) until none is left; counts the outcomes. Safe to
+    run in any number of workers at once and again after a crash."""
+    now = now or timezone.now()
+    gateway = gateway or backend()
+    outcomes: Counter[str] = Counter()
+    while batch := claim(ids=ids, now=now):
+        for row in batch:
+            outcomes[send_one(row, gateway, now=now)] += 1
+    return outcomes
+
+
+def receipt_signature(body: bytes) -> str:
+    """The signature a delivery receipt carries: HMAC-SHA256 of the body under
+    TONGZHOU_SMS_RECEIPT_KEY, in hex."""
+    return hmac.new(settings.TONGZHOU_SMS_RECEIPT_KEY.encode(), body, hashlib.sha256).hexdigest()
+
+
+def receipt_is_genuine(body: bytes, signature: str) -> bool:
+    if not settings.TONGZHOU_SMS_RECEIPT_KEY or not signature:
+        return False
+    return hmac.compare_digest(receipt_signature(body), signature.strip().lower())
+
+
+def receipt_apply(*, key: str = "", provider_id: str = "", delivered: bool, error: str = "") -> int:
+    """Record a genuine delivery receipt on the message with this idempotency key (or provider id).
+    Only a sent (or still sending) message moves: a receipt replayed, or for a failed one, changes
+    nothing. Returns the number of messages changed (0 or 1)."""
+    if not key and not provider_id:
+        return 0
+    rows = OutboxMessage.objects.filter(status__in=[MessageStatus.SENDING, MessageStatus.SENT])
+    rows = rows.filter(key=key) if key else rows.filter(provider_id=provider_id)
+    now = timezone.now()
+    if delivered:
+        return rows.update(status=MessageStatus.DELIVERED, delivered_at=now, updated_at=now)
+    return rows.update(status=MessageStatus.FAILED, error=(error or "undelivered")[:500], updated_at=now)

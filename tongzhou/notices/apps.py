@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "tongzhou.notices"
+    label = "notices"
+    verbose_name = _("Notices and messages")
+
+    def ready(self) -> None:
+        from tongzhou.core import audit
+        from tongzhou.core.outbox import dispatch
+        from tongzhou.notices.audit import NoticesAudit
+        from tongzhou.notices.selectors import message_scope_for_phone
+
+        audit.register(NoticesAudit)
+        if message_scope_for_phone not in dispatch.scope_resolvers:
+            dispatch.scope_resolvers.append(message_scope_for_phone)

@@ -1,0 +1,11 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesAudit(models.TextChoices):
+    """What the notices app writes to the audit log.
+    Registered with core.audit in apps.py; values are stored, never change one."""
+
+    NOTICE_SENT = "notice_sent", _("Notice sent")
+    NOTICE_APPROVAL = "notice_approval", _("Notice approval decided")
+    NOTICE_VISITED = "notice_visited", _("Household visited with a notice")

@@ -1,0 +1,240 @@
+"""Writes of the notices app: write a notice, send it (or ask a second person first when it goes
+to a whole street or wider), supersede it, tick a household visited, acknowledge it from the door."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import User
+from tongzhou.core.access import require
+from tongzhou.core.outbox.dispatch import Outgoing, enqueue
+from tongzhou.core.permissions import Perm
+from tongzhou.core.scope import ancestor_paths
+from tongzhou.core.services import audit_log
+from tongzhou.core.transitions import ApprovalState, decide
+from tongzhou.notices import audiences
+from tongzhou.notices.audit import NoticesAudit
+from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Recipient
+from tongzhou.notices.selectors import WIDE_KINDS
+from tongzhou.people.models import Tag
+from tongzhou.places.models import Place
+
+MAX_TEXT = 500  # one SMS text, with the title; longer ones are cut with a link to the signed page
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    place: Place
+    title: str
+    body: str
+    valid_from: date
+    valid_to: date | None
+    audience: str
+    audience_ref: str = ""
+
+
+def _check(draft: NoticeDraft) -> None:
+    errors: dict[str, str] = {}
+    if not draft.title.strip():
+        errors["title"] = _("This is required.")
+    if not draft.body.strip():
+        errors["body"] = _("This is required.")
+    if draft.valid_to and draft.valid_to < draft.valid_from:
+        errors["valid_to"] = _("The end is before the start.")
+    if draft.audience not in dict(audiences.available()):
+        errors["audience"] = _("Choose who the notice is for.")
+    elif draft.audience == Audience.TAG and draft.audience_ref not in Tag.values:
+        errors["audience_ref"] = _("Choose a tag.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def notice_create(
+    *, actor: User, draft: NoticeDraft, supersedes: Notice | None = None, request: HttpRequest | None = None
+) -> Notice:
+    """A draft notice at `draft.place` (NOTICES_SEND there, else PermissionDenied). A new version
+    of a sent notice names it in `supersedes` (once: a notice is superseded by one version)."""
+    require(actor, Perm.NOTICES_SEND, draft.place.path)
+    _check(draft)
+    if supersedes is not None:
+        require(actor, Perm.NOTICES_SEND, supersedes.place_path)
+        if supersedes.status != NoticeStatus.SENT or Notice.objects.filter(supersedes=supersedes).exists():
+            raise ValidationError(_("Only a sent notice that has no newer version can be superseded."))
+    return Notice.objects.create(
+        place=draft.place,
+        place_path=draft.place.path,
+        title=draft.title.strip()[:200],
+        body=draft.body.strip(),
+        valid_from=draft.valid_from,
+        valid_to=draft.valid_to,
+        audience=draft.audience,
+        audience_ref=draft.audience_ref if draft.audience == Audience.TAG else "",
+        created_by=actor,
+        supersedes=supersedes,
+    )
+
+
+def needs_approval(notice: Notice) -> bool:
+    return notice.place.kind in WIDE_KINDS
+
+
+def audience_count(notice: Notice) -> tuple[int, int, int]:
+    """(people, with a number to text, households) the notice would reach now."""
+    found = audiences.contacts(notice.audience, notice.place_path, notice.audience_ref)
+    spots = audiences.households(notice.audience, notice.place_path, found)
+    return len(found), sum(1 for c in found if c.phone), len(spots)
+
+
+def message_text(notice: Notice, url: str) -> str:
+    head = f"【{notice.issuer_name or notice.place.name}】{notice.title}："
+    text = head + notice.body
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
+    return f"{text} {url}".strip()
+
+
+@transaction.atomic
+def notice_send(*, actor: User, notice: Notice, site_url: str = "", request: HttpRequest | None = None) -> Notice:
+    """Send a draft: to a street or wider it waits for a second person (a NoticeApproval);
+    otherwise the recipients are frozen now and the messages go through the outbox."""
+    locked = Notice.objects.select_for_update().select_related("place").get(pk=notice.pk)
+    require(actor, Perm.NOTICES_SEND, locked.place_path)
+    if locked.status != NoticeStatus.DRAFT:
+        raise ValidationError(_("This notice was sent already."))
+    if needs_approval(locked):
+        NoticeApproval.objects.create(notice=locked, place_path=locked.place_path, requested_by=actor)
+        locked.status = NoticeStatus.AWAITING
+        locked.save(update_fields=["status", "updated_at"])
+        return locked
+    return _freeze_and_send(locked, actor=actor, site_url=site_url, request=request)
+
+
+def _issuer(author: User, notice: Notice) -> str:
+    """The office that issues the notice (where its author holds the role that covers it: a
+    community, a street) and the author."""
+    role = (
+        author.roles.filter(place__path__in=ancestor_paths(notice.place_path))
+        .select_related("place")
+        .order_by("place__path")
+        .first()
+    )
+    office = role.place.name if role else notice.place.name
+    return f"{office} · {author.display_name or author.username}"
+
+
+def _freeze_and_send(notice: Notice, *, actor: User, site_url: str, request: HttpRequest | None) -> Notice:
+    from tongzhou.notices.links import notice_url
+
+    found = audiences.contacts(notice.audience, notice.place_path, notice.audience_ref)
+    spots = audiences.households(notice.audience, notice.place_path, found)
+    notice.issuer_name = _issuer(notice.created_by, notice)
+    notice.sent_at = timezone.now()
+    notice.status = NoticeStatus.SENT
+    notice.recipient_count = len(found)
+    notice.save(update_fields=["issuer_name", "sent_at", "status", "recipient_count", "updated_at"])
+    reach = Reach.objects.bulk_create(
+        [
+            Reach(notice=notice, household_id=s.household_id, building_id=s.building_id, place_path=s.path)
+            for s in spots
+        ],
+        batch_size=2000,
+    )
+    reach_of = {r.household_id: r for r in reach}
+    path_of = {r.household_id: r.place_path for r in reach}
+    url = notice_url(notice, site_url)
+    text = message_text(notice, url)
+    with_phone = [c for c in found if c.phone]
+    messages = iter(
+        enqueue(
+            Outgoing(to=c.phone, text=text, scope=path_of.get(c.household_id or 0, notice.place_path), kind="notice")
+            for c in with_phone
+        )
+    )
+    Recipient.objects.bulk_create(
+        [
+            Recipient(
+                notice=notice,
+                reach=reach_of.get(c.household_id or 0),
+                name=c.name[:150],
+                message=next(messages) if c.phone else None,
+            )
+            for c in found
+        ],
+        batch_size=2000,
+    )
+    if notice.supersedes_id:
+        Notice.objects.filter(pk=notice.supersedes_id).update(updated_at=timezone.now())
+    audit_log(
+        action=NoticesAudit.NOTICE_SENT,
+        actor=actor,
+        obj=notice,
+        place_path=notice.place_path,
+        request=request,
+        details={"recipients": len(found), "texted": len(with_phone), "households": len(spots)},
+    )
+    return notice
+
+
+def notice_approval_decide(
+    *, actor: User, approval: NoticeApproval, approve: bool, note: str = "", site_url: str = ""
+) -> NoticeApproval:
+    """The second person's decision (never the requester's, once): approved, the notice is
+    frozen and sent; rejected, it goes back to a draft."""
+
+    def apply(locked: NoticeApproval) -> None:
+        notice = Notice.objects.select_for_update().select_related("place", "created_by").get(pk=locked.notice_id)
+        _freeze_and_send(notice, actor=actor, site_url=site_url, request=None)
+
+    decided = decide(
+        approval,
+        actor=actor,
+        approve=approve,
+        perm=Perm.NOTICES_APPROVE,
+        path=approval.place_path,
+        note=note,
+        apply=apply,
+        audit_action=NoticesAudit.NOTICE_APPROVAL,
+        audit_obj=approval.notice,
+    )
+    if decided.status == ApprovalState.REJECTED:
+        Notice.objects.filter(pk=decided.notice_id, status=NoticeStatus.AWAITING).update(
+            status=NoticeStatus.DRAFT, updated_at=timezone.now()
+        )
+    return decided
+
+
+@transaction.atomic
+def reach_visit(*, actor: User, reach: Reach, visited: bool = True, request: HttpRequest | None = None) -> Reach:
+    """The building lead ticks a household visited (or unticks a mistake)."""
+    require(actor, Perm.NOTICES_VISIT, reach.place_path)
+    changed = Reach.objects.filter(pk=reach.pk).update(
+        visited_at=timezone.now() if visited else None, visited_by=actor if visited else None
+    )
+    if changed:
+        audit_log(
+            action=NoticesAudit.NOTICE_VISITED,
+            actor=actor,
+            obj=reach.notice,
+            place_path=reach.place_path,
+            request=request,
+            details={"household": reach.household_id, "visited": visited},
+        )
+    reach.refresh_from_db()
+    return reach
+
+
+def reach_acknowledge(*, notice: Notice, household_id: Any) -> bool:
+    """A resident who scanned the door notice acknowledges it for their household (a household the
+    notice was sent to). True when it was recorded now, False when it was already."""
+    return bool(
+        Reach.objects.filter(notice=notice, household_id=household_id, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now()
+        )
+    )

@@ -1,0 +1,251 @@
+"""Notices: written for a place and a kind of people, counted before sending, approved by a second
+person when street-wide, frozen when sent, superseded by a newer version; the reach per building,
+the door-to-door list, door notices and their acknowledgement."""
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
+from tongzhou.core.tests.gateway_standin import gateway_standin
+from tongzhou.notices import views
+from tongzhou.notices.links import notice_url
+from tongzhou.notices.models import Notice, NoticeStatus, Reach, Recipient
+from tongzhou.notices.selectors import reach_report
+from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_create, notice_send
+from tongzhou.people.models import Person
+from tongzhou.places.models import Household, Place
+
+
+def client_for(demo, username):
+    client = Client()
+    client.force_login(demo.users[username])
+    return client
+
+
+def building(demo, name="2栋"):
+    return Place.objects.get(parent=demo.places["taian_compound"], name=name)
+
+
+def draft(place, **changes):
+    data = {
+        "place": place,
+        "title": "核酸检测通知",
+        "body": "请于明日8时到楼下核酸检测，带好身份证。",
+        "valid_from": timezone.localdate(),
+        "valid_to": None,
+        "audience": "residents",
+    }
+    return NoticeDraft(**{**data, **changes})
+
+
+def form_data(place, **changes):
+    data = {
+        "place": place.pk,
+        "title": "核酸检测通知",
+        "body": "请于明日8时到楼下核酸检测。",
+        "valid_from": timezone.localdate().isoformat(),
+        "audience": "residents",
+    }
+    return {**data, **changes}
+
+
+def test_staff_write_a_notice_for_a_building_see_the_count_and_send_it(demo):
+    place = building(demo)
+    people = Person.objects.filter(place_path__startswith=place.path)
+    client = client_for(demo, "taian_staff")
+    response = client.post(reverse("notices:create"), form_data(place))
+    notice = Notice.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("notices:detail", args=[notice.pk])
+    page = client.get(response["Location"]).content.decode()
+    households = Household.objects.filter(place__path__startswith=place.path).count()
+    assert (
+        f"It would reach {people.count()} people ({people.count()} with a phone number) in {households} households"
+        in page
+    )
+    assert not OutboxMessage.objects.filter(kind="notice").exists()
+
+    client.post(reverse("notices:detail", args=[notice.pk]), {"action": "send"})
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT and notice.recipient_count == people.count()
+    assert notice.issuer_name.startswith("泰安巷")
+    sent = OutboxMessage.objects.filter(kind="notice")
+    assert sent.count() == people.count() and all(m.status == MessageStatus.SENT for m in sent)
+    assert all(m.scope_path.startswith(place.path) for m in sent)
+    assert Reach.objects.filter(notice=notice).count() == households
+    reached = Household.objects.filter(place__path__startswith=place.path, members__isnull=False).distinct().count()
+    report, totals = reach_report(notice)
+    assert [b.building for b in report] == [place]
+    assert totals == {"delivered": reached, "not_reached": households - reached}
+    page = client.get(reverse("notices:detail", args=[notice.pk])).content.decode()
+    assert 'id="reach"' in page and f"<td>{reached}</td>" in page
+
+
+def test_the_recipients_are_frozen_when_sent(demo):
+    place = building(demo)
+    notice = notice_send(actor=demo.taian_staff, notice=notice_create(actor=demo.taian_staff, draft=draft(place)))
+    told = set(Recipient.objects.filter(notice=notice).values_list("name", flat=True))
+    moved = Person.objects.filter(place_path__startswith=place.path).first()
+    elsewhere = Household.objects.filter(place__path__startswith=building(demo, "1栋").path).first()
+    Person.objects.filter(pk=moved.pk).update(household=elsewhere, place_path=elsewhere.place.path)
+    assert set(Recipient.objects.filter(notice=notice).values_list("name", flat=True)) == told
+    assert Recipient.objects.filter(notice=notice, name=moved.name).exists()
+
+
+def test_songhua_staff_cannot_write_send_or_see_a_taian_notice(demo):
+    place = building(demo)
+    notice = notice_create(actor=demo.taian_staff, draft=draft(place))
+    songhua = client_for(demo, "songhua_staff")
+    response = songhua.post(reverse("notices:create"), form_data(place))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    for url in (reverse("notices:detail", args=[notice.pk]), reverse("notices:door_pdf", args=[notice.pk])):
+        assert songhua.get(url).status_code == 404
+    assert songhua.post(reverse("notices:detail", args=[notice.pk]), {"action": "send"}).status_code == 404
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT and not OutboxMessage.objects.filter(kind="notice").exists()
+    assert str(notice.pk) not in re.findall(
+        r'data-notice="(\d+)"', songhua.get(reverse("notices:index")).content.decode()
+    )
+    with pytest.raises(PermissionDenied):
+        notice_send(actor=demo.songhua_staff, notice=notice)
+    assert client_for(demo, "volunteer").get(reverse("notices:index")).status_code == 404
+
+
+def test_a_street_wide_notice_waits_for_a_second_person(demo):
+    street = demo.places["er_ge"]
+    notice = notice_create(actor=demo.street_admin, draft=draft(street, audience="households"))
+    notice = notice_send(actor=demo.street_admin, notice=notice)
+    assert notice.status == NoticeStatus.AWAITING and not OutboxMessage.objects.filter(kind="notice").exists()
+    approval = notice.approvals.get()
+    with pytest.raises(PermissionDenied):  # never one's own
+        notice_approval_decide(actor=demo.street_admin, approval=approval, approve=True)
+    with pytest.raises(PermissionDenied):  # community staff do not approve for the street
+        notice_approval_decide(actor=demo.taian_staff, approval=approval, approve=True)
+    page = client_for(demo, "health_officer").get(reverse("notices:index")).content.decode()
+    assert f'href="{reverse("notices:detail", args=[notice.pk])}"' in page
+    response = client_for(demo, "health_officer").post(
+        reverse("notices:detail", args=[notice.pk]), {"action": "approve", "note": "同意"}
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    households = Household.objects.filter(place__path__startswith=street.path, members__isnull=False).distinct()
+    assert notice.status == NoticeStatus.SENT
+    assert OutboxMessage.objects.filter(kind="notice").count() == households.count() == notice.recipient_count
+
+
+def test_a_rejected_street_notice_goes_back_to_a_draft(demo):
+    notice = notice_send(
+        actor=demo.street_admin, notice=notice_create(actor=demo.street_admin, draft=draft(demo.places["er_ge"]))
+    )
+    notice_approval_decide(actor=demo.health_officer, approval=notice.approvals.get(), approve=False, note="再改改")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT and not OutboxMessage.objects.filter(kind="notice").exists()
+
+
+def test_a_newer_version_supersedes_the_old_and_both_say_so(demo):
+    place = building(demo)
+    old = notice_send(actor=demo.taian_staff, notice=notice_create(actor=demo.taian_staff, draft=draft(place)))
+    client = client_for(demo, "taian_staff")
+    response = client.post(reverse("notices:new_version", args=[old.pk]), form_data(place, title="核酸检测改期通知"))
+    new = Notice.objects.get(supersedes=old)
+    assert response["Location"] == reverse("notices:detail", args=[new.pk])
+    client.post(reverse("notices:detail", args=[new.pk]), {"action": "send"})
+    assert 'id="superseded"' in client.get(reverse("notices:detail", args=[old.pk])).content.decode()
+    assert "This version supersedes" in client.get(reverse("notices:detail", args=[new.pk])).content.decode()
+    old_page = Client().get(notice_url(old, "", place.pk)).content.decode()
+    assert 'id="superseded"' in old_page and "核酸检测改期通知" in old_page and 'id="acknowledge"' not in old_page
+    new_page = Client().get(notice_url(new, "", place.pk)).content.decode()
+    assert 'id="superseded"' not in new_page and "supersedes an earlier one" in new_page
+    # Only once: a second newer version of the same notice is refused.
+    assert client.get(reverse("notices:new_version", args=[old.pk])).status_code == 404
+
+
+def test_failed_and_unreached_households_make_the_door_list_ticked_by_the_building_lead(demo):
+    place = building(demo)
+    empty = Household.objects.create(place=Place.objects.get(parent=place), room="9901")
+    refused = Person.objects.filter(place_path__startswith=place.path).exclude(phone_index="").order_by("pk").first()
+    with (
+        gateway_standin() as standin,
+        override_settings(
+            TONGZHOU_MESSAGE_BACKEND="tongzhou.core.messaging.HttpSmsGateway", TONGZHOU_SMS_GATEWAY_URL=standin.url
+        ),
+    ):
+        standin.script = {refused.phone: [400]}
+        notice = notice_send(actor=demo.taian_staff, notice=notice_create(actor=demo.taian_staff, draft=draft(place)))
+    households = Household.objects.filter(place__path__startswith=place.path)
+    without_phone = [h for h in households if not h.members.exclude(phone_index="").exists()]
+    alone = Person.objects.filter(household=refused.household).count() == 1
+    _report, totals = reach_report(notice)
+    assert empty in without_phone
+    assert totals["not_reached"] == len(without_phone) and totals["failed"] == (1 if alone else 0)
+
+    lead = client_for(demo, "building_lead")
+    page = lead.get(reverse("notices:doors", args=[notice.pk])).content.decode()
+    empty_reach = Reach.objects.get(notice=notice, household=empty)
+    assert f'data-reach="{empty_reach.pk}"' in page and "9901" in page
+    lead.post(reverse("notices:doors", args=[notice.pk]), {"reach": empty_reach.pk})
+    empty_reach.refresh_from_db()
+    assert empty_reach.visited_at is not None and empty_reach.visited_by == demo.building_lead
+    _report, totals = reach_report(notice)
+    assert totals["not_reached"] == len(without_phone) - 1 and totals["acknowledged"] == 1
+
+    assert client_for(demo, "volunteer").get(reverse("notices:doors", args=[notice.pk])).status_code == 404
+    songhua = client_for(demo, "songhua_staff")
+    assert songhua.post(reverse("notices:doors", args=[notice.pk]), {"reach": empty_reach.pk}).status_code == 404
+    # A junk or foreign reach id is a 404 too.
+    assert lead.post(reverse("notices:doors", args=[notice.pk]), {"reach": "abc"}).status_code == 404
+
+
+def test_the_door_notice_opens_the_signed_page_where_a_household_acknowledges(demo):
+    place = building(demo)
+    notice = notice_send(actor=demo.taian_staff, notice=notice_create(actor=demo.taian_staff, draft=draft(place)))
+    pdf = client_for(demo, "taian_staff").get(reverse("notices:door_pdf", args=[notice.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    url = notice_url(notice, "", place.pk)
+    page = Client().get(url).content.decode()
+    assert "Genuine notice" in page and notice.issuer_name in page and 'id="superseded"' not in page
+    reach = Reach.objects.filter(notice=notice).select_related("household").order_by("pk").first()
+    response = Client().post(url, {"household": reach.household_id})
+    assert 'id="acknowledged"' in response.content.decode()
+    reach.refresh_from_db()
+    assert reach.acknowledged_at is not None
+    # A household of another building is not among the choices.
+    other = Household.objects.filter(place__path__startswith=building(demo, "1栋").path).first()
+    assert 'id="acknowledged"' not in Client().post(url, {"household": other.pk}).content.decode()
+    # Tampered or junk tokens name no notice.
+    assert Client().get(url.replace(url.split("/")[-2][-6:], "AAAAAA")).status_code == 404
+    assert Client().get(reverse("notices:public", args=["junk"])).status_code == 404
+
+
+def test_acknowledgements_are_rate_limited_by_address(demo):
+    place = building(demo)
+    notice = notice_send(actor=demo.taian_staff, notice=notice_create(actor=demo.taian_staff, draft=draft(place)))
+    url = notice_url(notice, "", place.pk)
+    client = Client()
+    codes = [client.post(url, {"household": "abc"}).status_code for _n in range(views.ACKS_PER_HOUR + 1)]
+    assert codes[:-1] == [200] * views.ACKS_PER_HOUR and codes[-1] == 429
+
+
+def test_key_persons_under_isolation_are_an_audience_monitoring_provides(demo):
+    from tongzhou.monitoring.models import OrderKind, Reason
+    from tongzhou.monitoring.services import key_person_register, order_create
+
+    place = building(demo)
+    people = list(Person.objects.filter(place_path__startswith=place.path).exclude(phone_index="").order_by("pk")[:3])
+    for person in people[:2]:
+        key_person = key_person_register(
+            actor=demo.health_officer, person=person, reason=Reason.RISK_AREA, risk_area="武汉市"
+        )
+        order_create(actor=demo.health_officer, key_person=key_person, kind=OrderKind.HOME_ISOLATION)
+    notice = notice_send(
+        actor=demo.taian_staff,
+        notice=notice_create(actor=demo.taian_staff, draft=draft(demo.places["taian"], audience="key_persons")),
+    )
+    told = Recipient.objects.filter(notice=notice)
+    assert sorted(told.values_list("name", flat=True)) == sorted(p.name for p in people[:2])
+    assert OutboxMessage.objects.filter(kind="notice").count() == 2
+    assert Reach.objects.filter(notice=notice).count() == len({p.household_id for p in people[:2]})
