@@ -23,18 +23,7 @@ def menu_links(html: str) -> set[str]:
     }
 
 
-# The demo volunteer has no volunteer profile yet, so "My volunteer service" is a 404 (issue 16,
-# item 4, done on another branch); not strict, so the fix makes this pass.
-PERSONAS = [
-    pytest.param(
-        username,
-        marks=[pytest.mark.xfail(strict=False, reason="the demo volunteer has no profile")]
-        if username == "volunteer"
-        else [],
-        id=username,
-    )
-    for username in USERS
-]
+PERSONAS = [pytest.param(username, id=username) for username in USERS]
 
 
 @pytest.mark.parametrize("username", PERSONAS)
