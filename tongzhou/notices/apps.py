@@ -14,5 +14,8 @@ class NoticesConfig(AppConfig):
         from tongzhou.notices.selectors import message_scope_for_phone
 
         audit.register(NoticesAudit)
+        from tongzhou.notices.approval_kinds import register_kinds
+
+        register_kinds()
         if message_scope_for_phone not in dispatch.scope_resolvers:
             dispatch.scope_resolvers.append(message_scope_for_phone)

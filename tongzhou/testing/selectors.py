@@ -394,3 +394,19 @@ def slot_of_person(round_: Round, person: Person) -> Slot | None:
 
 def slot_in_round(round_: Round, pk: int) -> Slot | None:
     return Slot.objects.filter(site__round=round_, pk=pk).select_related("site").first()
+
+
+def eligible_person(round_: Round, scope: Scope, pk: int) -> Person | None:
+    """A resident of the round's area within `scope`, by id (None otherwise, as for no such id)."""
+    return eligible(round_).filter(scope.q("place_path"), pk=pk).select_related("household").first()
+
+
+def place_in_round(round_: Round, scope: Scope, pk: int) -> Place | None:
+    return Place.objects.filter(scope.q(), subtree_q(round_.place_path), pk=pk).first()
+
+
+def site_places(round_: Round) -> QuerySet[Place]:
+    """Where a sampling site of the round may be: its area's communities, grids and compounds."""
+    return Place.objects.filter(
+        subtree_q(round_.place_path), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
+    ).order_by("path")

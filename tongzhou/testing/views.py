@@ -21,8 +21,6 @@ from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
-from tongzhou.core.scope import subtree_q
-from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
 from tongzhou.testing.forms import (
@@ -151,10 +149,7 @@ def sample(request: ScopedRequest, pk: int) -> HttpResponse:
     form = SampleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            person = selectors.eligible(test_round).filter(
-                request.scope.q("place_path"), pk=form.cleaned_data["person"]
-            )
-            found = person.select_related("household").first()
+            found = selectors.eligible_person(test_round, request.scope, form.cleaned_data["person"])
             if found is None:
                 raise Http404
             try:
@@ -197,7 +192,7 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
     """The door-knocking list of one building of the round: who is neither sampled nor exempt."""
     test_round = get_round_for_user(user=request.user, pk=pk)
     place_id = id_or_404(request.GET.get("place", ""))
-    place = Place.objects.filter(request.scope.q(), pk=place_id, path__startswith=test_round.place_path).first()
+    place = selectors.place_in_round(test_round, request.scope, place_id)
     if place is None:
         raise Http404
     can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(place.path)
@@ -205,10 +200,7 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if exempt_form is None or not exempt_form.is_valid():
             raise Http404
-        person = selectors.eligible(test_round).filter(
-            request.scope.q("place_path"), pk=exempt_form.cleaned_data["person"]
-        )
-        found = person.first()
+        found = selectors.eligible_person(test_round, request.scope, exempt_form.cleaned_data["person"])
         if found is None:
             raise Http404
         exemption_set(
@@ -348,9 +340,7 @@ def sites(request: ScopedRequest, pk: int) -> HttpResponse:
     its slots from the head counts and the site's rate, and move a slot."""
     test_round = get_round_for_user(user=request.user, pk=pk)
     can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(test_round.place_path)
-    places = Place.objects.filter(
-        subtree_q(test_round.place_path), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
-    ).order_by("path")
+    places = selectors.site_places(test_round)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = SiteForm(request.POST if action == "site" else None, places=places, prefix="site")
     if action and not can_plan:

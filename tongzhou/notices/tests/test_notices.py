@@ -249,3 +249,21 @@ def test_key_persons_under_isolation_are_an_audience_monitoring_provides(demo):
     assert sorted(told.values_list("name", flat=True)) == sorted(p.name for p in people[:2])
     assert OutboxMessage.objects.filter(kind="notice").count() == 2
     assert Reach.objects.filter(notice=notice).count() == len({p.household_id for p in people[:2]})
+
+
+def test_a_street_wide_notice_is_in_the_approvals_queue_and_decided_there(demo):
+    from tongzhou.core.transitions import waiting_count
+
+    street = demo.places["er_ge"]
+    notice = notice_send(
+        actor=demo.street_admin,
+        notice=notice_create(actor=demo.street_admin, draft=draft(street, audience="households")),
+    )
+    approval = notice.approvals.get()
+    assert waiting_count(demo.health_officer) == 1 and waiting_count(demo.street_admin) == 0
+    officer = client_for(demo, "health_officer")
+    url = reverse("approvals:detail", args=["notice", approval.pk])
+    assert url in officer.get(reverse("approvals:list")).content.decode()
+    assert officer.post(url, {"decision": "approve", "note": "同意"}).status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT and waiting_count(demo.health_officer) == 0
