@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.round_new, name="round_new"),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/advance/", views.round_advance_view, name="advance"),
+    path("<int:pk>/notify/", views.notify, name="notify"),
     path("<int:pk>/sample/", views.sample, name="sample"),
     path("<int:pk>/untested/", views.untested, name="untested"),
     path("<int:pk>/custody/", views.custody, name="custody"),

@@ -24,6 +24,7 @@ from tongzhou.core.pii import mask_name
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
 from tongzhou.testing.forms import (
+    DoorForm,
     ExemptForm,
     HandOverForm,
     PlanForm,
@@ -37,7 +38,7 @@ from tongzhou.testing.forms import (
     SlotForm,
 )
 from tongzhou.testing.importers import ResultImporter
-from tongzhou.testing.models import RoundStatus
+from tongzhou.testing.models import DoorAnswer, RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
 from tongzhou.testing.services import (
     RoundData,
@@ -46,9 +47,11 @@ from tongzhou.testing.services import (
     box_receive,
     box_seal,
     exemption_set,
+    household_door_mark,
     results_view_record,
     round_advance,
     round_create,
+    round_notify,
     sample_take,
     site_create,
     slot_change,
@@ -100,7 +103,10 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(path)
     health = scope_for(request.user, Perm.HEALTH_VIEW).contains(path)
     buildings = selectors.untested_by_building(test_round)
-    totals = {key: sum(getattr(b, key) for b in buildings) for key in ("eligible", "sampled", "exempt", "untested")}
+    totals = {
+        key: sum(getattr(b, key) for b in buildings)
+        for key in ("eligible", "sampled", "exempt", "untested", "notified", "not_reached")
+    }
     context: dict[str, Any] = {
         "round": test_round,
         "buildings": buildings,
@@ -196,6 +202,17 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
     if place is None:
         raise Http404
     can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(place.path)
+    back = f"{reverse('testing:untested', args=[test_round.pk])}?place={place.pk}"
+    if request.method == "POST" and request.POST.get("action") == "door":
+        door = DoorForm(request.POST)
+        if not door.is_valid():
+            raise Http404
+        household = selectors.household_in_round(test_round, request.scope, door.cleaned_data["household"])
+        if household is None:
+            raise Http404
+        answer = door.cleaned_data["answer"]
+        household_door_mark(actor=request.user, round_=test_round, household=household, answer=answer)
+        return redirect(back)
     exempt_form = ExemptForm(request.POST or None) if can_plan else None
     if request.method == "POST":
         if exempt_form is None or not exempt_form.is_valid():
@@ -212,7 +229,7 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
             request=request,
         )
         messages.success(request, _("Exemption recorded."))
-        return redirect(f"{reverse('testing:untested', args=[test_round.pk])}?place={place.pk}")
+        return redirect(back)
     return render(
         request,
         "testing/untested.html",
@@ -221,6 +238,7 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
             "place": place,
             "people": selectors.untested_people(test_round, place.path),
             "exempt_form": ExemptForm() if can_plan else None,
+            "answers": DoorAnswer.choices,
         },
     )
 
@@ -392,3 +410,18 @@ def sites(request: ScopedRequest, pk: int) -> HttpResponse:
             "can_plan": can_plan,
         },
     )
+
+
+@require_POST
+@require_perm(Perm.TESTING_PLAN)
+def notify(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Text every resident not yet sampled in one's part of the round: their building's slot and
+    their own page."""
+    test_round = get_round_for_user(user=request.user, pk=pk, perm=Perm.TESTING_PLAN)
+    try:
+        sent = round_notify(actor=request.user, round_=test_round, site_url=request.build_absolute_uri("/"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)d residents were sent their slot.") % {"n": sent})
+    return redirect("testing:round", pk=test_round.pk)
