@@ -466,3 +466,26 @@ def household_in_round(round_: Round, scope: Scope, pk: int) -> Household | None
         .select_related("place")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class RecallBuilding:
+    place: Place
+    address: str
+    recalled: int
+
+
+def recall_buildings(round_: Round) -> list[RecallBuilding]:
+    """The buildings with residents recalled for a retest (open recalls), for asking 管控."""
+    buildings = dict(
+        Place.objects.filter(subtree_q(round_.place_path), kind=PlaceKind.BUILDING).values_list("path", "pk")
+    )
+    counts: Counter[str] = Counter()
+    for path in Recall.objects.filter(round=round_, status=RecallStatus.OPEN).values_list("place_path", flat=True):
+        building = _building_of(path, buildings)
+        if building in buildings:
+            counts[building] += 1
+    places = Place.objects.in_bulk([buildings[p] for p in counts])
+    addresses = street_addresses(counts)
+    rows = [RecallBuilding(places[buildings[p]], addresses.get(p, p), n) for p, n in counts.items()]
+    return sorted(rows, key=lambda r: natural_key(r.address))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/advance/", views.round_advance_view, name="advance"),
     path("<int:pk>/notify/", views.notify, name="notify"),
+    path("<int:pk>/control/", views.request_control, name="request_control"),
     path("<int:pk>/sample/", views.sample, name="sample"),
     path("<int:pk>/untested/", views.untested, name="untested"),
     path("<int:pk>/custody/", views.custody, name="custody"),

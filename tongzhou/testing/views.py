@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.checkpoints.models import ControlLevel
+from tongzhou.checkpoints.services import control_request
 from tongzhou.core.access import id_or_404
 from tongzhou.core.forms import form_errors
 from tongzhou.core.imports import responses as imports
@@ -118,6 +120,8 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     }
     if can_plan:
         context["advice"] = selectors.pool_advice(test_round, totals["eligible"] - totals["exempt"])
+    if scope_for(request.user, Perm.CONTROL_SET).contains(path):
+        context["recall_buildings"] = selectors.recall_buildings(test_round)
     if health:
         context["tubes"] = selectors.tube_counts(test_round)
         recalls = list(selectors.open_recalls(test_round).select_related("tube")[:200])
@@ -424,4 +428,32 @@ def notify(request: ScopedRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(n)d residents were sent their slot.") % {"n": sent})
+    return redirect("testing:round", pk=test_round.pk)
+
+
+@require_POST
+@require_perm(Perm.CONTROL_SET)
+def request_control(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Ask 管控 for a building with recalled residents, through the checkpoints' control levels
+    (their rules: sealing would wait for a second person; 管控 takes effect at once)."""
+    test_round = get_round_for_user(user=request.user, pk=pk, perm=Perm.CONTROL_SET)
+    form = PlanForm({"site": request.POST.get("building", "")})
+    building = None
+    if form.is_valid():
+        building = next(
+            (b.place for b in selectors.recall_buildings(test_round) if b.place.pk == form.cleaned_data["site"]), None
+        )
+    if building is None:
+        raise Http404
+    try:
+        control_request(
+            actor=request.user,
+            place=building,
+            level=ControlLevel.CONTROLLED,
+            reason=_("%(round)s: residents recalled for a retest") % {"round": test_round.name},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(place)s is under control (管控) now.") % {"place": building.name})
     return redirect("testing:round", pk=test_round.pk)
