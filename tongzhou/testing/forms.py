@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.core.scope import Scope
 from tongzhou.places.models import Place
-from tongzhou.testing.models import POOL_SIZES, Coverage, ExemptReason, Lab
+from tongzhou.testing.models import POOL_SIZES, Coverage, DoorAnswer, ExemptReason, Lab
 from tongzhou.testing.services import ROUND_PLACE_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -108,3 +108,8 @@ class SlotForm(forms.Form):
 
 class PlanForm(forms.Form):
     site = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+class DoorForm(forms.Form):
+    household = forms.IntegerField(min_value=1, max_value=2**62)
+    answer = forms.ChoiceField(choices=DoorAnswer.choices)

@@ -270,3 +270,36 @@ class Recall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} ({self.status})"
+
+
+class DoorAnswer(models.TextChoices):
+    NOTIFIED = "notified", _("Told at the door")
+    NO_ANSWER = "no_answer", _("No answer")
+
+
+class Notification(models.Model):
+    """Whether a household was told of the round: by a message to a member's phone, and at the door
+    by a building lead or volunteer (told, or nobody answered). "Notified" is either a message or
+    "told at the door"; the untested list splits on it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="notifications")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    messaged_at = models.DateTimeField(_("message sent"), null=True, blank=True)
+    door = models.CharField(_("at the door"), max_length=10, choices=DoorAnswer.choices, blank=True)
+    door_at = models.DateTimeField(null=True, blank=True)
+    door_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [models.UniqueConstraint(fields=["round", "household"], name="one_notification_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.household_id}"
+
+    @property
+    def notified(self) -> bool:
+        return self.messaged_at is not None or self.door == DoorAnswer.NOTIFIED

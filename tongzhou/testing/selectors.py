@@ -15,14 +15,16 @@ from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.people.models import Person
-from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import natural_key, street_addresses
 from tongzhou.testing import pooling
 from tongzhou.testing.models import (
     Box,
+    DoorAnswer,
     Exemption,
     ExemptReason,
     Lab,
+    Notification,
     Recall,
     RecallStatus,
     Result,
@@ -69,10 +71,15 @@ class BuildingCount:
     eligible: int
     sampled: int
     exempt: int
+    notified: int = 0  # of the untested, those whose household was told (message or door)
 
     @property
     def untested(self) -> int:
         return self.eligible - self.sampled - self.exempt
+
+    @property
+    def not_reached(self) -> int:
+        return self.untested - self.notified
 
     @property
     def percent(self) -> float:
@@ -108,13 +115,20 @@ def untested_by_building(round_: Round) -> list[BuildingCount]:
         .exclude(reason=ExemptReason.BEDRIDDEN)
         .exclude(person__in=sampled.values("person_id"))
     )
+    told = Notification.objects.filter(round=round_).filter(Q(messaged_at__isnull=False) | Q(door=DoorAnswer.NOTIFIED))
+    untested_told = (
+        people.exclude(pk__in=sampled.values("person_id"))
+        .exclude(pk__in=exempt.values("person_id"))
+        .filter(household_id__in=told.values("household_id"))
+    )
     counts: dict[str, Counter[str]] = {}
     for key, rows in (
         ("eligible", people.values("place_path")),
         ("sampled", sampled.values(place=F("person__place_path"))),
         ("exempt", exempt.values(place=F("person__place_path"))),
+        ("notified", untested_told.values("place_path")),
     ):
-        field = "place_path" if key == "eligible" else "place"
+        field = "place_path" if key in ("eligible", "notified") else "place"
         for path, n in rows.order_by().annotate(n=Count("pk")).values_list(field, "n"):
             counts.setdefault(_building_of(path, buildings), Counter())[key] += n
     addresses = street_addresses(counts)
@@ -122,7 +136,9 @@ def untested_by_building(round_: Round) -> list[BuildingCount]:
     ids = dict(buildings)
     ids.update(Place.objects.filter(path__in=others).values_list("path", "pk"))
     rows_out = [
-        BuildingCount(ids.get(path), path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"])
+        BuildingCount(
+            ids.get(path), path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"], c["notified"]
+        )
         for path, c in counts.items()
     ]
     return sorted(rows_out, key=lambda r: natural_key(r.address))
@@ -135,6 +151,9 @@ class Untested:
     room: str
     address: str
     recalled: bool
+    household_id: int = 0
+    messaged: bool = False
+    door: str = ""  # DoorAnswer value, or "" when nobody knocked yet
 
 
 def untested_people(test_round: Round, place_path: str) -> list[Untested]:
@@ -145,8 +164,21 @@ def untested_people(test_round: Round, place_path: str) -> list[Untested]:
     addresses = street_addresses(p.place_path for p in people)
     people.sort(key=lambda p: (natural_key(addresses.get(p.place_path, "")), natural_key(p.household.room), p.name))
     recalled = recalled_ids(test_round)
+    told = {
+        n.household_id: n
+        for n in Notification.objects.filter(round=test_round, household_id__in={p.household_id for p in people})
+    }
     return [
-        Untested(p.pk, mask_name(p.name), p.household.room, addresses.get(p.place_path, ""), p.pk in recalled)
+        Untested(
+            p.pk,
+            mask_name(p.name),
+            p.household.room,
+            addresses.get(p.place_path, ""),
+            p.pk in recalled,
+            household_id=p.household_id,
+            messaged=p.household_id in told and told[p.household_id].messaged_at is not None,
+            door=told[p.household_id].door if p.household_id in told else "",
+        )
         for p in people
         if p.pk not in sampled and p.pk not in exempt
     ]
@@ -410,3 +442,50 @@ def site_places(round_: Round) -> QuerySet[Place]:
     return Place.objects.filter(
         subtree_q(round_.place_path), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
     ).order_by("path")
+
+
+def slot_finder(round_: Round) -> Any:
+    """A function from a resident's place path to their building's slot in the round (or None),
+    after one query for all the round's slots."""
+    slots: dict[str, Slot] = {}
+    for slot in Slot.objects.filter(site__round=round_).select_related("site", "building").order_by("day", "starts"):
+        slots.setdefault(slot.building.path, slot)
+
+    def find(place_path: str) -> Slot | None:
+        for path in [place_path, *reversed(_ancestors(place_path))]:
+            if path in slots:
+                return slots[path]
+        return None
+
+    return find
+
+
+def household_in_round(round_: Round, scope: Scope, pk: int) -> Household | None:
+    return (
+        Household.objects.filter(scope.q("place__path"), subtree_q(round_.place_path, "place__path"), pk=pk)
+        .select_related("place")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class RecallBuilding:
+    place: Place
+    address: str
+    recalled: int
+
+
+def recall_buildings(round_: Round) -> list[RecallBuilding]:
+    """The buildings with residents recalled for a retest (open recalls), for asking 管控."""
+    buildings = dict(
+        Place.objects.filter(subtree_q(round_.place_path), kind=PlaceKind.BUILDING).values_list("path", "pk")
+    )
+    counts: Counter[str] = Counter()
+    for path in Recall.objects.filter(round=round_, status=RecallStatus.OPEN).values_list("place_path", flat=True):
+        building = _building_of(path, buildings)
+        if building in buildings:
+            counts[building] += 1
+    places = Place.objects.in_bulk([buildings[p] for p in counts])
+    addresses = street_addresses(counts)
+    rows = [RecallBuilding(places[buildings[p]], addresses.get(p, p), n) for p, n in counts.items()]
+    return sorted(rows, key=lambda r: natural_key(r.address))

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.selectors import scope_for
+from tongzhou.checkpoints.models import ControlLevel
+from tongzhou.checkpoints.services import control_request
 from tongzhou.core.access import id_or_404
 from tongzhou.core.forms import form_errors
 from tongzhou.core.imports import responses as imports
@@ -24,6 +26,7 @@ from tongzhou.core.pii import mask_name
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
 from tongzhou.testing.forms import (
+    DoorForm,
     ExemptForm,
     HandOverForm,
     PlanForm,
@@ -37,7 +40,7 @@ from tongzhou.testing.forms import (
     SlotForm,
 )
 from tongzhou.testing.importers import ResultImporter
-from tongzhou.testing.models import RoundStatus
+from tongzhou.testing.models import DoorAnswer, RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
 from tongzhou.testing.services import (
     RoundData,
@@ -46,9 +49,11 @@ from tongzhou.testing.services import (
     box_receive,
     box_seal,
     exemption_set,
+    household_door_mark,
     results_view_record,
     round_advance,
     round_create,
+    round_notify,
     sample_take,
     site_create,
     slot_change,
@@ -100,7 +105,10 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(path)
     health = scope_for(request.user, Perm.HEALTH_VIEW).contains(path)
     buildings = selectors.untested_by_building(test_round)
-    totals = {key: sum(getattr(b, key) for b in buildings) for key in ("eligible", "sampled", "exempt", "untested")}
+    totals = {
+        key: sum(getattr(b, key) for b in buildings)
+        for key in ("eligible", "sampled", "exempt", "untested", "notified", "not_reached")
+    }
     context: dict[str, Any] = {
         "round": test_round,
         "buildings": buildings,
@@ -112,6 +120,8 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     }
     if can_plan:
         context["advice"] = selectors.pool_advice(test_round, totals["eligible"] - totals["exempt"])
+    if scope_for(request.user, Perm.CONTROL_SET).contains(path):
+        context["recall_buildings"] = selectors.recall_buildings(test_round)
     if health:
         context["tubes"] = selectors.tube_counts(test_round)
         recalls = list(selectors.open_recalls(test_round).select_related("tube")[:200])
@@ -196,6 +206,17 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
     if place is None:
         raise Http404
     can_plan = scope_for(request.user, Perm.TESTING_PLAN).contains(place.path)
+    back = f"{reverse('testing:untested', args=[test_round.pk])}?place={place.pk}"
+    if request.method == "POST" and request.POST.get("action") == "door":
+        door = DoorForm(request.POST)
+        if not door.is_valid():
+            raise Http404
+        household = selectors.household_in_round(test_round, request.scope, door.cleaned_data["household"])
+        if household is None:
+            raise Http404
+        answer = door.cleaned_data["answer"]
+        household_door_mark(actor=request.user, round_=test_round, household=household, answer=answer)
+        return redirect(back)
     exempt_form = ExemptForm(request.POST or None) if can_plan else None
     if request.method == "POST":
         if exempt_form is None or not exempt_form.is_valid():
@@ -212,7 +233,7 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
             request=request,
         )
         messages.success(request, _("Exemption recorded."))
-        return redirect(f"{reverse('testing:untested', args=[test_round.pk])}?place={place.pk}")
+        return redirect(back)
     return render(
         request,
         "testing/untested.html",
@@ -221,6 +242,7 @@ def untested(request: ScopedRequest, pk: int) -> HttpResponse:
             "place": place,
             "people": selectors.untested_people(test_round, place.path),
             "exempt_form": ExemptForm() if can_plan else None,
+            "answers": DoorAnswer.choices,
         },
     )
 
@@ -392,3 +414,46 @@ def sites(request: ScopedRequest, pk: int) -> HttpResponse:
             "can_plan": can_plan,
         },
     )
+
+
+@require_POST
+@require_perm(Perm.TESTING_PLAN)
+def notify(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Text every resident not yet sampled in one's part of the round: their building's slot and
+    their own page."""
+    test_round = get_round_for_user(user=request.user, pk=pk, perm=Perm.TESTING_PLAN)
+    try:
+        sent = round_notify(actor=request.user, round_=test_round, site_url=request.build_absolute_uri("/"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)d residents were sent their slot.") % {"n": sent})
+    return redirect("testing:round", pk=test_round.pk)
+
+
+@require_POST
+@require_perm(Perm.CONTROL_SET)
+def request_control(request: ScopedRequest, pk: int) -> HttpResponse:
+    """Ask 管控 for a building with recalled residents, through the checkpoints' control levels
+    (their rules: sealing would wait for a second person; 管控 takes effect at once)."""
+    test_round = get_round_for_user(user=request.user, pk=pk, perm=Perm.CONTROL_SET)
+    form = PlanForm({"site": request.POST.get("building", "")})
+    building = None
+    if form.is_valid():
+        building = next(
+            (b.place for b in selectors.recall_buildings(test_round) if b.place.pk == form.cleaned_data["site"]), None
+        )
+    if building is None:
+        raise Http404
+    try:
+        control_request(
+            actor=request.user,
+            place=building,
+            level=ControlLevel.CONTROLLED,
+            reason=_("%(round)s: residents recalled for a retest") % {"round": test_round.name},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(place)s is under control (管控) now.") % {"place": building.name})
+    return redirect("testing:round", pk=test_round.pk)

@@ -350,6 +350,8 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "people:import_errors": lambda s: _at(s.import_job, s.import_job.place_path),
     "testing:round": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:notify": lambda s: _at(s.test_round, s.test_round.place_path),
+    "testing:request_control": lambda s: _at(s.test_round, s.test_round.place_path, building=1),
     "testing:sample": lambda s: _at(s.test_round, s.test_round.place_path, person=s.person.pk, barcode="SH-1"),
     "testing:untested": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:sites": lambda s: _at(s.test_round, s.test_round.place_path, action="plan", site=1),

@@ -43,3 +43,25 @@ def test_a_recalled_household_may_not_go_out_until_the_retest_is_negative(demo, 
         results=[TubeResult(Tube.objects.get(barcode=f"TZ-R{n}"), Result.NEGATIVE) for n in range(len(members))],
     )
     assert post(device, gate, item(token, direction="out")).json()["reason"] == "ok"
+
+
+def test_a_street_admin_puts_a_recall_building_under_control_from_the_round(demo, client_as, recalled):
+    from django.urls import reverse
+
+    from tongzhou.checkpoints.models import ControlLevel, PlaceControl
+    from tongzhou.places.models import Place
+
+    _pass, test_round, members = recalled
+    url = reverse("testing:round", args=[test_round.pk])
+    admin = client_as("street_admin")
+    page = admin.get(url)
+    [row] = page.context["recall_buildings"]
+    assert row.recalled == len(members) and row.place.kind == "building"
+    assert "recall_buildings" not in client_as("taian_staff").get(url).context  # staff may not set levels
+    control = reverse("testing:request_control", args=[test_round.pk])
+    assert client_as("taian_staff").post(control, {"building": row.place.pk}).status_code == 404
+    assert (
+        admin.post(control, {"building": demo.places["taian_compound"].pk}).status_code == 404
+    )  # not a recall building
+    assert admin.post(control, {"building": row.place.pk}).status_code == 302
+    assert PlaceControl.objects.get(place=Place.objects.get(pk=row.place.pk)).level == ControlLevel.CONTROLLED
