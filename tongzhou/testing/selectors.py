@@ -278,7 +278,7 @@ def sampling_matches(test_round: Round, scope: Scope, query: str, *, limit: int 
 def round_chart(rows: list[BuildingCount]) -> dict[str, Any]:
     """ECharts option: % sampled per building (horizontal bars, so long addresses fit a phone)."""
     return {
-        "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 48, "top": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
         "yAxis": {"type": "category", "inverse": True, "data": [r.address for r in rows]},
         "series": [
