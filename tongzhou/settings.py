@@ -184,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "help-requests-auto-confirm": {"task": "tongzhou.assistance.tasks.auto_confirm", "schedule": 15 * 60},
     "monitoring-escalate": {"task": "tongzhou.monitoring.tasks.escalate", "schedule": 10 * 60},
     "monitoring-purge": {"task": "tongzhou.monitoring.tasks.purge", "schedule": 6 * 60 * 60},
+    "testing-purge": {"task": "tongzhou.testing.tasks.purge", "schedule": 6 * 60 * 60},
     "passages-partitions": {"task": "tongzhou.checkpoints.tasks.maintain_partitions", "schedule": 6 * 60 * 60},
     "outbox-retries": {"task": "tongzhou.core.outbox.tasks.send_outbox_due", "schedule": 60},
 }

@@ -11,3 +11,4 @@ class TestingAudit(models.TextChoices):
     RESULTS_IMPORTED = "test_results_imported", _("Test results imported")
     RESULT_VIEWED = "test_result_viewed", _("Test result viewed")
     EXEMPTED = "test_exempted", _("Exempted from a testing round")
+    RESULTS_PURGED = "test_results_purged", _("Test results purged after the retention period")

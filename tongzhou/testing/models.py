@@ -49,6 +49,8 @@ class Round(TimeStampedModel):
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     status = models.CharField(_("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.PLANNED)
+    # When the people's results were purged (TONGZHOU_HEALTH_RETENTION_DAYS after the round ended).
+    purged_at = models.DateTimeField(_("results purged"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

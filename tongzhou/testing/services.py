@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
-from tongzhou.alerts.services import NewAlert, alerts_raise
+from tongzhou.alerts.services import NewAlert, alerts_raise, alerts_scrub
 from tongzhou.core.access import require, scope_of
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
@@ -698,3 +699,32 @@ def household_door_mark(*, actor: User, round_: Round, household: Household, ans
         defaults={"place_path": household.place.path, "door": answer, "door_at": timezone.now(), "door_by": actor},
     )
     return notification
+
+
+def results_purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Results are health data with monitoring's retention: TONGZHOU_HEALTH_RETENTION_DAYS after a
+    closed round's last day, who was sampled into which tube, recalls, exemptions and door ticks are
+    deleted and the round's alerts blanked. The tubes stay, with no one in them: the round's
+    figures and the pool advice of later rounds still read them. Audited per round."""
+    now = now or timezone.now()
+    cutoff = timezone.localdate(now) - timedelta(days=settings.TONGZHOU_HEALTH_RETENTION_DAYS)
+    report = {"rounds": 0, "samples": 0, "recalls": 0}
+    rounds = Round.objects.filter(status=RoundStatus.CLOSED, ends_on__lt=cutoff, purged_at__isnull=True)
+    for round_ in rounds:
+        with transaction.atomic():
+            recalls, _detail = Recall.objects.filter(round=round_).delete()
+            samples, _detail = Sample.objects.filter(round=round_).delete()
+            Exemption.objects.filter(round=round_).delete()
+            Notification.objects.filter(round=round_).delete()
+            alerts_scrub(subject_type=SUBJECT, subject_id=round_.pk)
+            Round.objects.filter(pk=round_.pk).update(purged_at=now)
+            audit_log(
+                action=TestingAudit.RESULTS_PURGED,
+                obj=round_,
+                place_path=round_.place_path,
+                details={"samples": samples, "recalls": recalls},
+            )
+        report["rounds"] += 1
+        report["samples"] += samples
+        report["recalls"] += recalls
+    return report
