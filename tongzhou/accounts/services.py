@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 from typing import Any
 
@@ -17,6 +16,7 @@ from tongzhou.core.access import require
 from tongzhou.core.permissions import ADMIN_ROLES, RESERVED_ROLES, ROLE_PERMS, ROLE_RANK, SELF_PERMS, Perm, Role
 from tongzhou.core.scope import is_within
 from tongzhou.core.services import audit_log
+from tongzhou.core.tokens import token_digest
 from tongzhou.places.models import Place
 
 NO_ACCOUNT_TO_ADD = gettext_lazy("No account you may add has this username. To make a new account, give a password.")
@@ -195,15 +195,11 @@ def user_create(
     return user
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new bearer token for `user`. The raw token is returned once and never stored."""
     raw = "tz_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=_digest(raw))
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=token_digest(raw))
     audit_log(
         action=AccountsAudit.API_TOKEN_CREATED, actor=user, obj=user, details={"prefix": token.prefix, "name": name}
     )
@@ -211,7 +207,7 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 def api_token_user(raw: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

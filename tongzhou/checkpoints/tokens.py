@@ -2,7 +2,6 @@
 with the site's key, so a token cannot be guessed or forged, and a new nonce for every issue means
 a revoked pass's token never works again. Gate devices cache only SHA-256 digests of tokens."""
 
-import hashlib
 import secrets
 
 from django.core import signing
@@ -17,10 +16,6 @@ def new_nonce() -> str:
 
 def make_token(nonce: str) -> str:
     return PREFIX + _SIGNER.sign(nonce)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def read_token(token: str) -> str | None:

@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope
 from tongzhou.core.services import audit_log
+from tongzhou.core.tokens import token_digest
 from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
 from tongzhou.people.models import Person, PersonalLink, PersonTag, ResidencyType, Tag
@@ -213,10 +213,6 @@ def person_view_record(*, actor: User, person: Person, request: HttpRequest | No
     audit_log(action=PeopleAudit.PERSON_VIEWED, actor=actor, obj=person, place_path=person.place_path, request=request)
 
 
-def _link_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def personal_link_token(person: Person) -> str:
     """A new personal link for `person`: a random token, of which only the hash is kept. Earlier
@@ -224,7 +220,7 @@ def personal_link_token(person: Person) -> str:
     now = timezone.now()
     PersonalLink.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
-    PersonalLink.objects.create(person=person, token_hash=_link_hash(token))
+    PersonalLink.objects.create(person=person, token_hash=token_digest(token))
     return token
 
 
@@ -234,7 +230,7 @@ def person_from_link(token: str) -> Person | None:
     own link)."""
     if not token or len(token) > 100:
         return None
-    link = live_personal_links().filter(token_hash=_link_hash(token)).first()
+    link = live_personal_links().filter(token_hash=token_digest(token)).first()
     if link is None:
         return None
     return Person.objects.filter(pk=link.person_id, merged_into__isnull=True).select_related("household").first()

@@ -14,8 +14,9 @@ from ninja.security import HttpBearer
 from tongzhou.accounts.access import ACCESS_ATTR
 from tongzhou.core.permissions import Perm
 from tongzhou.core.schemas import ErrorOut
+from tongzhou.core.tokens import token_digest
 from tongzhou.testing.models import Lab
-from tongzhou.testing.services import LAB_TOKEN_PREFIX, LabItem, lab_results_post, lab_token_hash
+from tongzhou.testing.services import LAB_TOKEN_PREFIX, LabItem, lab_results_post
 
 router = Router(tags=["testing"])
 
@@ -24,7 +25,7 @@ class LabToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if not token.startswith(LAB_TOKEN_PREFIX) or len(token) > 100:
             return None
-        return Lab.objects.filter(token_hash=lab_token_hash(token)).first()
+        return Lab.objects.filter(token_hash=token_digest(token)).first()
 
 
 class ResultIn(Schema):

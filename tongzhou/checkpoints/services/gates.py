@@ -1,6 +1,5 @@
 """Gates (each a duty post on the roster) and the device tokens bound to them."""
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, time
@@ -20,6 +19,7 @@ from tongzhou.checkpoints.services._fields import _text
 from tongzhou.core.access import require
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
+from tongzhou.core.tokens import token_digest
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import Duty, Post
 from tongzhou.volunteers.services import post_create
@@ -53,10 +53,6 @@ def gate_create(
         )
 
 
-def _device_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def device_create(*, actor: User, name: str, gates: Sequence[Gate]) -> tuple[GateDevice, str]:
     """A device token bound to these gates (all in the actor's places). The raw token is shown
     once; only its digest is kept."""
@@ -74,7 +70,7 @@ def device_create(*, actor: User, name: str, gates: Sequence[Gate]) -> tuple[Gat
         common = common[: common.rstrip("/").rfind("/") + 1]
     with transaction.atomic():
         device = GateDevice.objects.create(
-            name=name, place_path=common, digest=_device_digest(raw), prefix=raw[:8], created_by=actor
+            name=name, place_path=common, digest=token_digest(raw), prefix=raw[:8], created_by=actor
         )
         device.gates.set(gates)
         audit_log(action=CheckpointsAudit.GATE_DEVICE_CREATED, actor=actor, obj=device, place_path=common)
@@ -97,7 +93,7 @@ SELECT g.id, g.place_id, g.place_path, g.name, d.id, d.last_seen_at
 def device_gate(raw: str, gate_id: int) -> tuple[Gate, GateDevice] | None:
     """The gate, if this active device token is bound to it: one query, the hot path of a scan.
     The gate comes back with the fields a scan uses (id, place, path, name)."""
-    digest = _device_digest(raw)
+    digest = token_digest(raw)
     with connection.cursor() as cursor:
         cursor.execute(_DEVICE_GATE_SQL, [gate_id, digest])
         row = cursor.fetchone()
@@ -111,7 +107,7 @@ def device_gate(raw: str, gate_id: int) -> tuple[Gate, GateDevice] | None:
 
 
 def device_known(raw: str) -> bool:
-    return GateDevice.objects.filter(digest=_device_digest(raw), active=True).exists()
+    return GateDevice.objects.filter(digest=token_digest(raw), active=True).exists()
 
 
 def device_revoke(*, actor: User, device: GateDevice) -> None:

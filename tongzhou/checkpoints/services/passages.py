@@ -32,9 +32,9 @@ from tongzhou.checkpoints.models import (
 )
 from tongzhou.checkpoints.rules import Facts, decide
 from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
-from tongzhou.checkpoints.services.gates import _device_digest
 from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, REPLAY_COLUMNS, NewPassage
 from tongzhou.checkpoints.tokens import read_token
+from tongzhou.core.tokens import token_digest
 from tongzhou.people.outings import households_kept_home
 
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
@@ -178,7 +178,7 @@ def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple
     """A gate device's scan: checks the device against the gate and finds the pass in one query,
     then decides and stores as `passage_record_one`. None if the device is not bound to the gate."""
     genuine, where, params = _holder_where(item)
-    row = _fetch_one_prepared(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, _device_digest(raw)])
+    row = _fetch_one_prepared(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, token_digest(raw)])
     if row is None:
         return None
     gate_pk, place_id, place_path, name, device_pk, last_seen = row[:6]

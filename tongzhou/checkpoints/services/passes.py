@@ -14,12 +14,13 @@ from tongzhou.checkpoints.models import (
     PassStatus,
 )
 from tongzhou.checkpoints.services._fields import _text
-from tongzhou.checkpoints.tokens import make_token, new_nonce, token_digest
+from tongzhou.checkpoints.tokens import make_token, new_nonce
 from tongzhou.core.access import require
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import subtree_q
 from tongzhou.core.services import audit_log
+from tongzhou.core.tokens import token_digest
 from tongzhou.places.models import Household, Place, PlaceKind
 
 
