@@ -110,6 +110,10 @@ class PlanForm(forms.Form):
     site = forms.IntegerField(min_value=1, max_value=2**62)
 
 
+class BuildingForm(forms.Form):
+    building = forms.IntegerField(min_value=1, max_value=2**62)
+
+
 class DoorForm(forms.Form):
     household = forms.IntegerField(min_value=1, max_value=2**62)
     answer = forms.ChoiceField(choices=DoorAnswer.choices)

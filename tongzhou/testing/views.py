@@ -26,6 +26,7 @@ from tongzhou.core.pii import mask_name
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
 from tongzhou.testing.forms import (
+    BuildingForm,
     DoorForm,
     ExemptForm,
     HandOverForm,
@@ -437,12 +438,11 @@ def request_control(request: ScopedRequest, pk: int) -> HttpResponse:
     """Ask 管控 for a building with recalled residents, through the checkpoints' control levels
     (their rules: sealing would wait for a second person; 管控 takes effect at once)."""
     test_round = get_round_for_user(user=request.user, pk=pk, perm=Perm.CONTROL_SET)
-    form = PlanForm({"site": request.POST.get("building", "")})
+    form = BuildingForm(request.POST)
     building = None
     if form.is_valid():
-        building = next(
-            (b.place for b in selectors.recall_buildings(test_round) if b.place.pk == form.cleaned_data["site"]), None
-        )
+        wanted = form.cleaned_data["building"]
+        building = next((b.place for b in selectors.recall_buildings(test_round) if b.place.pk == wanted), None)
     if building is None:
         raise Http404
     try:

@@ -1,0 +1,90 @@
+"""Telling every household: a message with the building's slot, and ticks at the door."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import User
+from tongzhou.core.access import require, scope_of
+from tongzhou.core.messaging import send_message
+from tongzhou.core.permissions import Perm
+from tongzhou.people.services import personal_link_token
+from tongzhou.places.models import Household
+from tongzhou.testing.models import (
+    DoorAnswer,
+    Notification,
+    Round,
+    RoundStatus,
+    Sample,
+)
+
+# Telling every household: a message with the building's slot, and ticks at the door.
+
+
+def round_notify(*, actor: User, round_: Round, site_url: str) -> int:
+    """Text every resident of the round's area within the actor's places who has a phone and is not
+    sampled yet: the building's slot and site, and the link to their own testing page. Their
+    households count as notified. Returns how many messages were sent."""
+    from tongzhou.testing.selectors import eligible, slot_finder
+
+    require(actor, Perm.TESTING_PLAN, round_.place_path)
+    if round_.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is closed."))
+    scope = scope_of(actor, Perm.TESTING_PLAN)
+    sampled = Sample.objects.filter(round=round_, retest=False).values("person_id")
+    people = list(
+        eligible(round_).filter(scope.q("place_path")).exclude(pk__in=sampled).exclude(phone_index="").order_by("pk")
+    )
+    slot_of = slot_finder(round_)
+    now = timezone.now()
+    households: dict[int, str] = {}
+    for person in people:
+        slot = slot_of(person.place_path)
+        url = site_url.rstrip("/") + reverse("portal:testing", args=[personal_link_token(person)])
+        if slot is not None:
+            text = _("%(round)s: please come to %(site)s on %(day)s, %(starts)s–%(ends)s. Your page: %(url)s") % {
+                "round": round_.name,
+                "site": slot.site.name,
+                "day": f"{slot.day:%m-%d}",
+                "starts": f"{slot.starts:%H:%M}",
+                "ends": f"{slot.ends:%H:%M}",
+                "url": url,
+            }
+        else:
+            text = _("%(round)s: your community will tell you when and where. Your page: %(url)s") % {
+                "round": round_.name,
+                "url": url,
+            }
+        send_message(to=person.phone, text=text)
+        households[person.household_id] = person.place_path
+    with transaction.atomic():
+        known = set(
+            Notification.objects.filter(round=round_, household_id__in=list(households)).values_list(
+                "household_id", flat=True
+            )
+        )
+        Notification.objects.filter(round=round_, household_id__in=known).update(messaged_at=now)
+        Notification.objects.bulk_create(
+            [
+                Notification(round=round_, household_id=h, place_path=path, messaged_at=now)
+                for h, path in households.items()
+                if h not in known
+            ],
+            ignore_conflicts=True,
+        )
+    return len(people)
+
+
+def household_door_mark(*, actor: User, round_: Round, household: Household, answer: str) -> Notification:
+    """A building lead or volunteer at the door: told, or nobody answered."""
+    require(actor, Perm.TESTING_SAMPLE, household.place.path)
+    if answer not in DoorAnswer.values:
+        raise ValidationError({"answer": _("Told, or no answer.")})
+    notification, _created = Notification.objects.update_or_create(
+        round=round_,
+        household=household,
+        defaults={"place_path": household.place.path, "door": answer, "door_at": timezone.now(), "door_by": actor},
+    )
+    return notification
