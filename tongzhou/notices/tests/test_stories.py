@@ -283,5 +283,42 @@ def test_the_list_pages_query_a_fixed_number_of_times(demo, client_as, django_as
     for n in range(5):
         write(demo, "社区卡点日夜值守。", title=f"故事{n}")
     staff = client_as("taian_staff")
+    staff.get(reverse("stories:index"))
     with django_assert_max_num_queries(12):
         staff.get(reverse("stories:index"))
+
+
+def test_the_approval_queue_decides_a_story(demo, client_as):
+    story = story_submit(actor=demo.taian_staff, story=write(demo, "社区卡点日夜值守。"))
+    approval = story.approvals.get()
+    url = reverse("approvals:detail", kwargs={"kind": "story", "pk": approval.pk})
+    client_as("health_officer").post(url, {"decision": "approve"})
+    story.refresh_from_db()
+    assert story.status == StoryStatus.PUBLISHED
+
+
+def test_the_demo_has_a_published_story_and_a_draft_the_check_flags(db):
+    from tongzhou.demo import load_demo
+
+    load_demo(log=lambda message: None, extras=True)
+    published = Story.objects.get(status=StoryStatus.PUBLISHED)
+    assert published.pseudonyms and published.photos.count() == 1
+    assert check_story(published) == []
+    draft = Story.objects.get(status=StoryStatus.DRAFT)
+    kinds = {f.kind for f in unresolved(check_story(draft))}
+    assert kinds & {FindingKind.NAME, FindingKind.KEY_PERSON}
+    assert FindingKind.PHONE in kinds and FindingKind.ROOM in kinds
+    page = Client().get(reverse("stories:public", args=[ER_GE, published.pk]))
+    assert page.status_code == 200
+
+
+def test_the_story_page_queries_a_fixed_number_of_times(demo, client_as, django_assert_max_num_queries):
+    people = list(Person.objects.filter(place_path__startswith=demo.places["taian"].path).order_by("pk")[:6])
+    story = write(demo, "，".join(p.name for p in people) + "都是好邻居。")
+    for _n in range(4):
+        story_photo_add(actor=demo.taian_staff, story=story, upload=jpeg(), credit="李摄")
+    staff = client_as("taian_staff")
+    staff.get(reverse("stories:index"))
+    with django_assert_max_num_queries(20):
+        page = staff.get(reverse("stories:detail", args=[story.pk]))
+    assert page.content.decode().count('class="list-group-item finding"') >= len({p.name for p in people})
