@@ -198,9 +198,8 @@ def story_withdraw(*, actor: User, story: Story) -> Story:
     require(actor, STORIES_WRITE, locked.place_path)
     if locked.status != StoryStatus.AWAITING:
         raise ValidationError(_("This story is not waiting for approval."))
-    StoryApproval.objects.filter(story=locked, status=ApprovalState.PENDING).update(
-        status=ApprovalState.REJECTED, decided_by=actor, decided_at=timezone.now(), decision_note=_("Withdrawn")
-    )
+    # Nothing was decided: the request goes, as a dropped shift takes its request with it.
+    StoryApproval.objects.filter(story=locked, status=ApprovalState.PENDING).delete()
     locked.status = StoryStatus.DRAFT
     locked.save(update_fields=["status", "updated_at"])
     return locked

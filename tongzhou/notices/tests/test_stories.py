@@ -322,3 +322,11 @@ def test_the_story_page_queries_a_fixed_number_of_times(demo, client_as, django_
     with django_assert_max_num_queries(20):
         page = staff.get(reverse("stories:detail", args=[story.pk]))
     assert page.content.decode().count('class="list-group-item finding"') >= len({p.name for p in people})
+
+
+def test_a_story_withdrawn_from_approval_leaves_the_queue(demo, client_as):
+    story = story_submit(actor=demo.taian_staff, story=write(demo, "社区卡点日夜值守。"))
+    client_as("taian_staff").post(reverse("stories:detail", args=[story.pk]), {"action": "withdraw"})
+    assert Story.objects.get(pk=story.pk).status == StoryStatus.DRAFT
+    assert not StoryApproval.objects.exists()
+    assert story.title not in client_as("street_admin").get("/approvals/").content.decode()
