@@ -52,6 +52,12 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded files (story photos) go to a temporary folder, not the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def demo(db: None) -> Demo:
     from tongzhou.accounts.models import User

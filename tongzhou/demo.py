@@ -452,6 +452,81 @@ def _notices(community: Place, *, staff: User, lead: User, log: Callable[[str], 
     log(f"{community.name}: a notice to {notice.recipient_count} residents of {building.name}")
 
 
+def _stories(community: Place, *, staff: User, approver: User, log: Callable[[str], None]) -> None:
+    """Stories of the response: one published on 二戈街道's public page (a resident's name
+    replaced by 张*-style pseudonym, a photo with its photographer), one draft naming residents
+    of the register (the pseudonym check finds them)."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tongzhou.notices.models import Story
+    from tongzhou.notices.stories.pseudonyms import check_story
+    from tongzhou.notices.stories.services import (
+        StoryDraft,
+        story_approval_decide,
+        story_create,
+        story_photo_add,
+        story_replace,
+        story_submit,
+    )
+
+    if Story.objects.filter(subtree_q(community.path, "place_path")).exists():
+        return
+    people = list(
+        Person.objects.filter(subtree_q(community.path, "place_path"))
+        .select_related("household__place__parent")
+        .order_by("pk")[:3]
+    )
+    if len(people) < 3:
+        return
+    hero, neighbour, third = people
+    published = story_create(
+        actor=staff,
+        draft=StoryDraft(
+            place=community,
+            title="泰安巷：守好家门口的第一道防线",
+            body=(
+                f"凌晨两点，泰安巷3号院门口的卡点依旧亮着灯。居民{hero.name}家中有老人独居，"
+                "网格员和志愿者每天上门测温、代买药品和蔬菜。"
+                "“有你们在，我们心里踏实。”老人说。社区104条背街小巷全部设卡，"
+                "党员、退役军人和志愿者轮流值守，十九点到次日七点从不空岗。"
+            ),
+        ),
+    )
+    for finding in check_story(published):
+        if not finding.resolved:
+            story_replace(actor=staff, story=published, kind=finding.kind, text=finding.text)
+    picture = BytesIO()
+    Image.new("RGB", (640, 400), (196, 30, 58)).save(picture, "JPEG")
+    story_photo_add(
+        actor=staff,
+        story=published,
+        upload=SimpleUploadedFile("gate.jpg", picture.getvalue(), "image/jpeg"),
+        credit="泰安巷社区 摄",
+        caption="泰安巷3号院卡点夜间值守",
+    )
+    story_submit(actor=staff, story=published)
+    story_approval_decide(actor=approver, approval=published.approvals.get(), approve=True)
+    household = neighbour.household
+    building = household.place.parent if household.place.kind == PlaceKind.UNIT else household.place
+    assert building is not None
+    unit = household.place.name if household.place.kind == PlaceKind.UNIT else ""
+    story_create(
+        actor=staff,
+        draft=StoryDraft(
+            place=community,
+            title=f"志愿者{third.name}的一天",
+            body=(
+                f"{third.name}是泰安巷的一名志愿者。早上七点，他来到{building.name}{unit}{household.room}，"
+                f"为居家隔离的{neighbour.name}送去蔬菜和药品，联系电话{neighbour.phone}。"
+            ),
+        ),
+    )
+    log(f"{community.name}: a published story on the street's public page and a draft to check")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -533,4 +608,5 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         )
         _testing_round(Place.objects.get(code=TAIAN), staff=users["taian_staff"], log=log)
         _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
+        _stories(Place.objects.get(code=TAIAN), staff=users["taian_staff"], approver=users["street_admin"], log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

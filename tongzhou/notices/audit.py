@@ -9,3 +9,7 @@ class NoticesAudit(models.TextChoices):
     NOTICE_SENT = "notice_sent", _("Notice sent")
     NOTICE_APPROVAL = "notice_approval", _("Notice approval decided")
     NOTICE_VISITED = "notice_visited", _("Household visited with a notice")
+    STORY_SUBMITTED = "story_submitted", _("Story submitted for publication")
+    STORY_APPROVAL = "story_approval", _("Story approval decided")
+    STORY_REPLACED = "story_replaced", _("Name or number replaced in a story")
+    NAMING_CONSENT = "naming_consent", _("Consent to be named recorded")

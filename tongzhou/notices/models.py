@@ -114,3 +114,110 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Publicity stories: written by staff, checked for real names and numbers before a second person
+# approves them for the street's public page.
+
+
+class StoryStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING = "awaiting", _("Waiting for approval")
+    PUBLISHED = "published", _("Published")
+
+
+class Story(TimeStampedModel):
+    """A story of the response, published (after the pseudonym check and a second person's
+    approval) on the public page of `street`, the street of `place`. `pseudonyms` says a name or
+    number in it was replaced, so the page says the key persons are pseudonyms."""
+
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("published for"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), db_index=True)
+    street = models.ForeignKey("places.Place", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=10, choices=StoryStatus.choices, default=StoryStatus.DRAFT)
+    pseudonyms = models.BooleanField(_("names replaced"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["street", "status", "published_at"], name="story_public")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def story_photo_path(instance: "StoryPhoto", filename: str) -> str:
+    # The uploaded name is not kept: it may carry a name, and it is not needed.
+    import uuid
+
+    return f"stories/{instance.story_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class StoryPhoto(TimeStampedModel):
+    story = models.ForeignKey(Story, verbose_name=_("story"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to=story_photo_path, max_length=200)
+    extension = models.CharField(max_length=5)
+    content_type = models.CharField(max_length=40)
+    credit = models.CharField(_("photographer"), max_length=100)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "id"]
+
+
+class StoryApproval(ApprovalRequest, TimeStampedModel):
+    """A story waits for a second person before it is published (`core.transitions.decide`)."""
+
+    story = models.ForeignKey(Story, verbose_name=_("story"), on_delete=models.CASCADE, related_name="approvals")
+    place_path = PathField(_("place path"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class NamingConsent(TimeStampedModel):
+    """A person agreed to be named in stories: recorded by staff for a resident, or by a volunteer
+    for themself (then `person` is each register entry with the volunteer's ID or phone number)."""
+
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        verbose_name=_("volunteer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    place_path = PathField(_("place path"), db_index=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("how it was given"), max_length=200)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent to be named")
+        verbose_name_plural = _("consents to be named")
+        indexes = [models.Index(fields=["person", "withdrawn_at"], name="consent_person")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -135,6 +135,28 @@ class Songhua:
         return notice_send(actor=self.staff, notice=notice_create(actor=self.staff, draft=draft))
 
     @cached_property
+    def story(self) -> Any:
+        from tongzhou.notices.stories.services import StoryDraft, story_create
+
+        return story_create(
+            actor=self.staff, draft=StoryDraft(place=self.compound, title="邻里守望", body="卡点值守。")
+        )
+
+    @cached_property
+    def story_photo(self) -> Any:
+        from io import BytesIO
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from tongzhou.notices.stories.services import story_photo_add
+
+        data = BytesIO()
+        Image.new("RGB", (8, 8)).save(data, "PNG")
+        upload = SimpleUploadedFile("p.png", data.getvalue(), "image/png")
+        return story_photo_add(actor=self.staff, story=self.story, upload=upload, credit="摄影")
+
+    @cached_property
     def taian_link(self) -> str:
         """A 泰安巷 resident's own personal link (theirs, not the 松花巷 resident's)."""
         taian = Person.objects.filter(place_path__startswith=self.demo.places["taian"].path).order_by("pk").first()
@@ -409,6 +431,19 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "notices:new_version": lambda s: _at(s.notice, s.notice.place_path, title="x", body="y", audience="residents"),
     "notices:doors": lambda s: _at(s.notice, s.notice.place_path, reach=s.notice.reach.first().pk),
     "notices:door_pdf": lambda s: _at(s.notice, s.notice.place_path),
+    "stories:detail": lambda s: _at(s.story, s.story.place_path, action="submit"),
+    "stories:edit": lambda s: _at(s.story, s.story.place_path, place=s.compound.pk, title="改", body="改"),
+    "stories:photos": lambda s: _at(s.story, s.story.place_path, credit="摄影"),
+    "stories:photo": lambda s: Target(
+        s.story_photo, s.story.place_path, {"pk": s.story.pk, "photo_pk": s.story_photo.pk}
+    ),
+    # The street's public page: a 松花巷 draft is not there for anyone.
+    "stories:public": lambda s: Target(s.story, s.story.place_path, {"code": s.story.street.code, "pk": s.story.pk}),
+    "stories:public_photo": lambda s: Target(
+        s.story_photo,
+        s.story.place_path,
+        {"code": s.story.street.code, "pk": s.story.pk, "photo_pk": s.story_photo.pk},
+    ),
     "api:place_by_id": lambda s: _place(s.compound, "place_id"),
     "api:children_by_id": lambda s: _place(s.compound, "place_id"),
     "api:place_by_code": lambda s: Target(s.community, s.community.path, {"code": s.community.code}),
