@@ -3,15 +3,17 @@ pseudonym check found, record consent to be named, submit it, and the second per
 that publishes it. A story with an unresolved finding is never submitted nor published."""
 
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import require
@@ -125,9 +127,24 @@ def story_photo_add(*, actor: User, story: Story, upload: UploadedFile, credit: 
         credit=credit.strip()[:100],
         caption=caption.strip()[:200],
     )
-    photo.image.save("photo", upload, save=False)
+    photo.image.save("photo", _without_metadata(upload), save=False)
     photo.save()
     return photo
+
+
+def _without_metadata(upload: UploadedFile) -> ContentFile:
+    """The photo drawn again from its pixels only: a phone's EXIF (GPS position, device, time)
+    would tell a reader where the photographer or the people in it live. The orientation the
+    EXIF asked for is applied first, so the picture still stands the right way up."""
+    with Image.open(upload) as image:
+        kind = image.format or "JPEG"
+        upright = ImageOps.exif_transpose(image)
+        if kind == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        out = BytesIO()
+        upright.save(out, format=kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))
+    upload.seek(0)
+    return ContentFile(out.getvalue())
 
 
 @transaction.atomic

@@ -330,3 +330,21 @@ def test_a_story_withdrawn_from_approval_leaves_the_queue(demo, client_as):
     assert Story.objects.get(pk=story.pk).status == StoryStatus.DRAFT
     assert not StoryApproval.objects.exists()
     assert story.title not in client_as("street_admin").get("/approvals/").content.decode()
+
+
+def test_a_photo_is_stored_without_its_gps_position_and_still_upright(demo):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was turned; the picture must be turned back
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (26.0, 35.0, 0.0)  # GPS latitude
+    data = BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 40)).save(data, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("p.jpg", data.getvalue(), "image/jpeg")
+    with Image.open(BytesIO(data.getvalue())) as sent:
+        assert sent.getexif().get_ifd(0x8825)  # the test photo carries a position
+
+    photo = story_photo_add(actor=demo.taian_staff, story=write(demo, "居民互助"), upload=upload, credit="李摄")
+
+    with photo.image.open("rb") as stored, Image.open(stored) as image:
+        assert not image.getexif()
+        assert image.size == (20, 40)
