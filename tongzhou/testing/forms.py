@@ -117,3 +117,13 @@ class BuildingForm(forms.Form):
 class DoorForm(forms.Form):
     household = forms.IntegerField(min_value=1, max_value=2**62)
     answer = forms.ChoiceField(choices=DoorAnswer.choices)
+
+
+class PhoneForm(StyledForm):
+    phone = forms.RegexField(
+        label=_("Your mobile number"),
+        regex=r"^\s*1\d{2}[\s-]?\d{4}[\s-]?\d{4}\s*$",
+        max_length=20,
+        error_messages={"invalid": _("Type the 11 digits of a mobile number.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )

@@ -72,6 +72,7 @@ class BuildingCount:
     sampled: int
     exempt: int
     notified: int = 0  # of the untested, those whose household was told (message or door)
+    is_building: bool = False
 
     @property
     def untested(self) -> int:
@@ -137,7 +138,14 @@ def untested_by_building(round_: Round) -> list[BuildingCount]:
     ids.update(Place.objects.filter(path__in=others).values_list("path", "pk"))
     rows_out = [
         BuildingCount(
-            ids.get(path), path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"], c["notified"]
+            ids.get(path),
+            path,
+            addresses.get(path) or path,
+            c["eligible"],
+            c["sampled"],
+            c["exempt"],
+            c["notified"],
+            path in buildings,
         )
         for path, c in counts.items()
     ]
@@ -489,3 +497,33 @@ def recall_buildings(round_: Round) -> list[RecallBuilding]:
     addresses = street_addresses(counts)
     rows = [RecallBuilding(places[buildings[p]], addresses.get(p, p), n) for p, n in counts.items()]
     return sorted(rows, key=lambda r: natural_key(r.address))
+
+
+def building_in_round(round_: Round, scope: Scope | None, pk: int) -> Place | None:
+    """A building of the round's area (within `scope` when given), by id."""
+    found = Place.objects.filter(subtree_q(round_.place_path), kind=PlaceKind.BUILDING, pk=pk)
+    if scope is not None:
+        found = found.filter(scope.q())
+    return found.first()
+
+
+def building_slots(round_: Round, building: Place) -> list[Slot]:
+    """The building's slots in the round, by day and time (a slot planned for a place above the
+    building counts for it)."""
+    return list(
+        Slot.objects.filter(site__round=round_, building__path__in=[*_ancestors(building.path), building.path])
+        .select_related("site", "site__place")
+        .order_by("day", "starts")
+    )
+
+
+def duty_phone(place: Place) -> str:
+    """The nearest committee's duty phone above (or at) a place, printed on its notices."""
+    found = (
+        Place.objects.filter(path__in=[*_ancestors(place.path), place.path])
+        .exclude(phone="")
+        .order_by("-path")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    return found or ""

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.accounts.access import ScopedRequest, public, require_perm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.checkpoints.models import ControlLevel
 from tongzhou.checkpoints.services import control_request
@@ -23,13 +24,17 @@ from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
+from tongzhou.core.ratelimit import rate_count, rate_hit
+from tongzhou.core.services import client_ip
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
+from tongzhou.testing.documents import bring_list, building_notice
 from tongzhou.testing.forms import (
     BuildingForm,
     DoorForm,
     ExemptForm,
     HandOverForm,
+    PhoneForm,
     PlanForm,
     ReceiveForm,
     ResultsUploadForm,
@@ -41,7 +46,8 @@ from tongzhou.testing.forms import (
     SlotForm,
 )
 from tongzhou.testing.importers import ResultImporter
-from tongzhou.testing.models import DoorAnswer, RoundStatus
+from tongzhou.testing.links import read_building_token
+from tongzhou.testing.models import DoorAnswer, Round, RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
 from tongzhou.testing.services import (
     RoundData,
@@ -51,6 +57,7 @@ from tongzhou.testing.services import (
     box_seal,
     exemption_set,
     household_door_mark,
+    personal_link_resend,
     results_view_record,
     round_advance,
     round_create,
@@ -457,3 +464,75 @@ def request_control(request: ScopedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(place)s is under control (管控) now.") % {"place": building.name})
     return redirect("testing:round", pk=test_round.pk)
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def building_notice_pdf(request: ScopedRequest, pk: int, place_id: int) -> HttpResponse:
+    """The printable notice of one building: its site and slots, what to bring, the QR code of the
+    building's page. For staff, building leads and volunteers of the building."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    building = selectors.building_in_round(test_round, request.scope, place_id)
+    if building is None:
+        raise Http404
+    address = street_addresses([building.path]).get(building.path, building.name)
+    data = building_notice(
+        test_round,
+        building,
+        address,
+        selectors.building_slots(test_round, building),
+        request.build_absolute_uri("/"),
+        phone=selectors.duty_phone(building),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{test_round.pk}-{building.pk}.pdf"'
+    return response
+
+
+RESENDS_BY_ADDRESS = "testing-resend"
+RESENDS_PER_HOUR = 10
+
+
+@never_cache
+@public
+def building_page(request: HttpRequest, token: str) -> HttpResponse:
+    """What the QR code on a building's notice opens, for anyone holding the paper: the round, the
+    building's slots and what to bring, never a name. A resident who lost their text asks for their
+    own link again; it goes only to a phone registered in the building, and the answer is the same
+    whether or not the number is known."""
+    found = read_building_token(token)
+    if found is None:
+        raise Http404
+    test_round = Round.objects.filter(pk=found[0]).select_related("place").first()
+    building = selectors.building_in_round(test_round, None, found[1]) if test_round else None
+    if test_round is None or building is None:
+        raise Http404
+    form = PhoneForm(request.POST or None)
+    asked = False
+    if request.method == "POST":
+        address = client_ip(request) or ""
+        if rate_count(RESENDS_BY_ADDRESS, address) >= RESENDS_PER_HOUR:
+            return HttpResponse(_("Too many tries; try again later."), status=429)
+        rate_hit(RESENDS_BY_ADDRESS, address, window_seconds=3600)
+        if form.is_valid():
+            personal_link_resend(
+                round_=test_round,
+                building=building,
+                phone=form.cleaned_data["phone"],
+                site_url=request.build_absolute_uri("/"),
+            )
+            asked = True
+            form = PhoneForm()
+    return render(
+        request,
+        "testing/building.html",
+        {
+            "round": test_round,
+            "address": street_addresses([building.path]).get(building.path, building.name),
+            "slots": selectors.building_slots(test_round, building),
+            "bring": bring_list(),
+            "phone": selectors.duty_phone(building),
+            "form": form,
+            "asked": asked,
+            "closed": test_round.status == RoundStatus.CLOSED,
+        },
+    )

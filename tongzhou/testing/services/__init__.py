@@ -16,7 +16,7 @@ from tongzhou.testing.services.custody import (
     lab_results_post,
     lab_token_issue,
 )
-from tongzhou.testing.services.notify import household_door_mark, round_notify
+from tongzhou.testing.services.notify import household_door_mark, personal_link_resend, round_notify
 from tongzhou.testing.services.results import (
     TubeResult,
     results_purge,
@@ -51,6 +51,7 @@ __all__ = [
     "household_door_mark",
     "lab_results_post",
     "lab_token_issue",
+    "personal_link_resend",
     "results_purge",
     "results_record",
     "results_view_record",
