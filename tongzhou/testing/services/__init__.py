@@ -30,10 +30,21 @@ from tongzhou.testing.services.rounds import (
     round_advance,
     round_create,
 )
-from tongzhou.testing.services.sampling import sample_take
+from tongzhou.testing.services.sampling import (
+    BATCH_REFUSED,
+    BATCH_SAME,
+    BATCH_STORED,
+    SampleItem,
+    SampleOutcome,
+    sample_take,
+    samples_record,
+)
 from tongzhou.testing.services.sites import SiteData, site_create, slot_change, slots_plan
 
 __all__ = [
+    "BATCH_REFUSED",
+    "BATCH_SAME",
+    "BATCH_STORED",
     "LAB_CONFLICT",
     "LAB_SAME",
     "LAB_STORED",
@@ -42,6 +53,8 @@ __all__ = [
     "ROUND_PLACE_KINDS",
     "LabItem",
     "RoundData",
+    "SampleItem",
+    "SampleOutcome",
     "SiteData",
     "TubeResult",
     "box_hand_over",
@@ -59,6 +72,7 @@ __all__ = [
     "round_create",
     "round_notify",
     "sample_take",
+    "samples_record",
     "site_create",
     "slot_change",
     "slots_plan",
