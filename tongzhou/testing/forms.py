@@ -40,7 +40,9 @@ class RoundForm(StyledForm):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=20, required=False)
+    # A name, the last 4 phone digits, an ID number, or a scanned pass (its signed code).
+    q = forms.CharField(max_length=200, required=False)
+    place = forms.IntegerField(min_value=1, max_value=2**62, required=False)
 
 
 class SampleForm(StyledForm):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/sample/", views.sample, name="sample"),
     path("<int:pk>/notice/<int:place_id>.pdf", views.building_notice_pdf, name="notice"),
     path("building/<str:token>/", views.building_page, name="building"),
+    path("sw.js", views.service_worker, name="sw"),
     path("<int:pk>/untested/", views.untested, name="untested"),
     path("<int:pk>/custody/", views.custody, name="custody"),
     path("<int:pk>/sites/", views.sites, name="sites"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,7 @@ from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
+from tongzhou.core.pwa import service_worker_response
 from tongzhou.core.ratelimit import rate_count, rate_hit
 from tongzhou.core.services import client_ip
 from tongzhou.places.selectors import street_addresses
@@ -160,10 +162,18 @@ def round_advance_view(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.TESTING_SAMPLE)
 def sample(request: ScopedRequest, pk: int) -> HttpResponse:
-    """Find the resident (name, or the last 4 phone digits), scan or type the tube's barcode."""
+    """Find the resident (scan their pass, type a name, the last 4 phone digits or an ID number, or
+    open a building's list for door-to-door sampling), scan or type the tube's barcode. With
+    JavaScript each sample is queued on the phone and sent in batches (static/testing/sample.js),
+    so the page keeps working offline; without, the form posts one sample."""
     test_round = get_round_for_user(user=request.user, pk=pk)
     search = SearchForm(request.GET)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    place = None
+    if search.is_valid() and search.cleaned_data["place"]:
+        place = selectors.place_in_round(test_round, request.scope, search.cleaned_data["place"])
+        if place is None:
+            raise Http404
     form = SampleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -192,17 +202,64 @@ def sample(request: ScopedRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("testing:sample", args=[test_round.pk]))
         else:
             messages.error(request, _("Scan or type the tube's barcode."))
+    if place is not None:
+        matches = selectors.building_matches(test_round, place)
+    elif query:
+        matches = selectors.sampling_matches(test_round, request.scope, query)
+    else:
+        matches = []
+    config = {
+        "round_id": test_round.pk,
+        "pool_size": test_round.pool_size,
+        "batch_url": reverse("api:testing_samples_batch", kwargs={"round_id": test_round.pk}),
+        "sw_url": reverse("testing:sw"),
+        "sw_scope": reverse("testing:rounds"),
+        "assets": [static(path) for path in SAMPLE_ASSETS],
+        "text": {
+            "online": _("Online"),
+            "offline": _("Offline"),
+            "queued": _("%(n)s waiting to sync"),
+            "synced": _("Synced %(time)s"),
+            "need_tube": _("Scan or type the tube's barcode."),
+            "full": _("The tube is full (%(n)s samples): open a new tube."),
+            "kept": _("Kept on this phone: tube %(tube)s (%(n)s of %(size)s)."),
+            "stored": _("Sampled into tube %(tube)s (%(n)s of %(size)s)."),
+            "refused": _("Refused: %(error)s"),
+        },
+    }
     return render(
         request,
         "testing/sample.html",
         {
             "round": test_round,
             "query": query,
-            "matches": selectors.sampling_matches(test_round, request.scope, query) if query else [],
+            "place": place,
+            "place_address": street_addresses([place.path]).get(place.path, place.name) if place else "",
+            "matches": matches,
             "last_tube": request.session.get("testing_last_tube", ""),
             "open": test_round.status == RoundStatus.OPEN,
+            "config": config,
         },
     )
+
+
+SAMPLE_ASSETS = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "tongzhou/app.css",
+    "vendor/htmx/htmx.min.js",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "tongzhou/app.js",
+    "tongzhou/favicon.svg",
+    "vendor/jsqr/jsQR.js",
+    "tongzhou/offline-queue.js",
+    "testing/sample.js",
+)
+
+
+@public
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker (core), controlling the testing pages, so the sampling page opens offline."""
+    return service_worker_response(reverse("testing:rounds"))
 
 
 @require_perm(Perm.TESTING_SAMPLE)
