@@ -81,7 +81,12 @@ def test_the_batch_endpoint_for_the_sampler_and_nobody_else(demo, make_round, cl
     url = reverse("api:testing_samples_batch", kwargs={"round_id": test_round.pk})
     body = {
         "items": [
-            {"client_uuid": str(uuid.uuid4()), "person_id": p.pk, "barcode": "TZ-API", "taken_at": "2026-01-01T08:00:00"}
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "person_id": p.pk,
+                "barcode": "TZ-API",
+                "taken_at": "2026-01-01T08:00:00",
+            }
             for p in residents[:3]
         ]
     }
