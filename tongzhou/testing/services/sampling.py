@@ -4,10 +4,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,16 +191,21 @@ def _record_set(actor: User, test_round: Round, items: Sequence[SampleItem], ans
 
     now = timezone.now()
     known = set(
-        Sample.objects.filter(client_uuid__in=[i.client_uuid for i in items]).values_list("client_uuid", flat=True)
+        Sample.objects.filter(client_uuid__in=_many([i.client_uuid for i in items], "uuid")).values_list(
+            "client_uuid", flat=True
+        )
     )
     people = {
         pk: (household, path)
         for pk, household, path in eligible(test_round)
-        .filter(scope_of(actor, Perm.TESTING_SAMPLE).q("place_path"), pk__in={i.person_id for i in items})
+        .filter(
+            scope_of(actor, Perm.TESTING_SAMPLE).q("place_path"),
+            pk__in=_many(list({i.person_id for i in items}), "bigint"),
+        )
         .values_list("pk", "household_id", "place_path")
     }
     sampled = set(
-        Sample.objects.filter(round=test_round, retest=False, person_id__in=list(people)).values_list(
+        Sample.objects.filter(round=test_round, retest=False, person_id__in=_many(list(people), "bigint")).values_list(
             "person_id", flat=True
         )
     )
@@ -213,7 +220,7 @@ def _record_set(actor: User, test_round: Round, items: Sequence[SampleItem], ans
     )
     tubes = {t.barcode: t for t in Tube.objects.select_for_update().filter(barcode__in=barcodes)}
     added: dict[int, int] = {}
-    rows: list[Sample] = []
+    rows: list[tuple[int, int, int, str, datetime, uuid.UUID]] = []  # tube, person, household, path, when, uuid
     retests: list[int] = []
     seen_uuids: set[uuid.UUID] = set()
     for index, item in enumerate(items):
@@ -243,30 +250,77 @@ def _record_set(actor: User, test_round: Round, items: Sequence[SampleItem], ans
             added[tube.pk] = added.get(tube.pk, 0) + 1
             sampled.add(item.person_id)
             household, path = people[item.person_id]
-            rows.append(
-                Sample(
-                    round=test_round,
-                    tube=tube,
-                    person_id=item.person_id,
-                    household_id=household,
-                    place_path=path,
-                    taken_at=min(item.taken_at, now),
-                    taken_by=actor,
-                    client_uuid=item.client_uuid,
-                )
-            )
+            rows.append((tube.pk, item.person_id, household, path, min(item.taken_at, now), item.client_uuid))
             answers[index] = SampleOutcome(
                 uuid_text, BATCH_STORED, tube=tube.barcode, filled=tube.filled + added[tube.pk], capacity=tube.capacity
             )
             continue
         answers[index] = SampleOutcome(uuid_text, BATCH_REFUSED, str(error))
-    if added:
-        Tube.objects.filter(pk__in=list(added)).update(
-            filled=F("filled")
-            + Case(*(When(pk=pk, then=Value(n)) for pk, n in added.items()), output_field=PositiveSmallIntegerField())
-        )
-    Sample.objects.bulk_create(rows, batch_size=5000)
+    _fill_tubes(added)
+    _insert_samples(test_round, actor, rows)
     # Tubes the batch created but filled with nothing (every item for them refused) are not kept.
     Tube.objects.filter(barcode__in=barcodes, filled=0, samples__isnull=True).exclude(pk__in=list(added)).delete()
     for index in retests:
         answers[index] = _record_one(actor, test_round, items[index])
+
+
+def _many(values: list[Any], sql_type: str) -> Any:
+    """The right side of an `__in` for thousands of values: on PostgreSQL one array parameter
+    (unnest), not one bound parameter each; elsewhere the list itself."""
+    if connection.vendor != "postgresql" or not values:
+        return values
+    assert sql_type in ("uuid", "bigint")
+    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [values])  # noqa: S611
+
+
+def _fill_tubes(added: dict[int, int]) -> None:
+    """Add `n` to each tube's fill count, in one statement (the rows are locked by the caller)."""
+    if not added:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE testing_tube AS t SET filled = t.filled + x.n"
+                " FROM unnest(%s::bigint[], %s::int[]) AS x(id, n) WHERE t.id = x.id",
+                [list(added), list(added.values())],
+            )
+        return
+    Tube.objects.filter(pk__in=list(added)).update(
+        filled=F("filled")
+        + Case(*(When(pk=pk, then=Value(n)) for pk, n in added.items()), output_field=PositiveSmallIntegerField())
+    )
+
+
+def _insert_samples(test_round: Round, actor: User, rows: list[tuple[int, int, int, str, datetime, uuid.UUID]]) -> None:
+    """One INSERT of every row: on PostgreSQL from arrays (no model instances, one statement at any
+    size), elsewhere through bulk_create."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        tubes, people, households, paths, times, uuids = (list(column) for column in zip(*rows, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO testing_sample"
+                " (round_id, tube_id, person_id, household_id, place_path, retest, taken_at, taken_by_id, client_uuid)"
+                " SELECT %s, x.t, x.p, x.h, x.path, false, x.at, %s, x.u"
+                " FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::uuid[])"
+                " AS x(t, p, h, path, at, u)",
+                [test_round.pk, actor.pk, tubes, people, households, paths, times, uuids],
+            )
+        return
+    Sample.objects.bulk_create(
+        [
+            Sample(
+                round=test_round,
+                tube_id=tube,
+                person_id=person,
+                household_id=household,
+                place_path=path,
+                taken_at=when,
+                taken_by=actor,
+                client_uuid=client_uuid,
+            )
+            for tube, person, household, path, when, client_uuid in rows
+        ],
+        batch_size=2000,
+    )
