@@ -68,6 +68,7 @@ bench: install-dev
 	$(PY) bench/roster.py
 	$(PY) bench/passages.py
 	$(PY) bench/stories.py
+	$(PY) bench/testing_round.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

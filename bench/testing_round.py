@@ -3,14 +3,18 @@
     .venv/bin/python bench/testing_round.py [--people 100000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 1. A fresh database gets the demo street plus 21,600 households in 泰安巷 and PEOPLE residents;
-   a round over 二戈街道 (10-in-1) with 99 % of them sampled into 10,000-odd tubes (written in bulk:
-   the phones' batch sync is not built yet, so its figure is not measured here).
+   a round over 二戈街道 (10-in-1) with 99 % of them (but the last BATCH) sampled into 9,000-odd
+   tubes, written in bulk.
 2. The lab's result file: 10,000 tubes, 20 positive, as .xlsx, imported end to end through the
    import framework (read, check every row, write the results, recall the positive pools' members,
    raise the alerts, audit), side by side with a bare read of the same file (openpyxl, every row).
 3. The round page (untested list and per-building percentages for the street) as the street
    admin through the in-process test client: median and p95 server time of 30 requests, beside
    the bare selector; the query count for a round of one compound and for the street.
+4. A phone's synced batch of BATCH samples (the last BATCH residents, 10 to a tube) through
+   `samples_record` (the batch endpoint's service: replays, people, earlier samples, tubes locked,
+   fill counts, one insert), side by side with a bare bulk insert of the same sample rows into
+   tubes made beforehand (rolled back), and the batch sent again (every item a replay).
 Figures are printed, never asserted.
 """
 
@@ -28,7 +32,6 @@ from timing import RUNS, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "tongzhou_bench_testing"
 
 
 def main() -> None:
@@ -36,13 +39,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--tubes", type=int, default=10_000, help="tubes in the result file")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
+    parser.add_argument("--batch", type=int, default=10_000, help="samples in the phones' synced batch")
+    parser.add_argument("--db", default="tz_testing_bench", help="the database made (and dropped) for the run")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
+    bench_db = args.db
 
     with psycopg.connect(args.postgres, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    url = args.postgres.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+        conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+        conn.execute(f"CREATE DATABASE {bench_db}")
+    url = args.postgres.rsplit("/", 1)[0] + f"/{bench_db}"
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "tongzhou.settings_test",
@@ -72,7 +78,7 @@ def main() -> None:
     from tongzhou.testing.importers import ResultImporter
     from tongzhou.testing.models import Recall, Sample, Tube
     from tongzhou.testing.selectors import untested_by_building
-    from tongzhou.testing.services import RoundData, round_advance, round_create
+    from tongzhou.testing.services import RoundData, SampleItem, round_advance, round_create, samples_record
 
     setup_test_environment()
     rng = random.Random(2022)
@@ -138,7 +144,9 @@ def main() -> None:
             .order_by("place_path", "pk")
             .values_list("pk", "household_id", "place_path")
         )
-        sampled = [p for p in people if rng.random() < 0.99]
+        # The last BATCH residents are left for the phones' batch (step 4).
+        held = people[-args.batch :]
+        sampled = [p for p in people[: -args.batch] if rng.random() < 0.99]
         now = timezone.now()
         tubes = [
             Tube(
@@ -211,6 +219,46 @@ def main() -> None:
                 client.get(f"/testing/{pk}/")
             counts[label] = len(queries.captured_queries)
 
+        # 4. The phones' batch.
+        import uuid
+
+        from django.db import transaction
+
+        items = [SampleItem(uuid.uuid4(), pk, f"PH{i // 10:06d}", now) for i, (pk, _hh, _path) in enumerate(held)]
+        with transaction.atomic():
+            started = time.perf_counter()
+            bare_tubes = Tube.objects.bulk_create(
+                [
+                    Tube(round=test_round, barcode=f"PH{i:06d}", capacity=10, filled=10, place_path=street.path)
+                    for i in range((len(held) + 9) // 10)
+                ]
+            )
+            Sample.objects.bulk_create(
+                Sample(
+                    round=test_round,
+                    tube=bare_tubes[i // 10],
+                    person_id=pk,
+                    household_id=hh,
+                    place_path=path,
+                    taken_at=now,
+                    taken_by=staff,
+                    client_uuid=items[i].client_uuid,
+                )
+                for i, (pk, hh, path) in enumerate(held)
+            )
+            bare_batch_s = time.perf_counter() - started
+            transaction.set_rollback(True)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            outcomes = samples_record(actor=admin, test_round=test_round, items=items)
+            batch_s = time.perf_counter() - started
+        batch_queries = len(queries.captured_queries)
+        stored = sum(o.outcome == "stored" for o in outcomes)
+        started = time.perf_counter()
+        replayed = samples_record(actor=admin, test_round=test_round, items=items)
+        replay_s = time.perf_counter() - started
+        same = sum(o.outcome == "already_stored" for o in replayed)
+
         print(f"testing: a round over 二戈街道 on PostgreSQL ({os.cpu_count()} cores)")
         print(
             f"  set-up: {len(people)} eligible, {len(sampled)} sampled into {len(tubes)} tubes (bulk) in {setup_s:.1f} s"
@@ -227,11 +275,18 @@ def main() -> None:
         print(
             f"    queries: {counts['one compound']} for one compound's round, {counts['the street']} for the street's"
         )
+        print(f"  phones' synced batch: {len(items)} samples into {len(items) // 10} new tubes, in-process")
+        print(f"    bare bulk insert of the same rows (tubes + samples): {bare_batch_s:6.2f} s")
+        print(
+            f"    samples_record (checks, tube locks, fill counts, insert): {batch_s:6.2f} s  ->  {stored} stored,"
+            f" {batch_queries} queries"
+        )
+        print(f"    the same batch again (every item a replay):       {replay_s:6.2f} s  ->  {same} already stored")
     finally:
         connection.close()
         if not args.keep:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+                conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
 
 
 if __name__ == "__main__":

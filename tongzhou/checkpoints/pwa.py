@@ -9,7 +9,6 @@ of offline scans in IndexedDB; see there for the offline rules and the sync.
 import json
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -21,6 +20,7 @@ from tongzhou.accounts.access import ScopedRequest, public, require_perm
 from tongzhou.checkpoints.models import Reason
 from tongzhou.checkpoints.selectors import get_gate_for_user
 from tongzhou.core.permissions import Perm
+from tongzhou.core.pwa import service_worker_response
 
 SCAN_ASSETS = (
     "vendor/bootstrap/bootstrap.min.css",
@@ -84,12 +84,7 @@ def scan(request: ScopedRequest, gate_id: int) -> HttpResponse:
 
 @public
 def service_worker(request: HttpRequest) -> HttpResponse:
-    path = finders.find("checkpoints/sw.js")
-    with open(str(path), encoding="utf-8") as script:
-        response = HttpResponse(script.read(), content_type="application/javascript")
-    response["Service-Worker-Allowed"] = reverse("checkpoints:levels")
-    response["Cache-Control"] = "no-cache"
-    return response
+    return service_worker_response(reverse("checkpoints:levels"))
 
 
 @public

@@ -40,7 +40,9 @@ class RoundForm(StyledForm):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=20, required=False)
+    # A name, the last 4 phone digits, an ID number, or a scanned pass (its signed code).
+    q = forms.CharField(max_length=200, required=False)
+    place = forms.IntegerField(min_value=1, max_value=2**62, required=False)
 
 
 class SampleForm(StyledForm):
@@ -117,3 +119,13 @@ class BuildingForm(forms.Form):
 class DoorForm(forms.Form):
     household = forms.IntegerField(min_value=1, max_value=2**62)
     answer = forms.ChoiceField(choices=DoorAnswer.choices)
+
+
+class PhoneForm(StyledForm):
+    phone = forms.RegexField(
+        label=_("Your mobile number"),
+        regex=r"^\s*1\d{2}[\s-]?\d{4}[\s-]?\d{4}\s*$",
+        max_length=20,
+        error_messages={"invalid": _("Type the 11 digits of a mobile number.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )

@@ -1,6 +1,7 @@
 """Reads of the testing module: rounds in one's places, the untested list (查漏补缺) by building,
 the door-knocking list of a building, and the pool advice from earlier rounds."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -10,6 +11,10 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from tongzhou.checkpoints.models import Pass, PassStatus
+from tongzhou.checkpoints.tokens import PREFIX as PASS_PREFIX
+from tongzhou.checkpoints.tokens import read_token as read_pass_token
+from tongzhou.core import pii
 from tongzhou.core.access import get_for_user
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
@@ -72,6 +77,7 @@ class BuildingCount:
     sampled: int
     exempt: int
     notified: int = 0  # of the untested, those whose household was told (message or door)
+    is_building: bool = False
 
     @property
     def untested(self) -> int:
@@ -137,7 +143,14 @@ def untested_by_building(round_: Round) -> list[BuildingCount]:
     ids.update(Place.objects.filter(path__in=others).values_list("path", "pk"))
     rows_out = [
         BuildingCount(
-            ids.get(path), path, addresses.get(path) or path, c["eligible"], c["sampled"], c["exempt"], c["notified"]
+            ids.get(path),
+            path,
+            addresses.get(path) or path,
+            c["eligible"],
+            c["sampled"],
+            c["exempt"],
+            c["notified"],
+            path in buildings,
         )
         for path, c in counts.items()
     ]
@@ -247,7 +260,15 @@ def sampling_matches(test_round: Round, scope: Scope, query: str, *, limit: int 
     if not query:
         return []
     people = eligible(test_round).filter(scope.q("place_path"))
-    if query.isdigit():
+    compact = "".join(query.split())
+    if compact.startswith(PASS_PREFIX):
+        # A pass scanned: the members of its household.
+        nonce = read_pass_token(compact)
+        households = Pass.objects.filter(nonce=nonce or "-", status=PassStatus.ACTIVE).values("household_id")
+        people = people.filter(household_id__in=households)
+    elif re.fullmatch(r"\d{17}[\dXx]|\d{15}", compact):
+        people = people.filter(id_index__in=pii.blind_index_candidates(compact.upper()))
+    elif query.isdigit():
         people = people.filter(phone_last4=query[-4:]) if len(query) >= 4 else people.none()
     else:
         people = people.filter(name__contains=query)
@@ -272,6 +293,15 @@ def sampling_matches(test_round: Round, scope: Scope, query: str, *, limit: int 
             p.pk in recalled,
         )
         for p in found
+    ]
+
+
+def building_matches(test_round: Round, place: Place) -> list[Match]:
+    """A place's residents not yet sampled (the place found through `place_in_round`, so within
+    one's places), for door-to-door sampling from a list: masked, in address order."""
+    return [
+        Match(u.person_id, u.name, u.room, u.address, False, u.recalled)
+        for u in untested_people(test_round, place.path)
     ]
 
 
@@ -489,3 +519,33 @@ def recall_buildings(round_: Round) -> list[RecallBuilding]:
     addresses = street_addresses(counts)
     rows = [RecallBuilding(places[buildings[p]], addresses.get(p, p), n) for p, n in counts.items()]
     return sorted(rows, key=lambda r: natural_key(r.address))
+
+
+def building_in_round(round_: Round, scope: Scope | None, pk: int) -> Place | None:
+    """A building of the round's area (within `scope` when given), by id."""
+    found = Place.objects.filter(subtree_q(round_.place_path), kind=PlaceKind.BUILDING, pk=pk)
+    if scope is not None:
+        found = found.filter(scope.q())
+    return found.first()
+
+
+def building_slots(round_: Round, building: Place) -> list[Slot]:
+    """The building's slots in the round, by day and time (a slot planned for a place above the
+    building counts for it)."""
+    return list(
+        Slot.objects.filter(site__round=round_, building__path__in=[*_ancestors(building.path), building.path])
+        .select_related("site", "site__place")
+        .order_by("day", "starts")
+    )
+
+
+def duty_phone(place: Place) -> str:
+    """The nearest committee's duty phone above (or at) a place, printed on its notices."""
+    found = (
+        Place.objects.filter(path__in=[*_ancestors(place.path), place.path])
+        .exclude(phone="")
+        .order_by("-path")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    return found or ""

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, require_perm
+from tongzhou.accounts.access import ScopedRequest, public, require_perm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.checkpoints.models import ControlLevel
 from tongzhou.checkpoints.services import control_request
@@ -23,13 +25,18 @@ from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
+from tongzhou.core.pwa import service_worker_response
+from tongzhou.core.ratelimit import rate_count, rate_hit
+from tongzhou.core.services import client_ip
 from tongzhou.places.selectors import street_addresses
 from tongzhou.testing import selectors
+from tongzhou.testing.documents import bring_list, building_notice
 from tongzhou.testing.forms import (
     BuildingForm,
     DoorForm,
     ExemptForm,
     HandOverForm,
+    PhoneForm,
     PlanForm,
     ReceiveForm,
     ResultsUploadForm,
@@ -41,7 +48,8 @@ from tongzhou.testing.forms import (
     SlotForm,
 )
 from tongzhou.testing.importers import ResultImporter
-from tongzhou.testing.models import DoorAnswer, RoundStatus
+from tongzhou.testing.links import read_building_token
+from tongzhou.testing.models import DoorAnswer, Round, RoundStatus
 from tongzhou.testing.selectors import get_round_for_user
 from tongzhou.testing.services import (
     RoundData,
@@ -51,6 +59,7 @@ from tongzhou.testing.services import (
     box_seal,
     exemption_set,
     household_door_mark,
+    personal_link_resend,
     results_view_record,
     round_advance,
     round_create,
@@ -125,7 +134,10 @@ def round_detail(request: ScopedRequest, pk: int) -> HttpResponse:
         context["recall_buildings"] = selectors.recall_buildings(test_round)
     if health:
         context["tubes"] = selectors.tube_counts(test_round)
-        recalls = list(selectors.open_recalls(test_round).select_related("tube")[:200])
+        # Names and addresses only: the encrypted fields are not decrypted for 200 people.
+        recalls = list(
+            selectors.open_recalls(test_round).select_related("tube").defer("person__id_number", "person__phone")[:200]
+        )
         results_view_record(actor=request.user, round_=test_round, people=[r.person for r in recalls])
         addresses = street_addresses(r.place_path for r in recalls)
         context["recalls"] = [
@@ -153,10 +165,18 @@ def round_advance_view(request: ScopedRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.TESTING_SAMPLE)
 def sample(request: ScopedRequest, pk: int) -> HttpResponse:
-    """Find the resident (name, or the last 4 phone digits), scan or type the tube's barcode."""
+    """Find the resident (scan their pass, type a name, the last 4 phone digits or an ID number, or
+    open a building's list for door-to-door sampling), scan or type the tube's barcode. With
+    JavaScript each sample is queued on the phone and sent in batches (static/testing/sample.js),
+    so the page keeps working offline; without, the form posts one sample."""
     test_round = get_round_for_user(user=request.user, pk=pk)
     search = SearchForm(request.GET)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    place = None
+    if search.is_valid() and search.cleaned_data["place"]:
+        place = selectors.place_in_round(test_round, request.scope, search.cleaned_data["place"])
+        if place is None:
+            raise Http404
     form = SampleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -185,17 +205,64 @@ def sample(request: ScopedRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("testing:sample", args=[test_round.pk]))
         else:
             messages.error(request, _("Scan or type the tube's barcode."))
+    if place is not None:
+        matches = selectors.building_matches(test_round, place)
+    elif query:
+        matches = selectors.sampling_matches(test_round, request.scope, query)
+    else:
+        matches = []
+    config = {
+        "round_id": test_round.pk,
+        "pool_size": test_round.pool_size,
+        "batch_url": reverse("api:testing_samples_batch", kwargs={"round_id": test_round.pk}),
+        "sw_url": reverse("testing:sw"),
+        "sw_scope": reverse("testing:rounds"),
+        "assets": [static(path) for path in SAMPLE_ASSETS],
+        "text": {
+            "online": _("Online"),
+            "offline": _("Offline"),
+            "queued": _("%(n)s waiting to sync"),
+            "synced": _("Synced %(time)s"),
+            "need_tube": _("Scan or type the tube's barcode."),
+            "full": _("The tube is full (%(n)s samples): open a new tube."),
+            "kept": _("Kept on this phone: tube %(tube)s (%(n)s of %(size)s)."),
+            "stored": _("Sampled into tube %(tube)s (%(n)s of %(size)s)."),
+            "refused": _("Refused: %(error)s"),
+        },
+    }
     return render(
         request,
         "testing/sample.html",
         {
             "round": test_round,
             "query": query,
-            "matches": selectors.sampling_matches(test_round, request.scope, query) if query else [],
+            "place": place,
+            "place_address": street_addresses([place.path]).get(place.path, place.name) if place else "",
+            "matches": matches,
             "last_tube": request.session.get("testing_last_tube", ""),
             "open": test_round.status == RoundStatus.OPEN,
+            "config": config,
         },
     )
+
+
+SAMPLE_ASSETS = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "tongzhou/app.css",
+    "vendor/htmx/htmx.min.js",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "tongzhou/app.js",
+    "tongzhou/favicon.svg",
+    "vendor/jsqr/jsQR.js",
+    "tongzhou/offline-queue.js",
+    "testing/sample.js",
+)
+
+
+@public
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker (core), controlling the testing pages, so the sampling page opens offline."""
+    return service_worker_response(reverse("testing:rounds"))
 
 
 @require_perm(Perm.TESTING_SAMPLE)
@@ -457,3 +524,75 @@ def request_control(request: ScopedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(place)s is under control (管控) now.") % {"place": building.name})
     return redirect("testing:round", pk=test_round.pk)
+
+
+@require_perm(Perm.TESTING_SAMPLE)
+def building_notice_pdf(request: ScopedRequest, pk: int, place_id: int) -> HttpResponse:
+    """The printable notice of one building: its site and slots, what to bring, the QR code of the
+    building's page. For staff, building leads and volunteers of the building."""
+    test_round = get_round_for_user(user=request.user, pk=pk)
+    building = selectors.building_in_round(test_round, request.scope, place_id)
+    if building is None:
+        raise Http404
+    address = street_addresses([building.path]).get(building.path, building.name)
+    data = building_notice(
+        test_round,
+        building,
+        address,
+        selectors.building_slots(test_round, building),
+        request.build_absolute_uri("/"),
+        phone=selectors.duty_phone(building),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{test_round.pk}-{building.pk}.pdf"'
+    return response
+
+
+RESENDS_BY_ADDRESS = "testing-resend"
+RESENDS_PER_HOUR = 10
+
+
+@never_cache
+@public
+def building_page(request: HttpRequest, token: str) -> HttpResponse:
+    """What the QR code on a building's notice opens, for anyone holding the paper: the round, the
+    building's slots and what to bring, never a name. A resident who lost their text asks for their
+    own link again; it goes only to a phone registered in the building, and the answer is the same
+    whether or not the number is known."""
+    found = read_building_token(token)
+    if found is None:
+        raise Http404
+    test_round = Round.objects.filter(pk=found[0]).select_related("place").first()
+    building = selectors.building_in_round(test_round, None, found[1]) if test_round else None
+    if test_round is None or building is None:
+        raise Http404
+    form = PhoneForm(request.POST or None)
+    asked = False
+    if request.method == "POST":
+        address = client_ip(request) or ""
+        if rate_count(RESENDS_BY_ADDRESS, address) >= RESENDS_PER_HOUR:
+            return HttpResponse(_("Too many tries; try again later."), status=429)
+        rate_hit(RESENDS_BY_ADDRESS, address, window_seconds=3600)
+        if form.is_valid():
+            personal_link_resend(
+                round_=test_round,
+                building=building,
+                phone=form.cleaned_data["phone"],
+                site_url=request.build_absolute_uri("/"),
+            )
+            asked = True
+            form = PhoneForm()
+    return render(
+        request,
+        "testing/building.html",
+        {
+            "round": test_round,
+            "address": street_addresses([building.path]).get(building.path, building.name),
+            "slots": selectors.building_slots(test_round, building),
+            "bring": bring_list(),
+            "phone": selectors.duty_phone(building),
+            "form": form,
+            "asked": asked,
+            "closed": test_round.status == RoundStatus.CLOSED,
+        },
+    )

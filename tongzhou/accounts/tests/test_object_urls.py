@@ -381,6 +381,9 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "testing:results_upload": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:results_job": lambda s: _at(s.results_job, s.results_job.place_path),
     "testing:results_errors": lambda s: _at(s.results_job, s.results_job.place_path),
+    "testing:notice": lambda s: Target(
+        s.test_round, s.test_round.place_path, {"pk": s.test_round.pk, "place_id": s.household.place_id}
+    ),
     "assistance:detail": lambda s: _at(s.help_request, s.help_request.place_path),
     "assistance:claim": lambda s: _at(s.help_request, s.help_request.place_path),
     "assistance:move": lambda s: _at(s.help_request, s.help_request.place_path, to="cancelled", note="x"),
@@ -454,6 +457,22 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     ),
     "api:checkpoint_passes": lambda s: _at(s.gate, s.gate.place_path, "gate_id"),
     "api:checkpoint_search": lambda s: _at(s.gate, s.gate.place_path, "gate_id"),
+    "api:testing_samples_batch": lambda s: Target(
+        s.test_round,
+        s.test_round.place_path,
+        {"round_id": s.test_round.pk},
+        {
+            "items": [
+                {
+                    "client_uuid": str(uuid.uuid4()),
+                    "person_id": s.person.pk,
+                    "barcode": "SH-9",
+                    "taken_at": timezone.now().isoformat(),
+                }
+            ]
+        },
+        True,
+    ),
 }
 
 

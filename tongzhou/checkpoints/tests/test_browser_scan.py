@@ -79,7 +79,7 @@ def test_scanning_offline_queues_and_syncs_once(demo, new_page, gate, passes):
 
     # The page itself opens offline, from the service worker's cache, with its passes.
     page.wait_for_function(
-        "caches.open('tongzhou-gate-v1').then(c => c.match(location.pathname)).then(r => !!r)", polling=200
+        "caches.open('tongzhou-offline-v1').then(c => c.match(location.pathname)).then(r => !!r)", polling=200
     )
     page.context.set_offline(True)
     page.reload()

@@ -191,7 +191,7 @@ def test_households_out_longer_than_the_limit_are_listed(demo, gate, passes, set
 def test_the_service_worker_and_manifest_are_public_and_scoped(client):
     worker = client.get("/checkpoints/sw.js")
     assert worker.status_code == 200 and worker["Service-Worker-Allowed"] == "/checkpoints/"
-    assert worker["Content-Type"].startswith("application/javascript") and b"tongzhou-gate-v1" in worker.content
+    assert worker["Content-Type"].startswith("application/javascript") and b"tongzhou-offline-v1" in worker.content
     manifest = client.get("/checkpoints/manifest.webmanifest").json()
     assert manifest["scope"] == "/checkpoints/" and manifest["display"] == "standalone"
 

@@ -16,7 +16,7 @@ from tongzhou.testing.services.custody import (
     lab_results_post,
     lab_token_issue,
 )
-from tongzhou.testing.services.notify import household_door_mark, round_notify
+from tongzhou.testing.services.notify import household_door_mark, personal_link_resend, round_notify
 from tongzhou.testing.services.results import (
     TubeResult,
     results_purge,
@@ -30,10 +30,21 @@ from tongzhou.testing.services.rounds import (
     round_advance,
     round_create,
 )
-from tongzhou.testing.services.sampling import sample_take
+from tongzhou.testing.services.sampling import (
+    BATCH_REFUSED,
+    BATCH_SAME,
+    BATCH_STORED,
+    SampleItem,
+    SampleOutcome,
+    sample_take,
+    samples_record,
+)
 from tongzhou.testing.services.sites import SiteData, site_create, slot_change, slots_plan
 
 __all__ = [
+    "BATCH_REFUSED",
+    "BATCH_SAME",
+    "BATCH_STORED",
     "LAB_CONFLICT",
     "LAB_SAME",
     "LAB_STORED",
@@ -42,6 +53,8 @@ __all__ = [
     "ROUND_PLACE_KINDS",
     "LabItem",
     "RoundData",
+    "SampleItem",
+    "SampleOutcome",
     "SiteData",
     "TubeResult",
     "box_hand_over",
@@ -51,6 +64,7 @@ __all__ = [
     "household_door_mark",
     "lab_results_post",
     "lab_token_issue",
+    "personal_link_resend",
     "results_purge",
     "results_record",
     "results_view_record",
@@ -58,6 +72,7 @@ __all__ = [
     "round_create",
     "round_notify",
     "sample_take",
+    "samples_record",
     "site_create",
     "slot_change",
     "slots_plan",

@@ -7,11 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
+from tongzhou.core import pii
 from tongzhou.core.access import require, scope_of
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.scope import subtree_q
 from tongzhou.people.services import personal_link_token
-from tongzhou.places.models import Household
+from tongzhou.places.models import Household, Place
 from tongzhou.testing.models import (
     DoorAnswer,
     Notification,
@@ -88,3 +91,32 @@ def household_door_mark(*, actor: User, round_: Round, household: Household, ans
         defaults={"place_path": household.place.path, "door": answer, "door_at": timezone.now(), "door_by": actor},
     )
     return notification
+
+
+def personal_link_resend(*, round_: Round, building: Place, phone: str, site_url: str) -> int:
+    """Text a resident of `building` their own testing page again, asked from the building's public
+    page: only to `phone`, and only when it is a phone registered in the building (a stranger
+    typing a number learns nothing and can only send its owner their own link). Returns how many
+    links were sent (a shared family phone gets one per member, at most five)."""
+    from tongzhou.testing.selectors import eligible
+
+    if round_.status == RoundStatus.CLOSED:
+        return 0
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) != 11:
+        return 0
+    people = list(
+        eligible(round_)
+        .filter(subtree_q(building.path, "place_path"), phone_index__in=pii.blind_index_candidates(digits))
+        .order_by("pk")[:5]
+    )
+    for person in people:
+        token = personal_link_token(person)
+        url = site_url.rstrip("/") + reverse("portal:testing", args=[token])
+        text = _("%(round)s: your own page, %(name)s: %(url)s") % {
+            "round": round_.name,
+            "name": mask_name(person.name),
+            "url": url,
+        }
+        send_message(to=person.phone, text=text, secrets=(token,), scope=person.place_path, kind="testing")
+    return len(people)

@@ -1,11 +1,12 @@
-// Service worker of the gate scan page (served at /checkpoints/sw.js, scope /checkpoints/).
-// The page opens with no network: its HTML is network-first with the cached copy as fallback, and
-// static files are cache-first. API calls are never cached here: the page keeps its own data in
-// IndexedDB. The page posts {cache: [urls]} once it is controlled, so its own URL and assets are
-// stored even on the very first visit.
+// The service worker of the pages that work offline (the gate scan page, the sampling page), served
+// by each module under its own path so that its scope is that module's (core/pwa.py).
+// Such a page opens with no network: its HTML is network-first with the cached copy as fallback,
+// and static files are cache-first. Only pages that asked to be kept are kept: the page posts
+// {cache: [urls]} once it is controlled, so its own URL and assets are stored even on the very
+// first visit. API calls are never cached here: the page keeps its own data in IndexedDB.
 "use strict";
 
-const CACHE = "tongzhou-gate-v1";
+const CACHE = "tongzhou-offline-v1";
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -22,8 +23,6 @@ self.addEventListener("message", (event) => {
   const urls = (event.data && event.data.cache) || [];
   event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(urls.map((url) => cache.add(url).catch(() => null)))));
 });
-
-const isScanPage = (url) => /\/checkpoints\/gates\/\d+\/scan\/$/.test(url.pathname);
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -46,17 +45,19 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
-  if (request.mode === "navigate" && isScanPage(url)) {
+  if (request.mode === "navigate") {
+    const key = url.pathname + url.search;
     event.respondWith(
       fetch(request)
         .then((response) => {
           if (response.ok) {
             const copy = response.clone();
-            caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
+            // Refresh the copy of a page that asked to be kept; keep no other page.
+            caches.open(CACHE).then((cache) => cache.match(key).then((hit) => hit && cache.put(key, copy)));
           }
           return response;
         })
-        .catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())),
+        .catch(() => caches.match(key).then((hit) => hit || Response.error())),
     );
   }
 });
