@@ -45,7 +45,8 @@ def round_notify(*, actor: User, round_: Round, site_url: str) -> int:
     households: dict[int, str] = {}
     for person in people:
         slot = slot_of(person.place_path)
-        url = site_url.rstrip("/") + reverse("portal:testing", args=[personal_link_token(person)])
+        token = personal_link_token(person)
+        url = site_url.rstrip("/") + reverse("portal:testing", args=[token])
         if slot is not None:
             text = _("%(round)s: please come to %(site)s on %(day)s, %(starts)s–%(ends)s. Your page: %(url)s") % {
                 "round": round_.name,
@@ -60,7 +61,7 @@ def round_notify(*, actor: User, round_: Round, site_url: str) -> int:
                 "round": round_.name,
                 "url": url,
             }
-        send_message(to=person.phone, text=text)
+        send_message(to=person.phone, text=text, secrets=(token,), scope=person.place_path, kind="testing")
         households[person.household_id] = person.place_path
     with transaction.atomic():
         known = set(

@@ -6,6 +6,8 @@ from datetime import time
 from django.urls import reverse
 
 from tongzhou.core.messaging import ConsoleBackend
+from tongzhou.core.outbox.models import OutboxMessage
+from tongzhou.core.pii import blind_index_candidates
 from tongzhou.testing.models import DoorAnswer, Notification
 from tongzhou.testing.selectors import buildings_to_plan, untested_by_building
 from tongzhou.testing.services import SiteData, round_notify, sample_take, site_create, slots_plan
@@ -29,6 +31,10 @@ def test_a_message_tells_each_resident_their_slot_and_counts_the_household_told(
     assert residents[0].phone not in texts  # sampled already
     text = texts[with_phone[0].phone]
     assert "广场采样点" in text and "08:" in text and "https://tz.example/testing/mine/" in text
+    token = text.split("/testing/mine/")[1].strip("/").split("/")[0]
+    logged = OutboxMessage.objects.filter(to_index__in=blind_index_candidates(with_phone[0].phone))
+    assert logged and all(m.kind == "testing" and m.scope_path for m in logged)
+    assert all(token not in m.text_masked and "/testing/mine/****" in m.text_masked for m in logged)
     assert Notification.objects.filter(round=test_round, messaged_at__isnull=False).count() == len(
         {p.household_id for p in with_phone}
     )
