@@ -67,6 +67,9 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple
     order: `copy_rows` on PostgreSQL, bulk_create elsewhere. Only for models without field
     conversions on these columns (no encrypted fields): COPY writes the values as given."""
     if connection.vendor == "postgresql":
-        return copy_rows(model, [model._meta.get_field(c).column for c in columns], rows)
-    made = model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
+        column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+        return copy_rows(model, [column_of[c] for c in columns], rows)
+    made = model._default_manager.bulk_create(
+        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+    )
     return [m.pk for m in made]
