@@ -16,6 +16,7 @@ from tongzhou.core.scope import subtree_q
 from tongzhou.notices.models import Audience
 from tongzhou.people.models import Person, PersonTag, Tag
 from tongzhou.places.models import Household, PlaceKind
+from tongzhou.volunteers.models import ApplicationStatus, Team
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def contacts(audience: str, path: str, ref: str = "") -> list[Contact]:
             .order_by("place_path", "id")
         )
         return [Contact(p.name, p.phone or "", p.household_id) for p in rows]
+    if audience == Audience.VOLUNTEERS and ref:
+        return _team_members(path, ref)
     if audience in (Audience.STAFF, Audience.VOLUNTEERS):
         roles = (
             [str(Role.VOLUNTEER)]
@@ -108,6 +111,22 @@ def contacts(audience: str, path: str, ref: str = "") -> list[Contact]:
         return [Contact(u.display_name or u.username, u.phone or "") for u in users.values()]
     provider = providers.get(audience)
     return provider(path, ref) if provider else []
+
+
+def team_in(path: str, ref: str) -> Team | None:
+    """The volunteer team `ref` (its id) when it is set up at `path` or under it, else None."""
+    if not ref.isdigit():
+        return None
+    return Team.objects.filter(subtree_q(path, "place_path"), pk=int(ref)).first()
+
+
+def _team_members(path: str, ref: str) -> list[Contact]:
+    """The approved volunteers of one team (set up in the subtree), wherever they live."""
+    team = team_in(path, ref)
+    if team is None:
+        return []
+    members = team.members.filter(status=ApplicationStatus.APPROVED).order_by("name", "id")
+    return [Contact(v.name, v.phone or "") for v in members]
 
 
 def households(audience: str, path: str, contacts_found: list[Contact]) -> list[HouseholdSpot]:

@@ -13,9 +13,10 @@ from tongzhou.core.access import get_for_user, id_or_404, scope_of
 from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import blind_index_candidates
-from tongzhou.notices.models import Notice, NoticeApproval, NoticeStatus, Reach, Recipient
+from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Recipient
 from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
+from tongzhou.volunteers.models import Team
 
 # A notice for a place at this depth or above (a street, a district) needs a second person.
 WIDE_KINDS = (PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET)
@@ -93,6 +94,17 @@ def places_for_notices(user: Any) -> QuerySet[Place]:
     return Place.objects.filter(scope_of(user, Perm.NOTICES_SEND).q("path"), kind__in=NOTICE_PLACE_KINDS).order_by(
         "path"
     )
+
+
+def teams_for_notices(user: Any) -> QuerySet[Team]:
+    """Volunteer teams set up in the places where the user writes notices."""
+    return Team.objects.filter(scope_of(user, Perm.NOTICES_SEND).q("place_path")).order_by("place_path", "name")
+
+
+def audience_team(notice: Notice) -> Team | None:
+    if notice.audience != Audience.VOLUNTEERS or not notice.audience_ref.isdigit():
+        return None
+    return Team.objects.filter(pk=int(notice.audience_ref)).first()
 
 
 def buildings_reached(notice: Notice, limit: int = 500) -> list[Place]:

@@ -40,7 +40,7 @@ class NoticeDraft:
     valid_from: date
     valid_to: date | None
     audience: str
-    audience_ref: str = ""
+    audience_ref: str = ""  # the tag, or the volunteer team's id (none: every volunteer of the place)
 
 
 def _check(draft: NoticeDraft) -> None:
@@ -55,7 +55,12 @@ def _check(draft: NoticeDraft) -> None:
         errors["audience"] = _("Choose who the notice is for.")
     elif draft.audience == Audience.TAG and draft.audience_ref not in Tag.values:
         errors["audience_ref"] = _("Choose a tag.")
-
+    elif (
+        draft.audience == Audience.VOLUNTEERS
+        and draft.audience_ref
+        and audiences.team_in(draft.place.path, draft.audience_ref) is None
+    ):
+        errors["team"] = _("Choose a volunteer team of this place.")
     if errors:
         raise ValidationError(errors)
 
@@ -80,7 +85,7 @@ def notice_create(
         valid_from=draft.valid_from,
         valid_to=draft.valid_to,
         audience=draft.audience,
-        audience_ref=draft.audience_ref if draft.audience == Audience.TAG else "",
+        audience_ref=draft.audience_ref if draft.audience in (Audience.TAG, Audience.VOLUNTEERS) else "",
         created_by=actor,
         supersedes=supersedes,
     )

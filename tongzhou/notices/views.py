@@ -28,7 +28,8 @@ from tongzhou.notices import selectors, services
 from tongzhou.notices.documents import door_notices
 from tongzhou.notices.forms import AcknowledgeForm, NoticeForm
 from tongzhou.notices.links import notice_url, read_token
-from tongzhou.notices.models import Notice, NoticeStatus
+from tongzhou.notices.models import Audience, Notice, NoticeStatus
+from tongzhou.people.models import Tag
 
 ACKS_BY_ADDRESS = "notice-ack"
 ACKS_PER_HOUR = 30
@@ -105,6 +106,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _draft(form: NoticeForm) -> services.NoticeDraft:
     data = form.cleaned_data
+    ref = data.get("audience_ref") or ""
+    if data["audience"] == Audience.VOLUNTEERS:
+        ref = str(data["team"].pk) if data.get("team") else ""
     return services.NoticeDraft(
         place=data["place"],
         title=data["title"],
@@ -112,7 +116,7 @@ def _draft(form: NoticeForm) -> services.NoticeDraft:
         valid_from=data["valid_from"],
         valid_to=data.get("valid_to"),
         audience=data["audience"],
-        audience_ref=data.get("audience_ref") or "",
+        audience_ref=ref,
     )
 
 
@@ -126,11 +130,14 @@ def _notice_form_page(request: ScopedRequest, *, supersedes: Notice | None) -> H
             body=supersedes.body,
             valid_to=supersedes.valid_to,
             audience=supersedes.audience,
-            audience_ref=supersedes.audience_ref,
+            audience_ref=supersedes.audience_ref if supersedes.audience == Audience.TAG else "",
+            team=supersedes.audience_ref if supersedes.audience == Audience.VOLUNTEERS else None,
         )
     elif request.GET.get("place"):
         initial["place"] = request.GET["place"]
-    form = NoticeForm(request.POST or None, initial=initial, places=places)
+    form = NoticeForm(
+        request.POST or None, initial=initial, places=places, teams=selectors.teams_for_notices(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.notice_create(
@@ -197,7 +204,7 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
         except PermissionDenied as error:
             messages.error(request, str(error) or _("You may not do this."))
         return redirect("notices:detail", notice.pk)
-    context: dict[str, Any] = {"notice": notice, "approval": approval}
+    context: dict[str, Any] = {"notice": notice, "approval": approval, "audience_detail": _audience_detail(notice)}
     if notice.status == NoticeStatus.DRAFT:
         context["count"] = services.audience_count(notice)
         context["needs_approval"] = services.needs_approval(notice)
@@ -210,6 +217,14 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
         and scope_of(request.user, Perm.NOTICES_APPROVE).contains(approval.place_path)
     )
     return render(request, "notices/detail.html", context)
+
+
+def _audience_detail(notice: Notice) -> str:
+    """The tag's label or the team's name the audience is narrowed to ('' when none)."""
+    if notice.audience == Audience.TAG:
+        return str(dict(Tag.choices).get(notice.audience_ref, notice.audience_ref))
+    team = selectors.audience_team(notice)
+    return team.name if team else ""
 
 
 @require_perm(Perm.NOTICES_VISIT)

@@ -5,7 +5,7 @@ the door-to-door list, door notices and their acknowledgement."""
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -267,3 +267,56 @@ def test_a_street_wide_notice_is_in_the_approvals_queue_and_decided_there(demo):
     assert officer.post(url, {"decision": "approve", "note": "同意"}).status_code == 302
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and waiting_count(demo.health_officer) == 0
+
+
+def test_a_notice_to_a_volunteer_team_reaches_its_members_and_counts_them_first(demo):
+    from tongzhou.people.idnumbers import check_digit
+    from tongzhou.volunteers.models import ApplicationStatus
+    from tongzhou.volunteers.services import SignupData, team_create, team_set_members, volunteer_signup, volunteer_vet
+
+    def volunteer(n, approve):
+        first17 = f"52010219900101{n:03d}"
+        data = SignupData(
+            name=f"志愿者{n}",
+            phone=f"1390000{n:04d}",
+            id_number=first17 + check_digit(first17),
+            community_id=demo.places["taian"].pk,
+            skills=[],
+            slots=[],
+            consent=True,
+        )
+        signed = volunteer_signup(data=data)
+        return volunteer_vet(actor=demo.taian_staff, volunteer=signed, approve=True) if approve else signed
+
+    team = team_create(
+        actor=demo.taian_staff, place=demo.places["taian"], name="泰安巷志愿服务队", kind="volunteer_team"
+    )
+    team_set_members(actor=demo.taian_staff, team=team, members=[volunteer(1, True), volunteer(2, True)])
+    volunteer(3, False)  # waiting for vetting: not in the team
+    members = team.members.filter(status=ApplicationStatus.APPROVED)
+    community = demo.places["taian"]
+    client = client_for(demo, "taian_staff")
+    page = client.get(reverse("notices:create")).content.decode()
+    assert f'value="{team.pk}"' in page and "泰安巷志愿服务队" in page
+    response = client.post(reverse("notices:create"), form_data(community, audience="volunteers", team=team.pk))
+    notice = Notice.objects.get(audience="volunteers")
+    assert response["Location"] == reverse("notices:detail", args=[notice.pk]) and notice.audience_ref == str(team.pk)
+    detail = client.get(reverse("notices:detail", args=[notice.pk])).content.decode()
+    assert "泰安巷志愿服务队" in detail and f"It would reach {members.count()} people" in detail
+    sent = notice_send(actor=demo.taian_staff, notice=notice)
+    assert sent.recipient_count == members.count() > 0
+    assert sorted(Recipient.objects.filter(notice=sent).values_list("name", flat=True)) == sorted(
+        members.values_list("name", flat=True)
+    )
+    # 松花巷 staff see no 泰安巷 team among their choices, and one named by id is refused.
+    songhua = client_for(demo, "songhua_staff")
+    assert "泰安巷志愿服务队" not in songhua.get(reverse("notices:create")).content.decode()
+    response = songhua.post(
+        reverse("notices:create"), form_data(demo.places["songhua"], audience="volunteers", team=team.pk)
+    )
+    assert response.status_code == 200 and Notice.objects.count() == 1
+    with pytest.raises(ValidationError):
+        notice_create(
+            actor=demo.taian_staff,
+            draft=draft(building(demo), audience="volunteers", audience_ref=str(team.pk)),
+        )
