@@ -5,8 +5,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
@@ -244,3 +245,28 @@ def door_list(notice: Notice, user: Any) -> list[tuple[Any, str]]:
         .order_by("place_path", "household__room")
     )
     return [(r, state_of(r)) for r in rows if not r.any_delivered and not r.any_pending]  # type: ignore[attr-defined]
+
+
+def notices_of_household(household_id: int | None) -> list[Reach]:
+    """The household's reach of every sent notice in effect today (valid from today or before,
+    not ended), newest first, with the notice and `newer_title` (of the sent version that
+    supersedes it, or None): for the resident's personal-link page."""
+    if not household_id:
+        return []
+    today = timezone.localdate()
+    rows = (
+        Reach.objects.filter(
+            Q(notice__valid_to__isnull=True) | Q(notice__valid_to__gte=today),
+            household_id=household_id,
+            notice__status=NoticeStatus.SENT,
+            notice__valid_from__lte=today,
+        )
+        .annotate(
+            newer_title=Subquery(
+                Notice.objects.filter(supersedes=OuterRef("notice_id"), status=NoticeStatus.SENT).values("title")[:1]
+            )
+        )
+        .select_related("notice")
+        .order_by("-notice__sent_at", "-notice_id")
+    )
+    return list(rows[:50])
