@@ -237,6 +237,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploaded files (notice attachments), served only through views that check who may read them.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Security headers. The content security policy applies in every mode so that a page that would
 # break under it breaks in development too; cookies are HTTPS-only when DEBUG is off.

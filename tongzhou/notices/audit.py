@@ -9,3 +9,4 @@ class NoticesAudit(models.TextChoices):
     NOTICE_SENT = "notice_sent", _("Notice sent")
     NOTICE_APPROVAL = "notice_approval", _("Notice approval decided")
     NOTICE_VISITED = "notice_visited", _("Household visited with a notice")
+    NOTICE_ATTACHED = "notice_attached", _("File attached to a notice")

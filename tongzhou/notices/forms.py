@@ -56,3 +56,10 @@ class AcknowledgeForm(StyledForm):
     def __init__(self, *args: Any, rooms: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["household"]).choices = [("", "—"), *rooms]
+
+
+class AttachmentForm(StyledForm):
+    file = forms.FileField(
+        label=_("Attach a file (PDF or image, at most 10 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+    )

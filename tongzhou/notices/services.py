@@ -1,11 +1,13 @@
 """Writes of the notices app: write a notice, send it (or ask a second person first when it goes
 to a whole street or wider), supersede it, tick a household visited, acknowledge it from the door."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,7 +23,16 @@ from tongzhou.core.services import audit_log
 from tongzhou.core.transitions import ApprovalState, decide
 from tongzhou.notices import audiences
 from tongzhou.notices.audit import NoticesAudit
-from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Recipient
+from tongzhou.notices.models import (
+    AttachmentKind,
+    Audience,
+    Notice,
+    NoticeApproval,
+    NoticeAttachment,
+    NoticeStatus,
+    Reach,
+    Recipient,
+)
 from tongzhou.notices.selectors import WIDE_KINDS
 from tongzhou.people.models import Tag
 from tongzhou.places.models import Place
@@ -251,3 +262,63 @@ def reach_acknowledge(*, notice: Notice, household_id: Any) -> bool:
             acknowledged_at=timezone.now()
         )
     )
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+
+def attachment_kind(data: bytes) -> str:
+    """The type of an upload by its first bytes (not its name or the browser's word): a PDF or a
+    JPEG, PNG or WebP image; '' for anything else."""
+    if data.startswith(b"%PDF-"):
+        return AttachmentKind.PDF
+    if data.startswith(b"\xff\xd8\xff"):
+        return AttachmentKind.JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return AttachmentKind.PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return AttachmentKind.WEBP
+    return ""
+
+
+@transaction.atomic
+def notice_attach(
+    *, actor: User, notice: Notice, name: str, data: bytes, request: HttpRequest | None = None
+) -> NoticeAttachment:
+    """Attach a file to a draft notice (NOTICES_SEND at its place): a PDF or an image of at most
+    10 MB, ten files at most; else a ValidationError naming the field `file`, and nothing stored."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    require(actor, Perm.NOTICES_SEND, locked.place_path)
+    if locked.status != NoticeStatus.DRAFT:
+        raise ValidationError({"file": _("Files can be attached only before the notice is sent.")})
+    if not data:
+        raise ValidationError({"file": _("The file is empty.")})
+    kind = attachment_kind(data)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+    if not kind:
+        raise ValidationError({"file": _("Attach a PDF or an image (JPEG, PNG or WebP).")})
+    if locked.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"file": _("A notice has ten files at most.")})
+    clean_name = (name.replace("/", "_").replace("\\", "_").strip() or "file")[-200:]
+    attachment = NoticeAttachment(notice=locked, name=clean_name, content_type=kind, size=len(data))
+    attachment.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[kind]}", ContentFile(data), save=False)
+    attachment.save()
+    audit_log(
+        action=NoticesAudit.NOTICE_ATTACHED,
+        actor=actor,
+        obj=locked,
+        place_path=locked.place_path,
+        request=request,
+        details={"file": clean_name, "size": len(data)},
+    )
+    return attachment
+
+
+EXTENSIONS: dict[str, str] = {
+    AttachmentKind.PDF: ".pdf",
+    AttachmentKind.JPEG: ".jpg",
+    AttachmentKind.PNG: ".png",
+    AttachmentKind.WEBP: ".webp",
+}

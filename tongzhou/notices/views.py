@@ -8,9 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -26,7 +27,7 @@ from tongzhou.core.services import client_ip
 from tongzhou.core.transitions import ApprovalState
 from tongzhou.notices import selectors, services
 from tongzhou.notices.documents import door_notices
-from tongzhou.notices.forms import AcknowledgeForm, NoticeForm
+from tongzhou.notices.forms import AcknowledgeForm, AttachmentForm, NoticeForm
 from tongzhou.notices.links import notice_url, read_token
 from tongzhou.notices.models import Audience, Notice, NoticeStatus
 from tongzhou.people.models import Tag
@@ -188,6 +189,17 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
                     if notice.status == NoticeStatus.SENT
                     else _("The notice waits for a second person's approval."),
                 )
+            elif action == "attach":
+                form = AttachmentForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError(list(form.errors["file"]))
+                upload = form.cleaned_data["file"]
+                if upload.size > services.MAX_ATTACHMENT_BYTES:
+                    raise ValidationError(_("The file is larger than 10 MB."))
+                services.notice_attach(
+                    actor=request.user, notice=notice, name=upload.name, data=upload.read(), request=request
+                )
+                messages.success(request, _("File attached."))
             elif action in ("approve", "reject") and approval is not None:
                 services.notice_approval_decide(
                     actor=request.user,
@@ -205,7 +217,9 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error) or _("You may not do this."))
         return redirect("notices:detail", notice.pk)
     context: dict[str, Any] = {"notice": notice, "approval": approval, "audience_detail": _audience_detail(notice)}
+    context["attachments"] = list(notice.attachments.all())
     if notice.status == NoticeStatus.DRAFT:
+        context["attachment_form"] = AttachmentForm()
         context["count"] = services.audience_count(notice)
         context["needs_approval"] = services.needs_approval(notice)
     if notice.status == NoticeStatus.SENT:
@@ -261,6 +275,25 @@ def door_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _attachment_response(notice: Notice, attachment_pk: int) -> FileResponse:
+    attachment = notice.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(False, attachment.name) or "inline"
+    return response
+
+
+@logged_in
+def attachment(request: ScopedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A file of a notice, to those who may open the notice (404 otherwise)."""
+    try:
+        notice = selectors.get_notice_for_user(user=request.user, pk=pk)
+    except Http404:
+        notice = selectors.get_notice_for_user(user=request.user, pk=pk, perm=Perm.NOTICES_APPROVE)
+    return _attachment_response(notice, attachment_pk)
+
+
 # The public, signed online version.
 
 
@@ -299,5 +332,17 @@ def public_notice(request: HttpRequest, token: str) -> HttpResponse:
             "older_url": notice_url(notice.supersedes, "", building_id) if notice.supersedes else "",
             "form": form,
             "done": done,
+            "token": token,
+            "attachments": list(notice.attachments.all()),
         },
     )
+
+
+@public
+def public_attachment(request: HttpRequest, token: str, attachment_pk: int) -> FileResponse:
+    """A file of a sent notice, through the notice's signed link."""
+    found = read_token(token)
+    notice = selectors.sent_notice(found[0]) if found else None
+    if notice is None:
+        raise Http404
+    return _attachment_response(notice, attachment_pk)

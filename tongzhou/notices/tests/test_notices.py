@@ -16,7 +16,7 @@ from tongzhou.notices import views
 from tongzhou.notices.links import notice_url
 from tongzhou.notices.models import Notice, NoticeStatus, Reach, Recipient
 from tongzhou.notices.selectors import reach_report
-from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_create, notice_send
+from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_attach, notice_create, notice_send
 from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place
 
@@ -320,3 +320,63 @@ def test_a_notice_to_a_volunteer_team_reaches_its_members_and_counts_them_first(
             actor=demo.taian_staff,
             draft=draft(building(demo), audience="volunteers", audience_ref=str(team.pk)),
         )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_draft_takes_pdfs_and_images_shown_on_the_notice_its_signed_page_and_door_notices(demo, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongzhou.notices.models import NoticeAttachment
+    from tongzhou.notices.services import MAX_ATTACHMENT_BYTES
+
+    settings.MEDIA_ROOT = tmp_path
+    place = building(demo)
+    notice = notice_create(actor=demo.taian_staff, draft=draft(place))
+    client = client_for(demo, "taian_staff")
+    url = reverse("notices:detail", args=[notice.pk])
+    assert 'id="attach"' in client.get(url).content.decode()
+    client.post(url, {"action": "attach", "file": SimpleUploadedFile("采样点地图.pdf", PDF)})
+    client.post(url, {"action": "attach", "file": SimpleUploadedFile("map.png", PNG)})
+    # Not a PDF or an image whatever its name says, too big, or from another community: refused, nothing stored.
+    page = client.post(
+        url, {"action": "attach", "file": SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf")}, follow=True
+    )
+    assert "Attach a PDF or an image" in page.content.decode()
+    with pytest.raises(ValidationError) as error:
+        notice_attach(actor=demo.taian_staff, notice=notice, name="big.pdf", data=PDF + b"0" * MAX_ATTACHMENT_BYTES)
+    assert "file" in error.value.message_dict
+    songhua = client_for(demo, "songhua_staff")
+    assert songhua.post(url, {"action": "attach", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 404
+    files = list(NoticeAttachment.objects.filter(notice=notice).order_by("pk"))
+    assert [(f.name, f.content_type) for f in files] == [
+        ("采样点地图.pdf", "application/pdf"),
+        ("map.png", "image/png"),
+    ]
+
+    staff_file = client.get(reverse("notices:attachment", args=[notice.pk, files[0].pk]))
+    assert staff_file.status_code == 200 and b"".join(staff_file.streaming_content) == PDF
+    assert staff_file["Content-Type"] == "application/pdf"
+    assert songhua.get(reverse("notices:attachment", args=[notice.pk, files[0].pk])).status_code == 404
+    assert (
+        client_for(demo, "volunteer").get(reverse("notices:attachment", args=[notice.pk, files[0].pk])).status_code
+        == 404
+    )
+
+    notice = notice_send(actor=demo.taian_staff, notice=notice)
+    with pytest.raises(ValidationError):
+        notice_attach(actor=demo.taian_staff, notice=notice, name="late.pdf", data=PDF)
+    public = notice_url(notice, "", place.pk)
+    html = Client().get(public).content.decode()
+    assert "采样点地图.pdf" in html and 'id="attachments"' in html
+    token = public.rstrip("/").split("/")[-1]
+    shown = Client().get(reverse("notices:public_attachment", args=[token, files[1].pk]))
+    assert shown.status_code == 200 and b"".join(shown.streaming_content) == PNG
+    # A file of another notice is not reached through this notice's link.
+    other = notice_create(actor=demo.taian_staff, draft=draft(place, title="另一个"))
+    other_file = notice_attach(actor=demo.taian_staff, notice=other, name="x.pdf", data=PDF)
+    assert Client().get(reverse("notices:public_attachment", args=[token, other_file.pk])).status_code == 404
+    pdf = client.get(reverse("notices:door_pdf", args=[notice.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
