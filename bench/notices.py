@@ -206,10 +206,9 @@ def main() -> None:
     print(f"database: {connection.vendor}; {total} residents in the street, {notice.recipient_count} recipients")
     print(f"{'figure':58} {'measured':>10}   baseline / goal")
     print(
-        f"{'frozen recipient list: approve = freeze + write reach,':58} {frozen:8.2f} s   goal ≤ 5 s;"
+        f"{'frozen recipient list (approval: read, COPY, enqueue)':58} {frozen:8.2f} s   goal ≤ 5 s;"
         f" bare read of the contacts {bare_read:.2f} s ({bare} rows)"
     )
-    print(f"{'  recipients, outbox rows (COPY), enqueue':58}")
     print(f"{'  of which reading the audience (contacts + households)':58} {listed:8.2f} s")
     print(f"{'gateway: measured rate over the first sends':58} {first_rate:8.1f}/s  limit {args.rate}/s")
     print(f"{'gateway: measured rate, first to last accepted (retries)':58} {rate:8.1f}/s  limit {args.rate}/s")
