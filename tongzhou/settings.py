@@ -361,7 +361,7 @@ TONGZHOU_PDF_FONT = env_str("TONGZHOU_PDF_FONT", "/usr/share/fonts/truetype/wqy/
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)
 
-# Uploaded files (story photos), through Django's default storage; never served as static files:
+# Uploaded files (story photos, notice attachments), through Django's default storage; never served as static files:
 # the app's views serve each one after checking who may see it.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.accounts.models import RoleAssignment
@@ -14,15 +16,26 @@ from tongzhou.core.scope import subtree_q
 from tongzhou.notices.models import Audience
 from tongzhou.people.models import Person, PersonTag, Tag
 from tongzhou.places.models import Household, PlaceKind
+from tongzhou.volunteers.models import ApplicationStatus, Team
 
 
 @dataclass(frozen=True)
 class Contact:
-    """One person to tell: a name, a number ('' when none), and their household if a resident."""
+    """One person to tell: a name, a number ('' when none), and their household if a resident. A
+    resident's number comes as the register stores it instead (`sealed_phone`: encrypted, with its
+    blind index and last four digits), so that a send to a whole street passes it to the outbox
+    without decrypting and re-encrypting a number per resident."""
 
     name: str
     phone: str
     household_id: int | None = None
+    sealed_phone: str = ""
+    phone_index: str = ""
+    phone_last4: str = ""
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.phone or self.sealed_phone)
 
 
 @dataclass(frozen=True)
@@ -49,24 +62,27 @@ def tag_choices() -> list[tuple[str, Any]]:
     return [("", _("(no tag)")), *Tag.choices]
 
 
-def _residents(path: str) -> Iterator[Person]:
-    return (
+def _residents(path: str) -> Iterator[Contact]:
+    # Cast: the stored token as it is, not decrypted by the field.
+    rows = (
         Person.objects.filter(subtree_q(path, "place_path"), merged_into__isnull=True, moved_out_on__isnull=True)
-        .only("name", "phone", "household_id")
+        .annotate(sealed=Cast("phone", TextField()))
         .order_by("place_path", "household_id", "id")
-        .iterator(chunk_size=2000)
+        .values_list("name", "household_id", "sealed", "phone_index", "phone_last4")
     )
+    for name, household, sealed, index, last4 in rows.iterator(chunk_size=5000):
+        yield Contact(name, "", household, sealed or "", index if sealed else "", last4 if sealed else "")
 
 
 def contacts(audience: str, path: str, ref: str = "") -> list[Contact]:
     """Everyone the audience names under `path`, in address order."""
     if audience == Audience.RESIDENTS:
-        return [Contact(p.name, p.phone or "", p.household_id) for p in _residents(path)]
+        return list(_residents(path))
     if audience == Audience.HOUSEHOLDS:
-        first: dict[int, Contact] = {}
-        for p in _residents(path):
-            if p.phone and p.household_id not in first:
-                first[p.household_id] = Contact(p.name, p.phone, p.household_id)
+        first: dict[int | None, Contact] = {}
+        for c in _residents(path):
+            if c.reachable and c.household_id not in first:
+                first[c.household_id] = c
         return list(first.values())
     if audience == Audience.TAG:
         tagged = PersonTag.objects.filter(tag=ref).values("person_id")
@@ -78,6 +94,8 @@ def contacts(audience: str, path: str, ref: str = "") -> list[Contact]:
             .order_by("place_path", "id")
         )
         return [Contact(p.name, p.phone or "", p.household_id) for p in rows]
+    if audience == Audience.VOLUNTEERS and ref:
+        return _team_members(path, ref)
     if audience in (Audience.STAFF, Audience.VOLUNTEERS):
         roles = (
             [str(Role.VOLUNTEER)]
@@ -93,6 +111,22 @@ def contacts(audience: str, path: str, ref: str = "") -> list[Contact]:
         return [Contact(u.display_name or u.username, u.phone or "") for u in users.values()]
     provider = providers.get(audience)
     return provider(path, ref) if provider else []
+
+
+def team_in(path: str, ref: str) -> Team | None:
+    """The volunteer team `ref` (its id) when it is set up at `path` or under it, else None."""
+    if not ref.isdigit():
+        return None
+    return Team.objects.filter(subtree_q(path, "place_path"), pk=int(ref)).first()
+
+
+def _team_members(path: str, ref: str) -> list[Contact]:
+    """The approved volunteers of one team (set up in the subtree), wherever they live."""
+    team = team_in(path, ref)
+    if team is None:
+        return []
+    members = team.members.filter(status=ApplicationStatus.APPROVED).order_by("name", "id")
+    return [Contact(v.name, v.phone or "") for v in members]
 
 
 def households(audience: str, path: str, contacts_found: list[Contact]) -> list[HouseholdSpot]:

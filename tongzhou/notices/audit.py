@@ -13,3 +13,4 @@ class NoticesAudit(models.TextChoices):
     STORY_APPROVAL = "story_approval", _("Story approval decided")
     STORY_REPLACED = "story_replaced", _("Name or number replaced in a story")
     NAMING_CONSENT = "naming_consent", _("Consent to be named recorded")
+    NOTICE_ATTACHED = "notice_attached", _("File attached to a notice")

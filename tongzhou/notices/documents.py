@@ -25,6 +25,7 @@ def door_notices(notice: Notice, buildings: Sequence[Place], site_url: str) -> b
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(notice.title)
     width, height = A4
+    attachments = list(notice.attachments.all())
     with translation.override(settings.LANGUAGE_CODE):
         for building in buildings:
             pdf.setFont(FONT, 20)
@@ -35,11 +36,16 @@ def door_notices(notice: Notice, buildings: Sequence[Place], site_url: str) -> b
             pdf.setFont(FONT, 13)
             for paragraph in notice.body.splitlines() or [""]:
                 for line in textwrap.wrap(paragraph, LINE_CHARS) or [""]:
-                    if y < 90 * mm:
+                    if y < 92 * mm:
                         break
                     pdf.drawString(20 * mm, y, line)
                     y -= 7 * mm
             pdf.setFont(FONT, 10)
+            names = [a.name for a in attachments]
+            if names:
+                files = _("Attached (in the online version): %(names)s") % {"names": "、".join(names)}
+                for i, line in enumerate(textwrap.wrap(files, LINE_CHARS + 10)[:2]):
+                    pdf.drawString(20 * mm, (80 - 5 * i) * mm, line)
             sent = timezone.localtime(notice.sent_at).strftime("%Y-%m-%d %H:%M") if notice.sent_at else ""
             pdf.drawString(20 * mm, 70 * mm, _("Issued by: %(issuer)s") % {"issuer": notice.issuer_name})
             pdf.drawString(20 * mm, 64 * mm, _("Issued on: %(date)s") % {"date": sent})

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.notices import audiences
 from tongzhou.places.models import Place
+from tongzhou.volunteers.models import Team
 
 # ISO dates whatever the language: a date input reads only yyyy-mm-dd.
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -26,10 +27,18 @@ class NoticeForm(StyledForm):
     valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DATE)
     audience = forms.ChoiceField(label=_("Send to"))
     audience_ref = forms.ChoiceField(label=_("Tag"), required=False)
+    team = IdChoiceField(
+        label=_("Volunteer team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("(every volunteer of the place)"),
+        help_text=_("For “Volunteers”: only the members of this team."),
+    )
 
-    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, places: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(PlaceChoiceField, self.fields["place"]).queryset = places
+        cast(IdChoiceField, self.fields["team"]).queryset = teams
         cast(forms.ChoiceField, self.fields["audience"]).choices = audiences.available()
         cast(forms.ChoiceField, self.fields["audience_ref"]).choices = audiences.tag_choices()
 
@@ -47,3 +56,10 @@ class AcknowledgeForm(StyledForm):
     def __init__(self, *args: Any, rooms: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["household"]).choices = [("", "—"), *rooms]
+
+
+class AttachmentForm(StyledForm):
+    file = forms.FileField(
+        label=_("Attach a file (PDF or image, at most 10 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+    )

@@ -219,5 +219,29 @@ class NamingConsent(TimeStampedModel):
         verbose_name_plural = _("consents to be named")
         indexes = [models.Index(fields=["person", "withdrawn_at"], name="consent_person")]
 
+
+class AttachmentKind(models.TextChoices):
+    PDF = "application/pdf", _("PDF")
+    JPEG = "image/jpeg", _("JPEG image")
+    PNG = "image/png", _("PNG image")
+    WEBP = "image/webp", _("WebP image")
+
+
+class NoticeAttachment(TimeStampedModel):
+    """A file sent with a notice (a PDF or an image), kept in Django's default storage and served
+    only through the notice's pages: to staff who may open the notice, and on the signed public
+    page once it is sent. Added while the notice is a draft, so the sent version stays as issued."""
+
+    notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="notices/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40, choices=AttachmentKind.choices)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
     def __str__(self) -> str:
         return self.name

@@ -5,17 +5,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
 from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import blind_index_candidates
-from tongzhou.notices.models import Notice, NoticeApproval, NoticeStatus, Reach, Recipient
+from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Recipient
 from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
+from tongzhou.volunteers.models import Team
 
 # A notice for a place at this depth or above (a street, a district) needs a second person.
 WIDE_KINDS = (PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET)
@@ -93,6 +95,17 @@ def places_for_notices(user: Any) -> QuerySet[Place]:
     return Place.objects.filter(scope_of(user, Perm.NOTICES_SEND).q("path"), kind__in=NOTICE_PLACE_KINDS).order_by(
         "path"
     )
+
+
+def teams_for_notices(user: Any) -> QuerySet[Team]:
+    """Volunteer teams set up in the places where the user writes notices."""
+    return Team.objects.filter(scope_of(user, Perm.NOTICES_SEND).q("place_path")).order_by("place_path", "name")
+
+
+def audience_team(notice: Notice) -> Team | None:
+    if notice.audience != Audience.VOLUNTEERS or not notice.audience_ref.isdigit():
+        return None
+    return Team.objects.filter(pk=int(notice.audience_ref)).first()
 
 
 def buildings_reached(notice: Notice, limit: int = 500) -> list[Place]:
@@ -232,3 +245,28 @@ def door_list(notice: Notice, user: Any) -> list[tuple[Any, str]]:
         .order_by("place_path", "household__room")
     )
     return [(r, state_of(r)) for r in rows if not r.any_delivered and not r.any_pending]  # type: ignore[attr-defined]
+
+
+def notices_of_household(household_id: int | None) -> list[Reach]:
+    """The household's reach of every sent notice in effect today (valid from today or before,
+    not ended), newest first, with the notice and `newer_title` (of the sent version that
+    supersedes it, or None): for the resident's personal-link page."""
+    if not household_id:
+        return []
+    today = timezone.localdate()
+    rows = (
+        Reach.objects.filter(
+            Q(notice__valid_to__isnull=True) | Q(notice__valid_to__gte=today),
+            household_id=household_id,
+            notice__status=NoticeStatus.SENT,
+            notice__valid_from__lte=today,
+        )
+        .annotate(
+            newer_title=Subquery(
+                Notice.objects.filter(supersedes=OuterRef("notice_id"), status=NoticeStatus.SENT).values("title")[:1]
+            )
+        )
+        .select_related("notice")
+        .order_by("-notice__sent_at", "-notice_id")
+    )
+    return list(rows[:50])

@@ -1,11 +1,13 @@
 """Writes of the notices app: write a notice, send it (or ask a second person first when it goes
 to a whole street or wider), supersede it, tick a household visited, acknowledge it from the door."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,18 +15,31 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import require
-from tongzhou.core.outbox.dispatch import Outgoing, enqueue
+from tongzhou.core.bulk import insert_rows
+from tongzhou.core.outbox.dispatch import Outgoing, enqueue_many
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import ancestor_paths
 from tongzhou.core.services import audit_log
 from tongzhou.core.transitions import ApprovalState, decide
 from tongzhou.notices import audiences
 from tongzhou.notices.audit import NoticesAudit
-from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Recipient
+from tongzhou.notices.models import (
+    AttachmentKind,
+    Audience,
+    Notice,
+    NoticeApproval,
+    NoticeAttachment,
+    NoticeStatus,
+    Reach,
+    Recipient,
+)
 from tongzhou.notices.selectors import WIDE_KINDS
 from tongzhou.people.models import Tag
 from tongzhou.places.models import Place
 
+# The frozen recipient list is written as plain rows (COPY on PostgreSQL): a street is 100,000.
+REACH_COLUMNS = ("created_at", "updated_at", "notice_id", "household_id", "building_id", "place_path")
+RECIPIENT_COLUMNS = ("notice_id", "reach_id", "name", "message_id")
 MAX_TEXT = 500  # one SMS text, with the title; longer ones are cut with a link to the signed page
 
 
@@ -36,7 +51,7 @@ class NoticeDraft:
     valid_from: date
     valid_to: date | None
     audience: str
-    audience_ref: str = ""
+    audience_ref: str = ""  # the tag, or the volunteer team's id (none: every volunteer of the place)
 
 
 def _check(draft: NoticeDraft) -> None:
@@ -51,6 +66,12 @@ def _check(draft: NoticeDraft) -> None:
         errors["audience"] = _("Choose who the notice is for.")
     elif draft.audience == Audience.TAG and draft.audience_ref not in Tag.values:
         errors["audience_ref"] = _("Choose a tag.")
+    elif (
+        draft.audience == Audience.VOLUNTEERS
+        and draft.audience_ref
+        and audiences.team_in(draft.place.path, draft.audience_ref) is None
+    ):
+        errors["team"] = _("Choose a volunteer team of this place.")
     if errors:
         raise ValidationError(errors)
 
@@ -75,7 +96,7 @@ def notice_create(
         valid_from=draft.valid_from,
         valid_to=draft.valid_to,
         audience=draft.audience,
-        audience_ref=draft.audience_ref if draft.audience == Audience.TAG else "",
+        audience_ref=draft.audience_ref if draft.audience in (Audience.TAG, Audience.VOLUNTEERS) else "",
         created_by=actor,
         supersedes=supersedes,
     )
@@ -89,7 +110,7 @@ def audience_count(notice: Notice) -> tuple[int, int, int]:
     """(people, with a number to text, households) the notice would reach now."""
     found = audiences.contacts(notice.audience, notice.place_path, notice.audience_ref)
     spots = audiences.households(notice.audience, notice.place_path, found)
-    return len(found), sum(1 for c in found if c.phone), len(spots)
+    return len(found), sum(1 for c in found if c.reachable), len(spots)
 
 
 def message_text(notice: Notice, url: str) -> str:
@@ -134,40 +155,43 @@ def _freeze_and_send(notice: Notice, *, actor: User, site_url: str, request: Htt
 
     found = audiences.contacts(notice.audience, notice.place_path, notice.audience_ref)
     spots = audiences.households(notice.audience, notice.place_path, found)
+    now = timezone.now()
     notice.issuer_name = _issuer(notice.created_by, notice)
-    notice.sent_at = timezone.now()
+    notice.sent_at = now
     notice.status = NoticeStatus.SENT
     notice.recipient_count = len(found)
     notice.save(update_fields=["issuer_name", "sent_at", "status", "recipient_count", "updated_at"])
-    reach = Reach.objects.bulk_create(
-        [
-            Reach(notice=notice, household_id=s.household_id, building_id=s.building_id, place_path=s.path)
-            for s in spots
-        ],
-        batch_size=2000,
+    reach_ids = insert_rows(
+        Reach,
+        REACH_COLUMNS,
+        [(now, now, notice.pk, s.household_id, s.building_id, s.path) for s in spots],
     )
-    reach_of = {r.household_id: r for r in reach}
-    path_of = {r.household_id: r.place_path for r in reach}
+    reach_of = {s.household_id: pk for s, pk in zip(spots, reach_ids, strict=True)}
+    path_of = {s.household_id: s.path for s in spots}
     url = notice_url(notice, site_url)
     text = message_text(notice, url)
-    with_phone = [c for c in found if c.phone]
+    with_phone = [c for c in found if c.reachable]
     messages = iter(
-        enqueue(
-            Outgoing(to=c.phone, text=text, scope=path_of.get(c.household_id or 0, notice.place_path), kind="notice")
+        enqueue_many(
+            Outgoing(
+                to=c.phone,
+                sealed_to=c.sealed_phone,
+                to_index=c.phone_index,
+                to_masked="*******" + c.phone_last4 if c.sealed_phone else "",
+                text=text,
+                scope=path_of.get(c.household_id or 0, notice.place_path),
+                kind="notice",
+            )
             for c in with_phone
         )
     )
-    Recipient.objects.bulk_create(
+    insert_rows(
+        Recipient,
+        RECIPIENT_COLUMNS,
         [
-            Recipient(
-                notice=notice,
-                reach=reach_of.get(c.household_id or 0),
-                name=c.name[:150],
-                message=next(messages) if c.phone else None,
-            )
+            (notice.pk, reach_of.get(c.household_id or 0), c.name[:150], next(messages) if c.reachable else None)
             for c in found
         ],
-        batch_size=2000,
     )
     if notice.supersedes_id:
         Notice.objects.filter(pk=notice.supersedes_id).update(updated_at=timezone.now())
@@ -238,3 +262,63 @@ def reach_acknowledge(*, notice: Notice, household_id: Any) -> bool:
             acknowledged_at=timezone.now()
         )
     )
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+
+def attachment_kind(data: bytes) -> str:
+    """The type of an upload by its first bytes (not its name or the browser's word): a PDF or a
+    JPEG, PNG or WebP image; '' for anything else."""
+    if data.startswith(b"%PDF-"):
+        return AttachmentKind.PDF
+    if data.startswith(b"\xff\xd8\xff"):
+        return AttachmentKind.JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return AttachmentKind.PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return AttachmentKind.WEBP
+    return ""
+
+
+@transaction.atomic
+def notice_attach(
+    *, actor: User, notice: Notice, name: str, data: bytes, request: HttpRequest | None = None
+) -> NoticeAttachment:
+    """Attach a file to a draft notice (NOTICES_SEND at its place): a PDF or an image of at most
+    10 MB, ten files at most; else a ValidationError naming the field `file`, and nothing stored."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    require(actor, Perm.NOTICES_SEND, locked.place_path)
+    if locked.status != NoticeStatus.DRAFT:
+        raise ValidationError({"file": _("Files can be attached only before the notice is sent.")})
+    if not data:
+        raise ValidationError({"file": _("The file is empty.")})
+    kind = attachment_kind(data)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+    if not kind:
+        raise ValidationError({"file": _("Attach a PDF or an image (JPEG, PNG or WebP).")})
+    if locked.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"file": _("A notice has ten files at most.")})
+    clean_name = (name.replace("/", "_").replace("\\", "_").strip() or "file")[-200:]
+    attachment = NoticeAttachment(notice=locked, name=clean_name, content_type=kind, size=len(data))
+    attachment.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[kind]}", ContentFile(data), save=False)
+    attachment.save()
+    audit_log(
+        action=NoticesAudit.NOTICE_ATTACHED,
+        actor=actor,
+        obj=locked,
+        place_path=locked.place_path,
+        request=request,
+        details={"file": clean_name, "size": len(data)},
+    )
+    return attachment
+
+
+EXTENSIONS: dict[str, str] = {
+    AttachmentKind.PDF: ".pdf",
+    AttachmentKind.JPEG: ".jpg",
+    AttachmentKind.PNG: ".png",
+    AttachmentKind.WEBP: ".webp",
+}

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -26,9 +27,10 @@ from tongzhou.core.services import client_ip
 from tongzhou.core.transitions import ApprovalState
 from tongzhou.notices import selectors, services
 from tongzhou.notices.documents import door_notices
-from tongzhou.notices.forms import AcknowledgeForm, NoticeForm
+from tongzhou.notices.forms import AcknowledgeForm, AttachmentForm, NoticeForm
 from tongzhou.notices.links import notice_url, read_token
-from tongzhou.notices.models import Notice, NoticeStatus
+from tongzhou.notices.models import Audience, Notice, NoticeStatus
+from tongzhou.people.models import Tag
 
 ACKS_BY_ADDRESS = "notice-ack"
 ACKS_PER_HOUR = 30
@@ -105,6 +107,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _draft(form: NoticeForm) -> services.NoticeDraft:
     data = form.cleaned_data
+    ref = data.get("audience_ref") or ""
+    if data["audience"] == Audience.VOLUNTEERS:
+        ref = str(data["team"].pk) if data.get("team") else ""
     return services.NoticeDraft(
         place=data["place"],
         title=data["title"],
@@ -112,7 +117,7 @@ def _draft(form: NoticeForm) -> services.NoticeDraft:
         valid_from=data["valid_from"],
         valid_to=data.get("valid_to"),
         audience=data["audience"],
-        audience_ref=data.get("audience_ref") or "",
+        audience_ref=ref,
     )
 
 
@@ -126,11 +131,14 @@ def _notice_form_page(request: ScopedRequest, *, supersedes: Notice | None) -> H
             body=supersedes.body,
             valid_to=supersedes.valid_to,
             audience=supersedes.audience,
-            audience_ref=supersedes.audience_ref,
+            audience_ref=supersedes.audience_ref if supersedes.audience == Audience.TAG else "",
+            team=supersedes.audience_ref if supersedes.audience == Audience.VOLUNTEERS else None,
         )
     elif request.GET.get("place"):
         initial["place"] = request.GET["place"]
-    form = NoticeForm(request.POST or None, initial=initial, places=places)
+    form = NoticeForm(
+        request.POST or None, initial=initial, places=places, teams=selectors.teams_for_notices(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.notice_create(
@@ -181,6 +189,17 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
                     if notice.status == NoticeStatus.SENT
                     else _("The notice waits for a second person's approval."),
                 )
+            elif action == "attach":
+                form = AttachmentForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError(list(form.errors["file"]))
+                upload = form.cleaned_data["file"]
+                if upload.size > services.MAX_ATTACHMENT_BYTES:
+                    raise ValidationError(_("The file is larger than 10 MB."))
+                services.notice_attach(
+                    actor=request.user, notice=notice, name=upload.name, data=upload.read(), request=request
+                )
+                messages.success(request, _("File attached."))
             elif action in ("approve", "reject") and approval is not None:
                 services.notice_approval_decide(
                     actor=request.user,
@@ -197,8 +216,10 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
         except PermissionDenied as error:
             messages.error(request, str(error) or _("You may not do this."))
         return redirect("notices:detail", notice.pk)
-    context: dict[str, Any] = {"notice": notice, "approval": approval}
+    context: dict[str, Any] = {"notice": notice, "approval": approval, "audience_detail": _audience_detail(notice)}
+    context["attachments"] = list(notice.attachments.all())
     if notice.status == NoticeStatus.DRAFT:
+        context["attachment_form"] = AttachmentForm()
         context["count"] = services.audience_count(notice)
         context["needs_approval"] = services.needs_approval(notice)
     if notice.status == NoticeStatus.SENT:
@@ -210,6 +231,14 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
         and scope_of(request.user, Perm.NOTICES_APPROVE).contains(approval.place_path)
     )
     return render(request, "notices/detail.html", context)
+
+
+def _audience_detail(notice: Notice) -> str:
+    """The tag's label or the team's name the audience is narrowed to ('' when none)."""
+    if notice.audience == Audience.TAG:
+        return str(dict(Tag.choices).get(notice.audience_ref, notice.audience_ref))
+    team = selectors.audience_team(notice)
+    return team.name if team else ""
 
 
 @require_perm(Perm.NOTICES_VISIT)
@@ -244,6 +273,25 @@ def door_pdf(request: ScopedRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
     return response
+
+
+def _attachment_response(notice: Notice, attachment_pk: int) -> FileResponse:
+    attachment = notice.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(False, attachment.name) or "inline"
+    return response
+
+
+@logged_in
+def attachment(request: ScopedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A file of a notice, to those who may open the notice (404 otherwise)."""
+    try:
+        notice = selectors.get_notice_for_user(user=request.user, pk=pk)
+    except Http404:
+        notice = selectors.get_notice_for_user(user=request.user, pk=pk, perm=Perm.NOTICES_APPROVE)
+    return _attachment_response(notice, attachment_pk)
 
 
 # The public, signed online version.
@@ -284,5 +332,17 @@ def public_notice(request: HttpRequest, token: str) -> HttpResponse:
             "older_url": notice_url(notice.supersedes, "", building_id) if notice.supersedes else "",
             "form": form,
             "done": done,
+            "token": token,
+            "attachments": list(notice.attachments.all()),
         },
     )
+
+
+@public
+def public_attachment(request: HttpRequest, token: str, attachment_pk: int) -> FileResponse:
+    """A file of a sent notice, through the notice's signed link."""
+    found = read_token(token)
+    notice = selectors.sent_notice(found[0]) if found else None
+    if notice is None:
+        raise Http404
+    return _attachment_response(notice, attachment_pk)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("help/mine/<str:token>/", views.help_requests, name="help"),
     path("help/mine/<str:token>/<int:pk>/", views.help_request, name="help_request"),
     path("testing/mine/<str:token>/", views.testing, name="testing"),
+    path("notices/mine/<str:token>/", views.notices, name="notices"),
 ]

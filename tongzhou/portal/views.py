@@ -27,6 +27,8 @@ from tongzhou.monitoring.forms import CheckForm
 from tongzhou.monitoring.models import CheckMethod
 from tongzhou.monitoring.selectors import active_order_of, is_key_person, orders_of_person
 from tongzhou.monitoring.services import CheckData, check_record
+from tongzhou.notices.selectors import notices_of_household
+from tongzhou.notices.services import reach_acknowledge
 from tongzhou.people.models import Person
 from tongzhou.people.selectors import addresses, person_history
 from tongzhou.people.services import person_from_link
@@ -183,4 +185,28 @@ def testing(request: HttpRequest, token: str) -> HttpResponse:
     person = _resident(token)
     return render(
         request, "portal/testing.html", {"person": person, "token": token, "rounds": rounds_of_person(person)}
+    )
+
+
+@never_cache
+@public
+def notices(request: HttpRequest, token: str) -> HttpResponse:
+    """The notices sent to the resident's household that are in effect, "superseded" on those a
+    newer version replaced; "We have read it" acknowledges one for the household, as the door
+    notice's QR does."""
+    person = _resident(token)
+    if request.method == "POST":
+        reach = next(
+            (r for r in notices_of_household(person.household_id) if str(r.notice_id) == request.POST.get("notice")),
+            None,
+        )
+        if reach is None:
+            raise Http404
+        reach_acknowledge(notice=reach.notice, household_id=person.household_id)
+        messages.success(request, _("Thank you: your household has acknowledged this notice."))
+        return redirect("portal:notices", token)
+    return render(
+        request,
+        "portal/notices.html",
+        {"person": person, "token": token, "rows": notices_of_household(person.household_id)},
     )

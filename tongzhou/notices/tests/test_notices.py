@@ -5,7 +5,7 @@ the door-to-door list, door notices and their acknowledgement."""
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from tongzhou.notices import views
 from tongzhou.notices.links import notice_url
 from tongzhou.notices.models import Notice, NoticeStatus, Reach, Recipient
 from tongzhou.notices.selectors import reach_report
-from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_create, notice_send
+from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_attach, notice_create, notice_send
 from tongzhou.people.models import Person
 from tongzhou.places.models import Household, Place
 
@@ -267,3 +267,116 @@ def test_a_street_wide_notice_is_in_the_approvals_queue_and_decided_there(demo):
     assert officer.post(url, {"decision": "approve", "note": "同意"}).status_code == 302
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and waiting_count(demo.health_officer) == 0
+
+
+def test_a_notice_to_a_volunteer_team_reaches_its_members_and_counts_them_first(demo):
+    from tongzhou.people.idnumbers import check_digit
+    from tongzhou.volunteers.models import ApplicationStatus
+    from tongzhou.volunteers.services import SignupData, team_create, team_set_members, volunteer_signup, volunteer_vet
+
+    def volunteer(n, approve):
+        first17 = f"52010219900101{n:03d}"
+        data = SignupData(
+            name=f"志愿者{n}",
+            phone=f"1390000{n:04d}",
+            id_number=first17 + check_digit(first17),
+            community_id=demo.places["taian"].pk,
+            skills=[],
+            slots=[],
+            consent=True,
+        )
+        signed = volunteer_signup(data=data)
+        return volunteer_vet(actor=demo.taian_staff, volunteer=signed, approve=True) if approve else signed
+
+    team = team_create(
+        actor=demo.taian_staff, place=demo.places["taian"], name="泰安巷志愿服务队", kind="volunteer_team"
+    )
+    team_set_members(actor=demo.taian_staff, team=team, members=[volunteer(1, True), volunteer(2, True)])
+    volunteer(3, False)  # waiting for vetting: not in the team
+    members = team.members.filter(status=ApplicationStatus.APPROVED)
+    community = demo.places["taian"]
+    client = client_for(demo, "taian_staff")
+    page = client.get(reverse("notices:create")).content.decode()
+    assert f'value="{team.pk}"' in page and "泰安巷志愿服务队" in page
+    response = client.post(reverse("notices:create"), form_data(community, audience="volunteers", team=team.pk))
+    notice = Notice.objects.get(audience="volunteers")
+    assert response["Location"] == reverse("notices:detail", args=[notice.pk]) and notice.audience_ref == str(team.pk)
+    detail = client.get(reverse("notices:detail", args=[notice.pk])).content.decode()
+    assert "泰安巷志愿服务队" in detail and f"It would reach {members.count()} people" in detail
+    sent = notice_send(actor=demo.taian_staff, notice=notice)
+    assert sent.recipient_count == members.count() > 0
+    assert sorted(Recipient.objects.filter(notice=sent).values_list("name", flat=True)) == sorted(
+        members.values_list("name", flat=True)
+    )
+    # 松花巷 staff see no 泰安巷 team among their choices, and one named by id is refused.
+    songhua = client_for(demo, "songhua_staff")
+    assert "泰安巷志愿服务队" not in songhua.get(reverse("notices:create")).content.decode()
+    response = songhua.post(
+        reverse("notices:create"), form_data(demo.places["songhua"], audience="volunteers", team=team.pk)
+    )
+    assert response.status_code == 200 and Notice.objects.count() == 1
+    with pytest.raises(ValidationError):
+        notice_create(
+            actor=demo.taian_staff,
+            draft=draft(building(demo), audience="volunteers", audience_ref=str(team.pk)),
+        )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_draft_takes_pdfs_and_images_shown_on_the_notice_its_signed_page_and_door_notices(demo, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongzhou.notices.models import NoticeAttachment
+    from tongzhou.notices.services import MAX_ATTACHMENT_BYTES
+
+    settings.MEDIA_ROOT = tmp_path
+    place = building(demo)
+    notice = notice_create(actor=demo.taian_staff, draft=draft(place))
+    client = client_for(demo, "taian_staff")
+    url = reverse("notices:detail", args=[notice.pk])
+    assert 'id="attach"' in client.get(url).content.decode()
+    client.post(url, {"action": "attach", "file": SimpleUploadedFile("采样点地图.pdf", PDF)})
+    client.post(url, {"action": "attach", "file": SimpleUploadedFile("map.png", PNG)})
+    # Not a PDF or an image whatever its name says, too big, or from another community: refused, nothing stored.
+    page = client.post(
+        url, {"action": "attach", "file": SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf")}, follow=True
+    )
+    assert "Attach a PDF or an image" in page.content.decode()
+    with pytest.raises(ValidationError) as error:
+        notice_attach(actor=demo.taian_staff, notice=notice, name="big.pdf", data=PDF + b"0" * MAX_ATTACHMENT_BYTES)
+    assert "file" in error.value.message_dict
+    songhua = client_for(demo, "songhua_staff")
+    assert songhua.post(url, {"action": "attach", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 404
+    files = list(NoticeAttachment.objects.filter(notice=notice).order_by("pk"))
+    assert [(f.name, f.content_type) for f in files] == [
+        ("采样点地图.pdf", "application/pdf"),
+        ("map.png", "image/png"),
+    ]
+
+    staff_file = client.get(reverse("notices:attachment", args=[notice.pk, files[0].pk]))
+    assert staff_file.status_code == 200 and b"".join(staff_file.streaming_content) == PDF
+    assert staff_file["Content-Type"] == "application/pdf"
+    assert songhua.get(reverse("notices:attachment", args=[notice.pk, files[0].pk])).status_code == 404
+    assert (
+        client_for(demo, "volunteer").get(reverse("notices:attachment", args=[notice.pk, files[0].pk])).status_code
+        == 404
+    )
+
+    notice = notice_send(actor=demo.taian_staff, notice=notice)
+    with pytest.raises(ValidationError):
+        notice_attach(actor=demo.taian_staff, notice=notice, name="late.pdf", data=PDF)
+    public = notice_url(notice, "", place.pk)
+    html = Client().get(public).content.decode()
+    assert "采样点地图.pdf" in html and 'id="attachments"' in html
+    token = public.rstrip("/").split("/")[-1]
+    shown = Client().get(reverse("notices:public_attachment", args=[token, files[1].pk]))
+    assert shown.status_code == 200 and b"".join(shown.streaming_content) == PNG
+    # A file of another notice is not reached through this notice's link.
+    other = notice_create(actor=demo.taian_staff, draft=draft(place, title="另一个"))
+    other_file = notice_attach(actor=demo.taian_staff, notice=other, name="x.pdf", data=PDF)
+    assert Client().get(reverse("notices:public_attachment", args=[token, other_file.pk])).status_code == 404
+    pdf = client.get(reverse("notices:door_pdf", args=[notice.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
