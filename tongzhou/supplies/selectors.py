@@ -1,0 +1,90 @@
+"""Reads of supplies: scoped accessors (404 outside the user's places) and the stock pages."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from tongzhou.core.access import get_for_user, scope_of
+from tongzhou.core.permissions import Perm
+from tongzhou.supplies.models import Balance, Entry, Item, Store
+
+
+def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
+    return Store.objects.filter(scope_of(user, perm).q("place_path")).select_related("place")
+
+
+def get_store_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW, write: bool = False) -> Store:
+    """The store `pk` if it lies where `user` holds `perm`; Http404 otherwise (as for no store)."""
+    return get_for_user(
+        Store.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+    )
+
+
+def get_entry_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> Entry:
+    return get_for_user(
+        Entry.objects.select_related("store", "item", "lot"), user=user, pk=pk, perm=perm, path_field="place_path"
+    )
+
+
+@dataclass
+class StockRow:
+    store_id: int
+    store: str
+    item_id: int
+    item: str
+    unit: str
+    on_hand: Decimal
+    in_transit: Decimal
+
+
+def stock_on_hand(user: Any) -> list[StockRow]:
+    """Stock per store and item in the user's places, from the running balances: one grouped
+    query over the balance table (an index range on the place path), never over the ledger."""
+    rows = (
+        Balance.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
+        .values("store_id", "store__name", "store__place_path", "in_transit", "item_id", "item__name", "item__unit")
+        .annotate(total=Sum("quantity"))
+        .order_by("store__place_path", "store__name", "item__name")
+    )
+    by_key: dict[tuple[int, int], StockRow] = {}
+    for row in rows:
+        key = (row["store_id"], row["item_id"])
+        stock = by_key.get(key)
+        if stock is None:
+            stock = by_key[key] = StockRow(
+                row["store_id"],
+                row["store__name"],
+                row["item_id"],
+                row["item__name"],
+                row["item__unit"],
+                Decimal(0),
+                Decimal(0),
+            )
+        if row["in_transit"]:
+            stock.in_transit += row["total"] or 0
+        else:
+            stock.on_hand += row["total"] or 0
+    return [row for row in by_key.values() if row.on_hand or row.in_transit]
+
+
+def store_balances(store: Store) -> QuerySet[Balance]:
+    return (
+        Balance.objects.filter(store=store, quantity__gt=0)
+        .select_related("item", "lot")
+        .order_by("item__name", "in_transit", "lot__expires_on", "lot__code")
+    )
+
+
+def store_entries(store: Store, limit: int = 50) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(store=store)
+        .select_related("item", "lot", "actor")
+        .prefetch_related("reversed_by", "arrival")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def items() -> QuerySet[Item]:
+    return Item.objects.order_by("kind", "name")

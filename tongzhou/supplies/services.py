@@ -1,0 +1,587 @@
+"""Every write of supplies: the catalogue, stores and minimum levels, and every movement of stock.
+
+A movement appends ledger entries and changes their running balances in one transaction: a
+decrease is a conditional UPDATE (`quantity >= n`), so two keepers issuing the last masks at once
+cannot both succeed and stock never goes below zero (a CHECK constraint backs it). Entries are
+never changed: a mistake is undone by `entry_reverse`, which writes the opposite entries.
+Bad input raises ValidationError naming the field, and nothing is written.
+"""
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import User
+from tongzhou.alerts.services import NewAlert, alert_raise, alerts_raise
+from tongzhou.core.access import require, scope_of
+from tongzhou.core.permissions import Perm
+from tongzhou.core.services import audit_log
+from tongzhou.places.models import Place
+from tongzhou.supplies.alert_kinds import SUBJECT, Kind
+from tongzhou.supplies.audit import SuppliesAudit
+from tongzhou.supplies.models import (
+    AdjustReason,
+    Balance,
+    Entry,
+    EntryKind,
+    Item,
+    Lot,
+    MinimumLevel,
+    Store,
+    StoreKind,
+)
+
+MAX_QUANTITY = Decimal("100000000")
+
+
+def quantity_parse(item: Item, raw: Any, *, field_name: str = "quantity") -> Decimal:
+    """A positive quantity of `item`: whole units for a counted item, at most 3 decimals for a
+    measured one. ValidationError naming `field_name` otherwise."""
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field_name: _("Enter a number.")}) from None
+    if not value.is_finite() or value <= 0:
+        raise ValidationError({field_name: _("Enter a quantity greater than zero.")})
+    if value >= MAX_QUANTITY:
+        raise ValidationError({field_name: _("This quantity is too large.")})
+    if item.counted and value != value.to_integral_value():
+        raise ValidationError(
+            {field_name: _("%(item)s is counted in whole %(unit)s.") % {"item": item.name, "unit": item.unit}}
+        )
+    if value != value.quantize(Decimal("0.001")):
+        raise ValidationError({field_name: _("At most 3 decimal places.")})
+    return value
+
+
+def _require_somewhere(actor: Any, perm: Perm) -> None:
+    if scope_of(actor, perm).is_empty:
+        raise PermissionDenied
+
+
+# The catalogue, stores and levels ------------------------------------------------------------
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    unit: str,
+    pack_size: int = 1,
+    counted: bool = True,
+    expiry_matters: bool = False,
+) -> Item:
+    """Add an item to the street's catalogue (shared by every store). Needs SUPPLIES_MANAGE."""
+    if actor is not None:
+        _require_somewhere(actor, Perm.SUPPLIES_MANAGE)
+    item = Item(
+        name=name.strip(),
+        kind=kind,
+        unit=unit.strip(),
+        pack_size=pack_size,
+        counted=counted,
+        expiry_matters=expiry_matters,
+    )
+    item.full_clean()
+    item.save()
+    audit_log(action=SuppliesAudit.ITEM_CREATED, actor=actor, obj=item)
+    return item
+
+
+@transaction.atomic
+def store_create(*, actor: User | None, place: Place, name: str, kind: str) -> Store:
+    """A store at `place`. Needs SUPPLIES_MANAGE there."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_MANAGE, place.path)
+    if kind not in StoreKind.values:
+        raise ValidationError({"kind": _("Choose a kind of store.")})
+    store = Store(place=place, place_path=place.path, name=name.strip(), kind=kind)
+    store.full_clean()
+    store.save()
+    audit_log(action=SuppliesAudit.STORE_CREATED, actor=actor, obj=store, place_path=place.path)
+    return store
+
+
+@transaction.atomic
+def minimum_set(*, actor: User | None, store: Store, item: Item, quantity: Any) -> MinimumLevel:
+    """Set (or change) the minimum level of `item` in `store`; checks for a shortage at once."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_MANAGE, store.place_path)
+    value = quantity_parse(item, quantity)
+    level, _created = MinimumLevel.objects.update_or_create(store=store, item=item, defaults={"quantity": value})
+    audit_log(
+        action=SuppliesAudit.MINIMUM_SET,
+        actor=actor,
+        obj=store,
+        place_path=store.place_path,
+        details={"item": item.pk, "minimum": str(value)},
+    )
+    _shortage_check(store=store, item=item, actor=actor)
+    return level
+
+
+def lot_for(*, item: Item, code: str, expires_on: date | None) -> Lot:
+    """The lot `code` of `item`, made on first receipt; a known lot keeps its expiry date (a
+    different date for the same code is an error naming the field)."""
+    code = code.strip() or (expires_on.isoformat() if expires_on else "-")
+    if item.expiry_matters and expires_on is None:
+        raise ValidationError({"expires_on": _("%(item)s needs an expiry date.") % {"item": item.name}})
+    lot, _created = Lot.objects.get_or_create(item=item, code=code, defaults={"expires_on": expires_on})
+    if expires_on is not None and lot.expires_on != expires_on:
+        raise ValidationError(
+            {"expires_on": _("Lot %(code)s expires on %(date)s.") % {"code": code, "date": lot.expires_on}}
+        )
+    return lot
+
+
+# Moving stock --------------------------------------------------------------------------------
+
+
+def _move(
+    *,
+    actor: User | None,
+    store: Store,
+    lot: Lot,
+    kind: str,
+    quantity: Decimal,
+    batch: uuid.UUID,
+    in_transit: bool = False,
+    reason: str = "",
+    note: str = "",
+    reverses: Entry | None = None,
+    arrives: Entry | None = None,
+) -> Entry:
+    """Append one entry and change its balance by the same signed quantity, in the caller's
+    transaction. A decrease beyond the balance is a ValidationError on `quantity`."""
+    key = {"store": store, "item_id": lot.item_id, "lot": lot, "in_transit": in_transit}
+    if quantity > 0:
+        balance, _created = Balance.objects.get_or_create(**key, defaults={"place_path": store.place_path})
+        Balance.objects.filter(pk=balance.pk).update(quantity=F("quantity") + quantity)
+    else:
+        changed = Balance.objects.filter(**key, quantity__gte=-quantity).update(quantity=F("quantity") + quantity)
+        if not changed:
+            on_hand = Balance.objects.filter(**key).values_list("quantity", flat=True).first() or Decimal(0)
+            raise ValidationError(
+                {
+                    "quantity": _("Only %(n)s %(unit)s of %(item)s (lot %(lot)s) in %(store)s.")
+                    % {
+                        "n": _plain(on_hand),
+                        "unit": lot.item.unit,
+                        "item": lot.item.name,
+                        "lot": lot.code,
+                        "store": store.name,
+                    }
+                }
+            )
+    entry = Entry(
+        store=store,
+        place_path=store.place_path,
+        item_id=lot.item_id,
+        lot=lot,
+        kind=kind,
+        quantity=quantity,
+        in_transit=in_transit,
+        reason=reason,
+        note=note[:200],
+        batch=batch,
+        reverses=reverses,
+        arrives=arrives,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def _plain(value: Decimal) -> str:
+    """3.000 -> 3, 2.500 -> 2.5."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _not_expired(lot: Lot, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if lot.expires_on is not None and lot.expires_on < today:
+        raise ValidationError(
+            {
+                "lot": _("Lot %(code)s expired on %(date)s: adjust it out as expired.")
+                % {"code": lot.code, "date": lot.expires_on}
+            }
+        )
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    actor: User | None,
+    store: Store,
+    item: Item,
+    quantity: Any,
+    lot_code: str = "",
+    expires_on: date | None = None,
+    note: str = "",
+) -> Entry:
+    """Goods arrive in `store` (a donation, a purchase). Needs SUPPLIES_KEEP over the store."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, store.place_path)
+    value = quantity_parse(item, quantity)
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("This lot has expired already.")})
+    lot = lot_for(item=item, code=lot_code, expires_on=expires_on)
+    return _move(
+        actor=actor, store=store, lot=lot, kind=EntryKind.RECEIVED, quantity=value, batch=uuid.uuid4(), note=note
+    )
+
+
+def _lots_to_take(*, store: Store, item: Item, lot: Lot | None, quantity: Decimal) -> list[tuple[Lot, Decimal]]:
+    """Which lots to take `quantity` from: the named lot, or first-expiring-first-out across the
+    store's unexpired lots. Raises on an expired lot or too little stock (naming what there is)."""
+    if lot is not None:
+        if lot.item_id != item.pk:
+            raise ValidationError({"lot": _("This lot is of another item.")})
+        _not_expired(lot)
+        return [(lot, quantity)]
+    today = timezone.localdate()
+    balances = (
+        Balance.objects.filter(store=store, item=item, in_transit=False, quantity__gt=0)
+        .select_related("lot", "lot__item")
+        .order_by(F("lot__expires_on").asc(nulls_last=True), "lot__pk")
+    )
+    taken: list[tuple[Lot, Decimal]] = []
+    left = quantity
+    for balance in balances:
+        if balance.lot.expires_on is not None and balance.lot.expires_on < today:
+            continue
+        take = min(left, balance.quantity)
+        taken.append((balance.lot, take))
+        left -= take
+        if left <= 0:
+            return taken
+    usable = quantity - left
+    raise ValidationError(
+        {
+            "quantity": _("Only %(n)s %(unit)s of %(item)s usable in %(store)s.")
+            % {"n": _plain(usable), "unit": item.unit, "item": item.name, "store": store.name}
+        }
+    )
+
+
+@transaction.atomic
+def stock_issue(
+    *,
+    actor: User | None,
+    store: Store,
+    item: Item,
+    quantity: Any,
+    lot: Lot | None = None,
+    note: str = "",
+    batch: uuid.UUID | None = None,
+) -> list[Entry]:
+    """Issue `quantity` of `item` out of `store` (from `lot`, or first-expiring-first-out): one
+    entry per lot taken. Never below zero, never from an expired lot. Needs SUPPLIES_KEEP."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, store.place_path)
+    value = quantity_parse(item, quantity)
+    batch = batch or uuid.uuid4()
+    entries = [
+        _move(actor=actor, store=store, lot=taken_lot, kind=EntryKind.ISSUED, quantity=-take, batch=batch, note=note)
+        for taken_lot, take in _lots_to_take(store=store, item=item, lot=lot, quantity=value)
+    ]
+    _shortage_check(store=store, item=item, actor=actor)
+    return entries
+
+
+@transaction.atomic
+def stock_return(*, actor: User | None, store: Store, lot: Lot, quantity: Any, note: str = "") -> Entry:
+    """Issued goods come back unused into `store`."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, store.place_path)
+    value = quantity_parse(lot.item, quantity)
+    return _move(
+        actor=actor, store=store, lot=lot, kind=EntryKind.RETURNED, quantity=value, batch=uuid.uuid4(), note=note
+    )
+
+
+@transaction.atomic
+def stock_adjust(
+    *, actor: User | None, store: Store, lot: Lot, quantity: Any, reason: str, decrease: bool, note: str = ""
+) -> Entry:
+    """Correct the stock of a lot with a reason (damaged, expired, found, a count difference).
+    Found goods increase it; the others may go either way for a count, down otherwise."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, store.place_path)
+    if reason not in AdjustReason.values:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    if reason == AdjustReason.FOUND and decrease:
+        raise ValidationError({"reason": _("Found goods increase the stock.")})
+    if reason in (AdjustReason.DAMAGED, AdjustReason.EXPIRED) and not decrease:
+        raise ValidationError({"reason": _("Damaged or expired goods decrease the stock.")})
+    value = quantity_parse(lot.item, quantity)
+    entry = _move(
+        actor=actor,
+        store=store,
+        lot=lot,
+        kind=EntryKind.ADJUSTED,
+        quantity=-value if decrease else value,
+        batch=uuid.uuid4(),
+        reason=reason,
+        note=note,
+    )
+    audit_log(
+        action=SuppliesAudit.STOCK_ADJUSTED,
+        actor=actor,
+        obj=store,
+        place_path=store.place_path,
+        details={"entry": entry.pk, "reason": reason, "quantity": str(entry.quantity)},
+    )
+    if decrease:
+        _shortage_check(store=store, item=lot.item, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def stock_transfer(
+    *,
+    actor: User | None,
+    source: Store,
+    destination: Store,
+    item: Item,
+    quantity: Any,
+    lot: Lot | None = None,
+    note: str = "",
+) -> list[Entry]:
+    """Send goods from `source` to `destination`: per lot, an out entry at the source and an
+    in-transit entry at the destination, all in one transaction (nothing half-moved). The goods
+    count at the destination once `transfer_arrive` confirms them. Needs SUPPLIES_KEEP at the
+    source; the destination may be anywhere."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, source.place_path)
+    if source.pk == destination.pk:
+        raise ValidationError({"destination": _("Choose another store.")})
+    value = quantity_parse(item, quantity)
+    batch = uuid.uuid4()
+    entries: list[Entry] = []
+    for taken_lot, take in _lots_to_take(store=source, item=item, lot=lot, quantity=value):
+        entries.append(
+            _move(
+                actor=actor,
+                store=source,
+                lot=taken_lot,
+                kind=EntryKind.TRANSFER_OUT,
+                quantity=-take,
+                batch=batch,
+                note=note,
+            )
+        )
+        entries.append(
+            _move(
+                actor=actor,
+                store=destination,
+                lot=taken_lot,
+                kind=EntryKind.TRANSFER_IN,
+                quantity=take,
+                in_transit=True,
+                batch=batch,
+                note=note,
+            )
+        )
+    _shortage_check(store=source, item=item, actor=actor)
+    return entries
+
+
+@transaction.atomic
+def transfer_arrive(*, actor: User | None, entry: Entry) -> Entry:
+    """Confirm that in-transit goods arrived at their store: out of transit and on hand there, in
+    one transaction. Each in-transit entry arrives once. Needs SUPPLIES_KEEP at the destination."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, entry.place_path)
+    if not entry.in_transit or entry.quantity <= 0 or entry.reverses_id is not None:
+        raise ValidationError(_("These goods are not in transit."))
+    if Entry.objects.filter(arrives=entry).exists() or Entry.objects.filter(reverses=entry).exists():
+        raise ValidationError(_("These goods have arrived already or the transfer was reversed."))
+    batch = uuid.uuid4()
+    _move(
+        actor=actor,
+        store=entry.store,
+        lot=entry.lot,
+        kind=EntryKind.TRANSFER_IN,
+        quantity=-entry.quantity,
+        in_transit=True,
+        batch=batch,
+        arrives=entry,
+    )
+    return _move(
+        actor=actor, store=entry.store, lot=entry.lot, kind=EntryKind.TRANSFER_IN, quantity=entry.quantity, batch=batch
+    )
+
+
+@transaction.atomic
+def entry_reverse(*, actor: User | None, entry: Entry, note: str = "") -> list[Entry]:
+    """Undo a mistaken movement: every entry of its batch gets an opposite entry pointing at it
+    (both legs of a transfer together). Refused for a reversal, for what was reversed already,
+    for an arrived transfer, and where the goods have gone since (stock would go below zero)."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, entry.place_path)
+    originals = list(Entry.objects.filter(batch=entry.batch).select_related("store", "lot", "lot__item").order_by("pk"))
+    if any(e.reverses_id is not None for e in originals):
+        raise ValidationError(_("A reversal cannot be reversed: record the movement again."))
+    if Entry.objects.filter(reverses__in=originals).exists():
+        raise ValidationError(_("This movement was reversed already."))
+    if Entry.objects.filter(arrives__in=originals).exists():
+        raise ValidationError(_("These goods have arrived: transfer them back instead."))
+    for original in originals:
+        if actor is not None:
+            require(actor, Perm.SUPPLIES_KEEP, original.place_path)
+    batch = uuid.uuid4()
+    # Increases first, so a transfer's source gets its goods back before the in-transit leg drops.
+    ordered = sorted(originals, key=lambda e: e.quantity)
+    reversals = [
+        _move(
+            actor=actor,
+            store=original.store,
+            lot=original.lot,
+            kind=original.kind,
+            quantity=-original.quantity,
+            in_transit=original.in_transit,
+            reason=original.reason,
+            batch=batch,
+            reverses=original,
+            note=note,
+        )
+        for original in ordered
+    ]
+    for original in originals:
+        audit_log(
+            action=SuppliesAudit.ENTRY_REVERSED,
+            actor=actor,
+            obj=original.store,
+            place_path=original.place_path,
+            details={"entry": original.pk, "note": note[:200]},
+        )
+    return reversals
+
+
+# Shortages and the ledger check ----------------------------------------------------------------
+
+
+def _shortage_check(*, store: Store, item: Item, actor: User | None) -> None:
+    """A shortage alert (once a day per store and item) when on hand is below the minimum."""
+    minimum = MinimumLevel.objects.filter(store=store, item=item).values_list("quantity", flat=True).first()
+    if minimum is None:
+        return
+    on_hand = Balance.objects.filter(store=store, item=item, in_transit=False).aggregate(n=Sum("quantity"))["n"] or 0
+    if on_hand >= minimum:
+        return
+    alert_raise(
+        kind=Kind.SHORTAGE,
+        place=store.place,
+        subject_type=SUBJECT,
+        subject_id=store.pk,
+        subject_label=f"{store.name} · {item.name}",
+        raised_by=actor if actor is not None and actor.is_authenticated else None,
+        details={
+            "item": item.name,
+            "unit": item.unit,
+            "on_hand": _plain(Decimal(on_hand)),
+            "minimum": _plain(minimum),
+        },
+        once_key=f"supplies-shortage:{store.pk}:{item.pk}:{timezone.localdate().isoformat()}",
+    )
+
+
+@dataclass
+class Mismatch:
+    store_id: int
+    item_id: int
+    lot_id: int
+    in_transit: bool
+    balance: Decimal | None
+    entries: Decimal | None
+
+
+@dataclass
+class CheckReport:
+    entries: int = 0
+    balances: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+    seconds: float = 0.0
+    alerts: int = 0
+
+
+# One aggregate over every entry, joined both ways to the balances: a balance without entries, entries
+# without a balance and a balance that differs from its entries' sum all show. Rounded to the
+# column's 3 decimals because SQLite sums decimals as floating point.
+CHECK_SQL = """
+SELECT COALESCE(b.store_id, e.store_id), COALESCE(b.item_id, e.item_id), COALESCE(b.lot_id, e.lot_id),
+       COALESCE(b.in_transit, e.in_transit), b.quantity, e.total, e.n
+FROM supplies_balance b
+FULL OUTER JOIN (
+    SELECT store_id, item_id, lot_id, in_transit, SUM(quantity) AS total, COUNT(*) AS n
+    FROM supplies_entry GROUP BY store_id, item_id, lot_id, in_transit
+) e ON b.store_id = e.store_id AND b.item_id = e.item_id AND b.lot_id = e.lot_id AND b.in_transit = e.in_transit
+"""
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.001"))
+
+
+def ledger_compare() -> CheckReport:
+    """Every running balance against the sum of its entries, in one SQL aggregate (read only)."""
+    started = time.perf_counter()
+    report = CheckReport()
+    with connection.cursor() as cursor:
+        cursor.execute(CHECK_SQL)
+        for store_id, item_id, lot_id, in_transit, balance, total, n in cursor.fetchall():
+            report.entries += n or 0
+            report.balances += balance is not None
+            b, t = _decimal(balance), _decimal(total)
+            if (b or 0) != (t or 0):
+                report.mismatches.append(Mismatch(store_id, item_id, lot_id, bool(in_transit), b, t))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ledger_check(*, mismatches: Sequence[Mismatch] | None = None) -> CheckReport:
+    """The nightly check: compare (`ledger_compare`) and raise one alert per differing balance
+    (once a day each) at its store's place, for the street administrator."""
+    report = ledger_compare() if mismatches is None else CheckReport(mismatches=list(mismatches))
+    if not report.mismatches:
+        return report
+    stores = Store.objects.in_bulk({m.store_id for m in report.mismatches})
+    items = Item.objects.in_bulk({m.item_id for m in report.mismatches})
+    lots = Lot.objects.in_bulk({m.lot_id for m in report.mismatches})
+    today = timezone.localdate().isoformat()
+    new = [
+        NewAlert(
+            kind=Kind.LEDGER_MISMATCH,
+            place_path=stores[m.store_id].place_path,
+            place_id=stores[m.store_id].place_id,
+            subject_type=SUBJECT,
+            subject_id=m.store_id,
+            subject_label=f"{stores[m.store_id].name} · {items[m.item_id].name}",
+            details={
+                "item": items[m.item_id].name,
+                "lot": lots[m.lot_id].code,
+                "in_transit": m.in_transit,
+                "balance": _plain(m.balance) if m.balance is not None else "-",
+                "entries": _plain(m.entries) if m.entries is not None else "-",
+            },
+            once_key=f"supplies-ledger:{m.store_id}:{m.item_id}:{m.lot_id}:{int(m.in_transit)}:{today}",
+        )
+        for m in report.mismatches
+    ]
+    with transaction.atomic():
+        report.alerts = len(alerts_raise(alerts=new))
+    return report
