@@ -177,7 +177,7 @@ def _move(
                 {
                     "quantity": _("Only %(n)s %(unit)s of %(item)s (lot %(lot)s) in %(store)s.")
                     % {
-                        "n": _plain(on_hand),
+                        "n": plain_quantity(on_hand),
                         "unit": lot.item.unit,
                         "item": lot.item.name,
                         "lot": lot.code,
@@ -204,7 +204,7 @@ def _move(
     return entry
 
 
-def _plain(value: Decimal) -> str:
+def plain_quantity(value: Decimal) -> str:
     """3.000 -> 3, 2.500 -> 2.5."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -272,7 +272,7 @@ def _lots_to_take(*, store: Store, item: Item, lot: Lot | None, quantity: Decima
     raise ValidationError(
         {
             "quantity": _("Only %(n)s %(unit)s of %(item)s usable in %(store)s.")
-            % {"n": _plain(usable), "unit": item.unit, "item": item.name, "store": store.name}
+            % {"n": plain_quantity(usable), "unit": item.unit, "item": item.name, "store": store.name}
         }
     )
 
@@ -493,8 +493,8 @@ def _shortage_check(*, store: Store, item: Item, actor: User | None) -> None:
         details={
             "item": item.name,
             "unit": item.unit,
-            "on_hand": _plain(Decimal(on_hand)),
-            "minimum": _plain(minimum),
+            "on_hand": plain_quantity(Decimal(on_hand)),
+            "minimum": plain_quantity(minimum),
         },
         once_key=f"supplies-shortage:{store.pk}:{item.pk}:{timezone.localdate().isoformat()}",
     )
@@ -575,8 +575,8 @@ def ledger_check(*, mismatches: Sequence[Mismatch] | None = None) -> CheckReport
                 "item": items[m.item_id].name,
                 "lot": lots[m.lot_id].code,
                 "in_transit": m.in_transit,
-                "balance": _plain(m.balance) if m.balance is not None else "-",
-                "entries": _plain(m.entries) if m.entries is not None else "-",
+                "balance": plain_quantity(m.balance) if m.balance is not None else "-",
+                "entries": plain_quantity(m.entries) if m.entries is not None else "-",
             },
             once_key=f"supplies-ledger:{m.store_id}:{m.item_id}:{m.lot_id}:{int(m.in_transit)}:{today}",
         )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tongzhou.supplies import views
+
+app_name = "supplies"
+urlpatterns = [
+    path("", views.stock, name="stock"),
+    path("stores/<int:pk>/", views.store, name="store"),
+    path("stores/<int:pk>/issue/", views.store_issue, name="issue"),
+    path("stores/<int:pk>/receive/", views.store_receive, name="receive"),
+    path("stores/<int:pk>/transfer/", views.store_transfer, name="transfer"),
+    path("entries/<int:pk>/arrive/", views.entry_arrive, name="arrive"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="reverse"),
+    path("ledger/<str:code>/", views.public_ledger, name="public_ledger"),
+    path("ledger/<str:code>/ledger.csv", views.public_ledger_csv, name="public_ledger_csv"),
+]

@@ -1,0 +1,181 @@
+"""Supplies pages: stock on hand in one's places, a store's stock and ledger with the keeper's
+forms (issue, receive, transfer, arrival, reversal), and the public ledger of a street. Thin: parse,
+fetch through the scoped accessors, call the services."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongzhou.accounts.access import ScopedRequest, public, require_perm
+from tongzhou.core.access import scope_of
+from tongzhou.core.exports import spreadsheet_row
+from tongzhou.core.forms import form_errors
+from tongzhou.core.permissions import Perm
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.supplies import selectors, services
+from tongzhou.supplies.forms import IssueForm, ReceiveForm, ReverseForm, TransferForm
+from tongzhou.supplies.models import Store
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def stock(request: ScopedRequest) -> HttpResponse:
+    rows = selectors.stock_on_hand(request.user)
+    stores = list(selectors.stores_for_user(request.user))
+    return render(request, "supplies/stock.html", {"rows": rows, "stores": stores})
+
+
+def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpResponse:
+    may_keep = scope_of(request.user, Perm.SUPPLIES_KEEP).contains(store.place_path)
+    destinations = Store.objects.exclude(pk=store.pk).order_by("place_path", "name")
+    context = {
+        "store": store,
+        "balances": selectors.store_balances(store),
+        "entries": selectors.store_entries(store),
+        "may_keep": may_keep,
+        "issue_form": forms.get("issue_form") or IssueForm(prefix="issue"),
+        "receive_form": forms.get("receive_form") or ReceiveForm(prefix="receive"),
+        "transfer_form": forms.get("transfer_form") or TransferForm(prefix="transfer", destinations=destinations),
+    }
+    status = 400 if forms else 200
+    return render(request, "supplies/store.html", context, status=status)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def store(request: ScopedRequest, pk: int) -> HttpResponse:
+    return _store_page(request, selectors.get_store_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_issue(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = IssueForm(request.POST, prefix="issue")
+    if form.is_valid():
+        try:
+            services.stock_issue(
+                actor=request.user,
+                store=the_store,
+                item=form.cleaned_data["item"],
+                quantity=form.cleaned_data["quantity"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Issued."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, issue_form=form)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_receive(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = ReceiveForm(request.POST, prefix="receive")
+    if form.is_valid():
+        try:
+            services.stock_receive(
+                actor=request.user,
+                store=the_store,
+                item=form.cleaned_data["item"],
+                quantity=form.cleaned_data["quantity"],
+                lot_code=form.cleaned_data["lot_code"],
+                expires_on=form.cleaned_data["expires_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Received."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, receive_form=form)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_transfer(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    destinations = Store.objects.exclude(pk=the_store.pk)
+    form = TransferForm(request.POST, prefix="transfer", destinations=destinations)
+    if form.is_valid():
+        try:
+            services.stock_transfer(
+                actor=request.user,
+                source=the_store,
+                destination=form.cleaned_data["destination"],
+                item=form.cleaned_data["item"],
+                quantity=form.cleaned_data["quantity"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Sent: the goods count at the other store once it confirms their arrival."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, transfer_form=form)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def entry_arrive(request: ScopedRequest, pk: int) -> HttpResponse:
+    entry = selectors.get_entry_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    try:
+        services.transfer_arrive(actor=request.user, entry=entry)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Arrival confirmed."))
+    return redirect("supplies:store", pk=entry.store_id)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def entry_reverse(request: ScopedRequest, pk: int) -> HttpResponse:
+    entry = selectors.get_entry_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the entry is reversed."))
+        return redirect("supplies:store", pk=entry.store_id)
+    try:
+        services.entry_reverse(actor=request.user, entry=entry, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reversed."))
+    return redirect("supplies:store", pk=entry.store_id)
+
+
+def _street(code: str) -> Place:
+    street = Place.objects.filter(code=code, kind=PlaceKind.STREET).first()
+    if street is None:
+        raise Http404
+    return street
+
+
+@public
+def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """Anyone may see what a street received and where it went: sums by item and store, never a
+    person."""
+    street = _street(code)
+    return render(request, "supplies/public_ledger.html", {"street": street, "rows": selectors.public_ledger(street)})
+
+
+@public
+def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
+    street = _street(code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="supplies-{street.code}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Item"), _("Unit"), _("Received"), _("Used"), _("In stock"), _("In transit"), _("Used at")])
+    for row in selectors.public_ledger(street):
+        used_at = "; ".join(f"{name} {services.plain_quantity(q)}" for name, q in row.used_by_store or [])
+        writer.writerow(
+            spreadsheet_row([row.item, row.unit, row.received, row.used, row.in_stock, row.in_transit, used_at])
+        )
+    return response
