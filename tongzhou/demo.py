@@ -460,8 +460,10 @@ def _supplies(*, fake: Faker, log: Callable[[str], None]) -> dict[str, Any]:
     """The street's warehouse and two community storerooms with a checkpoint box at 泰安巷3号院,
     their keepers (password as the other personas'), a catalogue of protective goods, and stock
     in realistic lots. Idempotent; returns the keepers, stores and items by short names."""
-    from tongzhou.supplies.models import Item, ItemKind, Store, StoreKind
+    from tongzhou.supplies.models import DonationKind, DonorKind, Item, ItemKind, Store, StoreKind
     from tongzhou.supplies.services import (
+        GoodsLine,
+        donation_record,
         item_create,
         minimum_set,
         stock_receive,
@@ -552,6 +554,29 @@ def _supplies(*, fake: Faker, log: Callable[[str], None]) -> dict[str, Any]:
             if entry.in_transit:
                 transfer_arrive(actor=None, entry=entry)
         minimum_set(actor=None, store=warehouse, item=items["mask"], quantity=1000)
+        bank = "贵阳银行云岩支行"
+        goods = [
+            GoodsLine(items["mask"].pk, 50, "YH0128", today + 2 * year),
+            GoodsLine(items["sanitizer"].pk, 24, "YH-XS", today + year),
+            GoodsLine(items["disinfectant"].pk, 50, "YH-84", today + year),
+        ]
+        for gift_kind, extra in (
+            (DonationKind.IN_KIND, {"store": warehouse, "lines": goods}),
+            (DonationKind.SERVICE, {"description": "街道办事处专业消杀一次"}),
+        ):
+            donation_record(
+                actor=None, place=er_ge, donor_name=bank, donor_kind=DonorKind.COMPANY, kind=gift_kind, **extra
+            )
+        donation_record(
+            actor=None,
+            place=taian,
+            donor_name=fake.name(),
+            donor_kind=DonorKind.INDIVIDUAL,
+            anonymous=True,
+            kind=DonationKind.MONEY,
+            amount="2000",
+            purpose="为卡点购买取暖器",
+        )
         log(f"supplies: {len(stores)} stores, {len(items)} items, keepers {', '.join(SUPPLY_KEEPERS)}")
     return {**keepers, **{f"store_{k}": v for k, v in stores.items()}, **{f"item_{k}": v for k, v in items.items()}}
 

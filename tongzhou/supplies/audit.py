@@ -11,3 +11,4 @@ class SuppliesAudit(models.TextChoices):
     MINIMUM_SET = "supplies_minimum_set", _("Minimum stock level set")
     ENTRY_REVERSED = "supplies_entry_reversed", _("Stock entry reversed")
     STOCK_ADJUSTED = "supplies_stock_adjusted", _("Stock adjusted")
+    DONATION_RECORDED = "supplies_donation_recorded", _("Donation recorded")

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import IdChoiceField, StyledForm
-from tongzhou.supplies.models import Item, Store
+from tongzhou.supplies.models import DonationKind, DonorKind, Item, Store
 
 
 class IssueForm(StyledForm):
@@ -35,3 +35,39 @@ class TransferForm(StyledForm):
 
 class ReverseForm(StyledForm):
     note = forms.CharField(label=_("Why"), max_length=200)
+
+
+class DonationForm(StyledForm):
+    donor_name = forms.CharField(label=_("Donor"), max_length=100)
+    donor_kind = forms.ChoiceField(label=_("Donor is a"), choices=DonorKind.choices)
+    anonymous = forms.BooleanField(label=_("Anonymous in the public ledger"), required=False)
+    contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("What was given"), choices=DonationKind.choices)
+    received_on = forms.DateField(
+        label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    store = IdChoiceField(label=_("Into store"), queryset=Store.objects.none(), required=False)
+    amount = forms.CharField(label=_("Amount (yuan)"), max_length=20, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+    description = forms.CharField(label=_("Service given"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, stores: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stores is not None:
+            self.fields["store"].queryset = stores  # type: ignore[attr-defined]
+
+
+class GoodsLineForm(StyledForm):
+    item = forms.CharField(label=_("Item"), required=False, widget=forms.Select())
+    quantity = forms.CharField(label=_("Quantity"), max_length=20, required=False)
+    lot_code = forms.CharField(label=_("Lot"), max_length=30, required=False)
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].widget.choices = [("", "—")] + [
+            (str(item.pk), f"{item.name}（{item.unit}）") for item in Item.objects.order_by("kind", "name")
+        ]
+
+
+GoodsLineFormSet = forms.formset_factory(GoodsLineForm, extra=4, max_num=20)

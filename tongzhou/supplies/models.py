@@ -84,6 +84,10 @@ class Lot(models.Model):
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="lots")
     code = models.CharField(_("lot"), max_length=50)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    # The donation the lot came in with, if any: a hand-out from the lot is that donor's gift.
+    donation = models.ForeignKey(
+        "Donation", verbose_name=_("donation"), null=True, blank=True, on_delete=models.PROTECT, related_name="lots"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -219,3 +223,80 @@ class Balance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} {self.lot} {self.quantity}"
+
+
+class DonorKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    ORGANISATION = "organisation", _("Organisation")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class Donor(TimeStampedModel):
+    """Who gave. An anonymous donor's name is kept for the thank-you letter but never published."""
+
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DonorKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_name(self) -> str:
+        return str(_("Anonymous")) if self.anonymous else self.name
+
+
+class DonationKind(models.TextChoices):
+    IN_KIND = "in_kind", _("Goods")
+    MONEY = "money", _("Money")
+    SERVICE = "service", _("Service")
+
+
+class Donation(TimeStampedModel):
+    """One gift: goods (lines received into a store, each line its own lot, so every hand-out can
+    be traced to it), money (amount and purpose) or a service (what was done)."""
+
+    donor = models.ForeignKey(Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="donations")
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DonationKind.choices)
+    received_on = models.DateField(_("received on"))
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    description = models.CharField(_("what was given"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.donor} {self.received_on}"
+
+
+class DonationLine(models.Model):
+    donation = models.ForeignKey(Donation, verbose_name=_("donation"), on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(Entry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("donation line")
+        verbose_name_plural = _("donation lines")
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity}"

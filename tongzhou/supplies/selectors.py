@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum
 
 from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
-from tongzhou.supplies.models import Balance, Entry, Item, Store
+from tongzhou.supplies.models import Balance, Donation, Entry, Item, Store
 
 
 def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
@@ -148,3 +148,32 @@ def public_ledger(street: Any) -> list[PublicItem]:
         else:
             item.in_stock += r["total"] or 0
     return sorted(rows.values(), key=lambda r: r.item)
+
+
+def donations_for_user(user: Any) -> QuerySet[Donation]:
+    return (
+        Donation.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
+        .select_related("donor", "place", "store")
+        .prefetch_related("lines__item")
+        .order_by("-received_on", "-pk")
+    )
+
+
+def get_donation_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> Donation:
+    return get_for_user(
+        Donation.objects.select_related("donor", "place", "store").prefetch_related("lines__item"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+    )
+
+
+def public_donations(street: Any) -> QuerySet[Donation]:
+    """A street's donations for the public ledger (donor shown by `public_name` only)."""
+    return (
+        Donation.objects.filter(place_path__gte=street.path, place_path__lt=street.path[:-1] + "0")
+        .select_related("donor", "place")
+        .prefetch_related("lines__item")
+        .order_by("-received_on", "-pk")
+    )

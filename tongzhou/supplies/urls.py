@@ -11,6 +11,11 @@ urlpatterns = [
     path("stores/<int:pk>/transfer/", views.store_transfer, name="transfer"),
     path("entries/<int:pk>/arrive/", views.entry_arrive, name="arrive"),
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="reverse"),
+    path("donations/", views.donations, name="donations"),
+    path("donations/new/", views.donation_create, name="donation_create"),
+    path("donations/<int:pk>/", views.donation, name="donation"),
+    path("donations/<int:pk>/receipt.pdf", views.donation_receipt, name="receipt"),
+    path("receipts/<str:token>/", views.verify, name="verify"),
     path("ledger/<str:code>/", views.public_ledger, name="public_ledger"),
     path("ledger/<str:code>/ledger.csv", views.public_ledger_csv, name="public_ledger_csv"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +19,17 @@ from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.supplies import selectors, services
-from tongzhou.supplies.forms import IssueForm, ReceiveForm, ReverseForm, TransferForm
-from tongzhou.supplies.models import Store
+from tongzhou.supplies.documents import receipt_donation_id, receipt_token, thank_you, what_was_given
+from tongzhou.supplies.forms import (
+    DonationForm,
+    GoodsLineFormSet,
+    IssueForm,
+    ReceiveForm,
+    ReverseForm,
+    TransferForm,
+)
+from tongzhou.supplies.models import Donation, Store
+from tongzhou.supplies.services import GoodsLine
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
@@ -162,7 +172,15 @@ def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
     """Anyone may see what a street received and where it went: sums by item and store, never a
     person."""
     street = _street(code)
-    return render(request, "supplies/public_ledger.html", {"street": street, "rows": selectors.public_ledger(street)})
+    return render(
+        request,
+        "supplies/public_ledger.html",
+        {
+            "street": street,
+            "rows": selectors.public_ledger(street),
+            "donations": [(d, what_was_given(d)) for d in selectors.public_donations(street)[:100]],
+        },
+    )
 
 
 @public
@@ -179,3 +197,80 @@ def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
             spreadsheet_row([row.item, row.unit, row.received, row.used, row.in_stock, row.in_transit, used_at])
         )
     return response
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def donations(request: ScopedRequest) -> HttpResponse:
+    may_record = not scope_of(request.user, Perm.SUPPLIES_KEEP).is_empty
+    rows = [(d, what_was_given(d)) for d in selectors.donations_for_user(request.user)[:200]]
+    return render(request, "supplies/donations.html", {"rows": rows, "may_record": may_record})
+
+
+@require_perm(Perm.SUPPLIES_KEEP)
+def donation_create(request: ScopedRequest) -> HttpResponse:
+    stores = selectors.stores_for_user(request.user, Perm.SUPPLIES_KEEP).order_by("place_path", "name")
+    places = request.scope.roots
+    form = DonationForm(request.POST or None, stores=stores)
+    lines = GoodsLineFormSet(request.POST or None, prefix="line")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        store = data["store"]
+        place = store.place if store is not None else Place.objects.get(path=places[0])
+        goods = [
+            GoodsLine(
+                item_id=line["item"],
+                quantity=line["quantity"],
+                lot_code=line.get("lot_code") or "",
+                expires_on=line.get("expires_on"),
+            )
+            for line in lines.cleaned_data
+            if line.get("item") or line.get("quantity")
+        ]
+        try:
+            donation = services.donation_record(
+                actor=request.user,
+                place=place,
+                donor_name=data["donor_name"],
+                donor_kind=data["donor_kind"],
+                anonymous=data["anonymous"],
+                contact=data["contact"],
+                kind=data["kind"],
+                received_on=data["received_on"],
+                store=store,
+                lines=goods,
+                amount=data["amount"],
+                purpose=data["purpose"],
+                description=data["description"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Donation recorded."))
+            return redirect("supplies:donation", pk=donation.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supplies/donation_form.html", {"form": form, "lines": lines}, status=status)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def donation(request: ScopedRequest, pk: int) -> HttpResponse:
+    gift = selectors.get_donation_for_user(user=request.user, pk=pk)
+    return render(request, "supplies/donation.html", {"donation": gift, "given": what_was_given(gift)})
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def donation_receipt(request: ScopedRequest, pk: int) -> HttpResponse:
+    gift = selectors.get_donation_for_user(user=request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("supplies:verify", args=[receipt_token(gift)]))
+    response = HttpResponse(thank_you(gift, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{gift.pk}.pdf"'
+    return response
+
+
+@public
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The receipt's QR code: was it issued by us, for what, on what date (the donor as published)."""
+    pk = receipt_donation_id(token)
+    gift = Donation.objects.select_related("donor", "place").filter(pk=pk).first() if pk else None
+    if gift is None:
+        return render(request, "supplies/verify.html", {"valid": False}, status=404)
+    return render(request, "supplies/verify.html", {"valid": True, "donation": gift, "given": what_was_given(gift)})
