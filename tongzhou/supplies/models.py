@@ -202,7 +202,7 @@ class Entry(models.Model):
 
 
 class Balance(models.Model):
-    """The running sum of the entries of one (store, item, lot, in transit); changed only by the
+    """The running sums of the entries of one (store, item, lot, in transit); changed only by the
     services, in the entry's transaction."""
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="balances")
@@ -211,6 +211,10 @@ class Balance(models.Model):
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="balances")
     in_transit = models.BooleanField(_("in transit"), default=False)
     quantity = models.DecimalField(_("quantity"), default=Decimal(0), **QUANTITY)
+    # Running sums of the received and of the used (issued less returned) entries, so the public
+    # ledger reads the balances, never the whole ledger; the nightly check proves them too.
+    received = models.DecimalField(_("received"), default=Decimal(0), **QUANTITY)
+    used = models.DecimalField(_("used"), default=Decimal(0), **QUANTITY)
 
     class Meta:
         verbose_name = _("balance")

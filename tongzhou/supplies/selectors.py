@@ -102,51 +102,30 @@ class PublicItem:
 
 
 def public_ledger(street: Any) -> list[PublicItem]:
-    """What the street received and used, per item, for anyone: goods received, issued (by store,
-    with what a store gave to a post counted where it was used) and in stock. No person appears:
-    only stores and sums. Two grouped queries over the ledger and one over the balances."""
-    area = Entry.objects.filter(place_path__gte=street.path, place_path__lt=street.path[:-1] + "0")
+    """What the street received and used, per item, for anyone: goods received, used (issued less
+    returned, by store) and in stock. No person appears: only stores and sums. One grouped query
+    over the running balances (which carry the received and used sums), never over the ledger."""
     rows: dict[int, PublicItem] = {}
-
-    def row(item_id: int, name: str, unit: str) -> PublicItem:
-        found = rows.get(item_id)
-        if found is None:
-            found = rows[item_id] = PublicItem(name, unit, used_by_store=[])
-        return found
-
-    received = (
-        area.filter(kind="received")
-        .values("item_id", "item__name", "item__unit")
-        .annotate(total=Sum("quantity"))
-        .order_by()
-    )
-    for r in received:
-        row(r["item_id"], r["item__name"], r["item__unit"]).received += r["total"] or 0
-    used = (
-        area.filter(kind__in=("issued", "returned"))
-        .values("item_id", "item__name", "item__unit", "store__name")
-        .annotate(total=Sum("quantity"))
+    sums = (
+        Balance.objects.filter(place_path__gte=street.path, place_path__lt=street.path[:-1] + "0")
+        .values("item_id", "item__name", "item__unit", "store__name", "in_transit")
+        .annotate(received=Sum("received"), used=Sum("used"), stock=Sum("quantity"))
         .order_by("item_id", "store__name")
     )
-    for r in used:
-        item = row(r["item_id"], r["item__name"], r["item__unit"])
-        total = -Decimal(r["total"] or 0)
-        if total:
-            item.used += total
-            assert item.used_by_store is not None
-            item.used_by_store.append((r["store__name"], total))
-    stock = (
-        Balance.objects.filter(place_path__gte=street.path, place_path__lt=street.path[:-1] + "0")
-        .values("item_id", "item__name", "item__unit", "in_transit")
-        .annotate(total=Sum("quantity"))
-        .order_by()
-    )
-    for r in stock:
-        item = row(r["item_id"], r["item__name"], r["item__unit"])
+    for r in sums:
+        item = rows.get(r["item_id"])
+        if item is None:
+            item = rows[r["item_id"]] = PublicItem(r["item__name"], r["item__unit"], used_by_store=[])
+        item.received += r["received"] or 0
         if r["in_transit"]:
-            item.in_transit += r["total"] or 0
+            item.in_transit += r["stock"] or 0
         else:
-            item.in_stock += r["total"] or 0
+            item.in_stock += r["stock"] or 0
+        used = Decimal(r["used"] or 0)
+        if used:
+            item.used += used
+            assert item.used_by_store is not None
+            item.used_by_store.append((r["store__name"], used))
     return sorted(rows.values(), key=lambda r: r.item)
 
 

@@ -47,6 +47,8 @@ from tongzhou.supplies.models import (
 )
 
 MAX_QUANTITY = Decimal("100000000")
+# What counts as used in the public ledger: issued, less what came back.
+USED = (EntryKind.ISSUED, EntryKind.RETURNED)
 
 
 def quantity_parse(item: Item, raw: Any, *, field_name: str = "quantity") -> Decimal:
@@ -171,11 +173,16 @@ def _move(
     """Append one entry and change its balance by the same signed quantity, in the caller's
     transaction. A decrease beyond the balance is a ValidationError on `quantity`."""
     key = {"store": store, "item_id": lot.item_id, "lot": lot, "in_transit": in_transit}
+    sums: dict[str, Any] = {"quantity": F("quantity") + quantity}
+    if kind == EntryKind.RECEIVED:
+        sums["received"] = F("received") + quantity
+    elif kind in USED:
+        sums["used"] = F("used") - quantity
     if quantity > 0:
         balance, _created = Balance.objects.get_or_create(**key, defaults={"place_path": store.place_path})
-        Balance.objects.filter(pk=balance.pk).update(quantity=F("quantity") + quantity)
+        Balance.objects.filter(pk=balance.pk).update(**sums)
     else:
-        changed = Balance.objects.filter(**key, quantity__gte=-quantity).update(quantity=F("quantity") + quantity)
+        changed = Balance.objects.filter(**key, quantity__gte=-quantity).update(**sums)
         if not changed:
             on_hand = Balance.objects.filter(**key).values_list("quantity", flat=True).first() or Decimal(0)
             raise ValidationError(
@@ -525,14 +532,16 @@ class CheckReport:
 
 
 # One aggregate over every entry, joined both ways to the balances: a balance without entries, entries
-# without a balance and a balance that differs from its entries' sum all show. Rounded to the
-# column's 3 decimals because SQLite sums decimals as floating point.
+# without a balance and a balance whose quantity, received or used sum differs from its entries' all
+# show. Rounded to the column's 3 decimals because SQLite sums decimals as floating point.
 CHECK_SQL = """
 SELECT COALESCE(b.store_id, e.store_id), COALESCE(b.item_id, e.item_id), COALESCE(b.lot_id, e.lot_id),
-       COALESCE(b.in_transit, e.in_transit), b.quantity, e.total, e.n
+       COALESCE(b.in_transit, e.in_transit), b.quantity, e.total, e.n, b.received, e.received, b.used, e.used
 FROM supplies_balance b
 FULL OUTER JOIN (
-    SELECT store_id, item_id, lot_id, in_transit, SUM(quantity) AS total, COUNT(*) AS n
+    SELECT store_id, item_id, lot_id, in_transit, SUM(quantity) AS total, COUNT(*) AS n,
+           SUM(CASE WHEN kind = 'received' THEN quantity ELSE 0 END) AS received,
+           -SUM(CASE WHEN kind IN ('issued', 'returned') THEN quantity ELSE 0 END) AS used
     FROM supplies_entry GROUP BY store_id, item_id, lot_id, in_transit
 ) e ON b.store_id = e.store_id AND b.item_id = e.item_id AND b.lot_id = e.lot_id AND b.in_transit = e.in_transit
 """
@@ -548,11 +557,14 @@ def ledger_compare() -> CheckReport:
     report = CheckReport()
     with connection.cursor() as cursor:
         cursor.execute(CHECK_SQL)
-        for store_id, item_id, lot_id, in_transit, balance, total, n in cursor.fetchall():
+        for store_id, item_id, lot_id, in_transit, balance, total, n, b_in, e_in, b_used, e_used in cursor.fetchall():
             report.entries += n or 0
             report.balances += balance is not None
             b, t = _decimal(balance), _decimal(total)
-            if (b or 0) != (t or 0):
+            sums_differ = (_decimal(b_in) or 0) != (_decimal(e_in) or 0) or (_decimal(b_used) or 0) != (
+                _decimal(e_used) or 0
+            )
+            if (b or 0) != (t or 0) or sums_differ:
                 report.mismatches.append(Mismatch(store_id, item_id, lot_id, bool(in_transit), b, t))
     report.seconds = time.perf_counter() - started
     return report

@@ -231,3 +231,13 @@ def test_the_check_catches_a_deleted_balance_row(supplies):
         cursor.execute("DELETE FROM supplies_balance WHERE id = %s", [balance.pk])
     (mismatch,) = ledger_compare().mismatches
     assert (mismatch.balance, mismatch.entries) == (None, Decimal(20))
+
+
+def test_the_check_also_proves_the_received_and_used_sums(supplies):
+    stock_issue(actor=supplies.taian_keeper, store=supplies.store_taian, item=supplies.item_mask, quantity=30)
+    balance = Balance.objects.get(store=supplies.store_taian, item=supplies.item_mask, in_transit=False)
+    assert (balance.used, balance.received) == (30, 0)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE supplies_balance SET used = used - 10 WHERE id = %s", [balance.pk])
+    (mismatch,) = ledger_compare().mismatches
+    assert (mismatch.store_id, mismatch.item_id) == (supplies.store_taian.pk, supplies.item_mask.pk)
