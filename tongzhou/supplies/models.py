@@ -304,3 +304,40 @@ class DonationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.quantity}"
+
+
+class HandOut(models.Model):
+    """Goods issued to a front-line worker (or a post's daily kit, received by one worker): issued
+    entries in one batch, each carrying its lot (so the donation it came from). The recipient
+    confirms on their phone, or a keeper or staff member confirms for them."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="handouts")
+    place_path = PathField(_("place path"), db_index=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="supply_handouts"
+    )
+    post = models.ForeignKey(
+        "volunteers.Post", verbose_name=_("post"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.UUIDField(_("batch"), unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("hand-out")
+        verbose_name_plural = _("hand-outs")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.store} → {self.recipient}"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum
 
 from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
-from tongzhou.supplies.models import Balance, Donation, Entry, Item, Store
+from tongzhou.supplies.models import Balance, Donation, Entry, HandOut, Item, Store
 
 
 def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
@@ -156,3 +156,12 @@ def public_donations(street: Any) -> QuerySet[Donation]:
         .prefetch_related("lines__item")
         .order_by("-received_on", "-pk")
     )
+
+
+def own_handouts(user: Any) -> list[tuple[HandOut, list[Entry]]]:
+    """The hand-outs a worker received, with their lines: only their own, whoever asks."""
+    handouts = list(HandOut.objects.filter(recipient=user).select_related("store", "post").order_by("-issued_at")[:50])
+    entries: dict[Any, list[Entry]] = {}
+    for entry in Entry.objects.filter(batch__in=[h.batch for h in handouts]).select_related("item").order_by("pk"):
+        entries.setdefault(entry.batch, []).append(entry)
+    return [(h, entries.get(h.batch, [])) for h in handouts]

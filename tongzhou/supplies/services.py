@@ -39,6 +39,7 @@ from tongzhou.supplies.models import (
     DonorKind,
     Entry,
     EntryKind,
+    HandOut,
     Item,
     Lot,
     MinimumLevel,
@@ -734,3 +735,62 @@ def donation_record(
         details={"kind": kind, "lines": len(checked), "amount": str(value) if value is not None else ""},
     )
     return donation
+
+
+# Hand-outs to front-line workers ---------------------------------------------------------------
+
+
+@transaction.atomic
+def handout_issue(
+    *,
+    actor: User | None,
+    store: Store,
+    recipient: User,
+    lines: Sequence[tuple[Item, Any]],
+    post: Any = None,
+) -> HandOut:
+    """Issue goods from `store` to a worker (a post's kit when `post` is given): one issued entry
+    per lot taken (first-expiring-first-out), all in one batch with the hand-out. The recipient must
+    hold a role within the store's community or street (a worker there). All or nothing; errors
+    name the row. Needs SUPPLIES_KEEP over the store."""
+    if actor is not None:
+        require(actor, Perm.SUPPLIES_KEEP, store.place_path)
+    if not lines:
+        raise ValidationError({"lines": _("Enter at least one line of goods.")})
+    if post is not None and actor is not None and not scope_of(actor, Perm.SUPPLIES_KEEP).contains(post.place_path):
+        raise ValidationError({"post": _("This post is outside your places.")})
+    batch = uuid.uuid4()
+    handout = HandOut.objects.create(
+        store=store,
+        place_path=store.place_path,
+        recipient=recipient,
+        post=post,
+        batch=batch,
+        issued_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    errors: list[str] = []
+    for n, (item, quantity) in enumerate(lines, start=1):
+        try:
+            with transaction.atomic():
+                note = post.name if post is not None else ""
+                stock_issue(actor=actor, store=store, item=item, quantity=quantity, batch=batch, note=note)
+        except ValidationError as error:
+            errors += [_("Row %(n)d: %(error)s") % {"n": n, "error": m} for m in error.messages]
+    if errors:
+        raise ValidationError({"lines": errors})
+    return handout
+
+
+@transaction.atomic
+def handout_confirm(*, actor: User, handout: HandOut) -> HandOut:
+    """The recipient confirms they got the goods (or a keeper or staff member over the store does
+    for them). Once: compare-and-set."""
+    if actor.pk != handout.recipient_id:
+        require(actor, Perm.SUPPLIES_KEEP, handout.place_path)
+    done = HandOut.objects.filter(pk=handout.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now(), confirmed_by=actor
+    )
+    if not done:
+        raise ValidationError(_("This hand-out was confirmed already."))
+    handout.refresh_from_db()
+    return handout

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhou.accounts.access import ScopedRequest, public, require_perm
+from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
 from tongzhou.core.access import scope_of
 from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
@@ -28,7 +28,7 @@ from tongzhou.supplies.forms import (
     ReverseForm,
     TransferForm,
 )
-from tongzhou.supplies.models import Donation, Store
+from tongzhou.supplies.models import Donation, HandOut, Store
 from tongzhou.supplies.services import GoodsLine
 
 
@@ -274,3 +274,24 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if gift is None:
         return render(request, "supplies/verify.html", {"valid": False}, status=404)
     return render(request, "supplies/verify.html", {"valid": True, "donation": gift, "given": what_was_given(gift)})
+
+
+@logged_in
+def my_handouts(request: HttpRequest) -> HttpResponse:
+    """What I was given, to confirm on my phone: a worker sees only their own hand-outs."""
+    return render(request, "supplies/my_handouts.html", {"rows": selectors.own_handouts(request.user)})
+
+
+@logged_in
+@require_POST
+def handout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    handout = HandOut.objects.filter(pk=pk, recipient_id=request.user.pk).first()
+    if handout is None:
+        raise Http404
+    try:
+        services.handout_confirm(actor=request.user, handout=handout)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: received."))
+    return redirect("supplies:mine")
