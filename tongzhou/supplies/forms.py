@@ -3,8 +3,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongzhou.accounts.models import User
 from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.supplies.models import DonationKind, DonorKind, Item, Store
+from tongzhou.volunteers.models import Post
 
 
 class IssueForm(StyledForm):
@@ -71,3 +73,33 @@ class GoodsLineForm(StyledForm):
 
 
 GoodsLineFormSet = forms.formset_factory(GoodsLineForm, extra=4, max_num=20)
+
+
+class HandOutForm(StyledForm):
+    """A worker's goods, or a post's day kit (each gate: 20 masks, 2 bottles of sanitizer)."""
+
+    recipient = IdChoiceField(label=_("Recipient"), queryset=User.objects.none())
+    post = IdChoiceField(label=_("Post"), queryset=Post.objects.none(), required=False)
+
+    def __init__(self, *args: Any, recipients: Any = None, posts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recipients is not None:
+            self.fields["recipient"].queryset = recipients  # type: ignore[attr-defined]
+        if posts is not None:
+            self.fields["post"].queryset = posts  # type: ignore[attr-defined]
+        items = Item.objects.order_by("kind", "name")
+        for n in range(1, HANDOUT_LINES + 1):
+            self.fields[f"item{n}"] = IdChoiceField(label=_("Item"), queryset=items, required=False)
+            self.fields[f"quantity{n}"] = forms.CharField(label=_("Quantity"), max_length=20, required=False)
+            self.fields[f"item{n}"].widget.attrs["class"] = "form-select"
+            self.fields[f"quantity{n}"].widget.attrs["class"] = "form-control"
+
+    def lines(self) -> list[tuple[Any, str]]:
+        return [
+            (self.cleaned_data[f"item{n}"], self.cleaned_data[f"quantity{n}"])
+            for n in range(1, HANDOUT_LINES + 1)
+            if self.cleaned_data.get(f"item{n}")
+        ]
+
+
+HANDOUT_LINES = 3

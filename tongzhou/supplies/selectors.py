@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
 from tongzhou.supplies.models import Balance, Donation, Entry, HandOut, Item, Store
@@ -165,3 +166,9 @@ def own_handouts(user: Any) -> list[tuple[HandOut, list[Entry]]]:
     for entry in Entry.objects.filter(batch__in=[h.batch for h in handouts]).select_related("item").order_by("pk"):
         entries.setdefault(entry.batch, []).append(entry)
     return [(h, entries.get(h.batch, [])) for h in handouts]
+
+
+def workers_for_user(user: Any) -> QuerySet[User]:
+    """Accounts holding a role where `user` keeps stores: the workers a keeper may hand goods to."""
+    scope = scope_of(user, Perm.SUPPLIES_KEEP)
+    return User.objects.filter(scope.q("roles__place__path"), is_active=True).distinct().order_by("username")

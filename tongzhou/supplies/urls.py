@@ -9,6 +9,7 @@ urlpatterns = [
     path("stores/<int:pk>/issue/", views.store_issue, name="issue"),
     path("stores/<int:pk>/receive/", views.store_receive, name="receive"),
     path("stores/<int:pk>/transfer/", views.store_transfer, name="transfer"),
+    path("stores/<int:pk>/hand-out/", views.store_handout, name="handout"),
     path("entries/<int:pk>/arrive/", views.entry_arrive, name="arrive"),
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="reverse"),
     path("mine/", views.my_handouts, name="mine"),

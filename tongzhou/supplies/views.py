@@ -23,6 +23,7 @@ from tongzhou.supplies.documents import receipt_donation_id, receipt_token, than
 from tongzhou.supplies.forms import (
     DonationForm,
     GoodsLineFormSet,
+    HandOutForm,
     IssueForm,
     ReceiveForm,
     ReverseForm,
@@ -30,6 +31,7 @@ from tongzhou.supplies.forms import (
 )
 from tongzhou.supplies.models import Donation, HandOut, Store
 from tongzhou.supplies.services import GoodsLine
+from tongzhou.volunteers.models import Post
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
@@ -50,6 +52,7 @@ def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpRe
         "issue_form": forms.get("issue_form") or IssueForm(prefix="issue"),
         "receive_form": forms.get("receive_form") or ReceiveForm(prefix="receive"),
         "transfer_form": forms.get("transfer_form") or TransferForm(prefix="transfer", destinations=destinations),
+        "handout_form": forms.get("handout_form") or _handout_form(request, None),
     }
     status = 400 if forms else 200
     return render(request, "supplies/store.html", context, status=status)
@@ -295,3 +298,35 @@ def handout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: received."))
     return redirect("supplies:mine")
+
+
+def _handout_form(request: ScopedRequest, data: object) -> HandOutForm:
+    scope = scope_of(request.user, Perm.SUPPLIES_KEEP)
+    return HandOutForm(
+        data,
+        prefix="handout",
+        recipients=selectors.workers_for_user(request.user),
+        posts=Post.objects.filter(scope.q("place_path")).order_by("place_path", "name"),
+    )
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_handout(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = _handout_form(request, request.POST)
+    if form.is_valid():
+        try:
+            services.handout_issue(
+                actor=request.user,
+                store=the_store,
+                recipient=form.cleaned_data["recipient"],
+                post=form.cleaned_data["post"],
+                lines=form.lines(),
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Handed out: the recipient confirms on their phone."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, handout_form=form)

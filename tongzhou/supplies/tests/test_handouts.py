@@ -76,3 +76,31 @@ def test_another_keeper_cannot_confirm_or_issue(supplies, demo):
             lines=[(supplies.item_mask, 1)],
         )
     handout_confirm(actor=supplies.taian_keeper, handout=handout)
+
+
+def test_a_days_kit_through_the_keepers_page_then_the_volunteers_phone(supplies, demo):
+    keeper = login(supplies.taian_keeper)
+    data = {
+        "handout-recipient": demo.volunteer.pk,
+        "handout-item1": supplies.item_mask.pk,
+        "handout-quantity1": "20",
+        "handout-item2": supplies.item_sanitizer.pk,
+        "handout-quantity2": "2",
+    }
+    assert keeper.post(reverse("supplies:handout", args=[supplies.store_taian.pk]), data).status_code == 302
+    handout = HandOut.objects.get(recipient=demo.volunteer)
+    assert login(demo.volunteer).post(reverse("supplies:confirm", args=[handout.pk])).status_code == 302
+    public = Client().get(reverse("supplies:public_ledger", args=["520102029"])).content.decode()
+    assert "泰安巷社区储藏室: 20" in public
+    for user in (demo.volunteer, demo.guard):
+        assert user.display_name not in public
+    # 松花巷's keeper cannot hand out from 泰安巷's store; a bad row is a form error.
+    assert (
+        login(supplies.songhua_keeper)
+        .post(reverse("supplies:handout", args=[supplies.store_taian.pk]), data)
+        .status_code
+        == 404
+    )
+    data["handout-quantity1"] = "2.5"
+    response = keeper.post(reverse("supplies:handout", args=[supplies.store_taian.pk]), data)
+    assert response.status_code == 400 and HandOut.objects.count() == 1
