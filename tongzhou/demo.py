@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -527,6 +528,134 @@ def _stories(community: Place, *, staff: User, approver: User, log: Callable[[st
     log(f"{community.name}: a published story on the street's public page and a draft to check")
 
 
+SUPPLY_KEEPERS = {"street_keeper": ER_GE, "taian_keeper": TAIAN, "songhua_keeper": SONGHUA}
+
+
+def _supplies(*, fake: Faker, log: Callable[[str], None]) -> dict[str, Any]:
+    """The street's warehouse and two community storerooms with a checkpoint box at 泰安巷3号院,
+    their keepers (password as the other personas'), a catalogue of protective goods, and stock
+    in realistic lots. Idempotent; returns the keepers, stores and items by short names."""
+    from tongzhou.supplies.models import DonationKind, DonorKind, Item, ItemKind, Store, StoreKind
+    from tongzhou.supplies.services import (
+        GoodsLine,
+        donation_record,
+        item_create,
+        minimum_set,
+        stock_receive,
+        stock_transfer,
+        store_create,
+        transfer_arrive,
+    )
+
+    keepers: dict[str, Any] = {}
+    for username, code in SUPPLY_KEEPERS.items():
+        keeper = User.objects.filter(username=username).first() or user_create(
+            actor=None, username=username, password=DEMO_PASSWORD, display_name=fake.name(), phone=fake.phone_number()
+        )
+        role_grant(actor=None, user=keeper, role=Role.WAREHOUSE_KEEPER, place=Place.objects.get(code=code))
+        keepers[username] = keeper
+    catalogue = [
+        ("mask", "医用外科口罩", ItemKind.MASK, "只", 50, True, True),
+        ("n95", "N95防护口罩", ItemKind.MASK, "只", 20, True, True),
+        ("gloves", "一次性丁腈手套", ItemKind.GLOVES, "双", 100, True, False),
+        ("suit", "医用防护服", ItemKind.SUIT, "套", 1, True, True),
+        ("goggles", "护目镜", ItemKind.GOGGLES, "副", 1, True, False),
+        ("disinfectant", "84消毒液", ItemKind.DISINFECTANT, "斤", 1, False, True),
+        ("sanitizer", "免洗洗手液", ItemKind.SANITIZER, "瓶", 24, True, True),
+        ("thermometer", "红外额温枪", ItemKind.THERMOMETER, "支", 1, True, False),
+    ]
+    items: dict[str, Any] = {}
+    for key, name, kind, unit, pack, counted, expiry in catalogue:
+        items[key] = Item.objects.filter(name=name).first() or item_create(
+            actor=None, name=name, kind=kind, unit=unit, pack_size=pack, counted=counted, expiry_matters=expiry
+        )
+    er_ge, taian, songhua = (Place.objects.get(code=code) for code in (ER_GE, TAIAN, SONGHUA))
+    gate_place = Place.objects.get(name="泰安巷3号院", path__startswith=taian.path)
+    wanted = {
+        "warehouse": (er_ge, "二戈街道物资仓库", StoreKind.WAREHOUSE),
+        "taian": (taian, "泰安巷社区储藏室", StoreKind.STOREROOM),
+        "songhua": (songhua, "松花巷社区储藏室", StoreKind.STOREROOM),
+        "taian_gate": (gate_place, "泰安巷3号院东门卡点物资箱", StoreKind.CHECKPOINT_BOX),
+    }
+    stores: dict[str, Any] = {}
+    fresh = False
+    for key, (place, name, store_kind) in wanted.items():
+        store = Store.objects.filter(place=place, name=name).first()
+        if store is None:
+            store = store_create(actor=None, place=place, name=name, kind=store_kind)
+            fresh = True
+        stores[key] = store
+    if fresh:
+        today = timezone.localdate()
+        year = timedelta(days=365)
+        warehouse = stores["warehouse"]
+        stock = [
+            ("mask", 5000, "KZ20200115", today + 2 * year),
+            ("n95", 400, "N95-2001", today + 2 * year),
+            ("gloves", 2000, "", None),
+            ("suit", 120, "FH2020-01", today + year),
+            ("goggles", 60, "", None),
+            ("disinfectant", "300", "84-200118", today + year),
+            ("sanitizer", 240, "XS200110", today + year),
+            ("thermometer", 30, "", None),
+        ]
+        for key, quantity, lot, expires in stock:
+            stock_receive(
+                actor=None,
+                store=warehouse,
+                item=items[key],
+                quantity=quantity,
+                lot_code=lot,
+                expires_on=expires,
+                note="区卫健局调拨",
+            )
+        for community in ("taian", "songhua"):
+            for key, quantity in (
+                ("mask", 800),
+                ("gloves", 300),
+                ("suit", 20),
+                ("disinfectant", "50"),
+                ("sanitizer", 48),
+            ):
+                for entry in stock_transfer(
+                    actor=None, source=warehouse, destination=stores[community], item=items[key], quantity=quantity
+                ):
+                    if entry.in_transit:
+                        transfer_arrive(actor=None, entry=entry)
+            minimum_set(actor=None, store=stores[community], item=items["mask"], quantity=200)
+        for entry in stock_transfer(
+            actor=None, source=stores["taian"], destination=stores["taian_gate"], item=items["mask"], quantity=100
+        ):
+            if entry.in_transit:
+                transfer_arrive(actor=None, entry=entry)
+        minimum_set(actor=None, store=warehouse, item=items["mask"], quantity=1000)
+        bank = "贵阳银行云岩支行"
+        goods = [
+            GoodsLine(items["mask"].pk, 50, "YH0128", today + 2 * year),
+            GoodsLine(items["sanitizer"].pk, 24, "YH-XS", today + year),
+            GoodsLine(items["disinfectant"].pk, 50, "YH-84", today + year),
+        ]
+        for gift_kind, extra in (
+            (DonationKind.IN_KIND, {"store": warehouse, "lines": goods}),
+            (DonationKind.SERVICE, {"description": "街道办事处专业消杀一次"}),
+        ):
+            donation_record(
+                actor=None, place=er_ge, donor_name=bank, donor_kind=DonorKind.COMPANY, kind=gift_kind, **extra
+            )
+        donation_record(
+            actor=None,
+            place=taian,
+            donor_name=fake.name(),
+            donor_kind=DonorKind.INDIVIDUAL,
+            anonymous=True,
+            kind=DonationKind.MONEY,
+            amount="2000",
+            purpose="为卡点购买取暖器",
+        )
+        log(f"supplies: {len(stores)} stores, {len(items)} items, keepers {', '.join(SUPPLY_KEEPERS)}")
+    return {**keepers, **{f"store_{k}": v for k, v in stores.items()}, **{f"item_{k}": v for k, v in items.items()}}
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -609,4 +738,5 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         _testing_round(Place.objects.get(code=TAIAN), staff=users["taian_staff"], log=log)
         _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
         _stories(Place.objects.get(code=TAIAN), staff=users["taian_staff"], approver=users["street_admin"], log=log)
+        _supplies(fake=fake, log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

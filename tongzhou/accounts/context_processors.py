@@ -31,6 +31,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "testing": not scope_for(user, Perm.TESTING_SAMPLE).is_empty,
             "notices": not scope_for(user, Perm.NOTICES_SEND).is_empty
             or not scope_for(user, Perm.NOTICES_VISIT).is_empty,
+            "supplies": not scope_for(user, Perm.SUPPLIES_VIEW).is_empty,
         },
         "waiting": waiting_count(user) if approvals else 0,
         "roots": scope_roots(places)[:20],

@@ -66,6 +66,11 @@ class Perm(StrEnum):
     NOTICES_SEND = "notices.send"
     NOTICES_APPROVE = "notices.approve"
     NOTICES_VISIT = "notices.visit"
+    # Supplies: read the stock of one's stores; keep a store (receive, issue, transfer, adjust,
+    # reverse a mistake); run the catalogue, stores and minimum levels.
+    SUPPLIES_VIEW = "supplies.view"
+    SUPPLIES_KEEP = "supplies.keep"
+    SUPPLIES_MANAGE = "supplies.manage"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -111,6 +116,9 @@ _ADMIN = _EVERYONE | {
     Perm.MESSAGES_VIEW,
     Perm.NOTICES_SEND,
     Perm.NOTICES_VISIT,
+    Perm.SUPPLIES_VIEW,
+    Perm.SUPPLIES_KEEP,
+    Perm.SUPPLIES_MANAGE,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -158,7 +166,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.BUILDING_LEAD: frozenset(
         _EVERYONE | {Perm.PEOPLE_VIEW, Perm.HELP_INTAKE, Perm.HELP_CLAIM, Perm.TESTING_SAMPLE, Perm.NOTICES_VISIT}
     ),
-    Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE),
+    # The keeper runs the stores of their place: stock in and out, never the catalogue or levels.
+    Role.WAREHOUSE_KEEPER: frozenset(_EVERYONE | {Perm.SUPPLIES_VIEW, Perm.SUPPLIES_KEEP}),
     # Guards scan at the gates of their compound (and see the masked pass list it caches).
     Role.CHECKPOINT_GUARD: frozenset(_EVERYONE | {Perm.GATE_SCAN}),
     # Volunteers see open help requests of their area, masked, and take them.

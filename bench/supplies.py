@@ -1,0 +1,242 @@
+"""Benchmark: the supplies pages and the ledger check for a street of 50 stores and 1,000,000 ledger
+entries, on PostgreSQL.
+
+    .venv/bin/python bench/supplies.py [--entries 1000000] [--stores 50] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+
+1. A fresh database gets the demo street with its supplies (4 stores, 8 items), then more stores
+   across 二戈街道's communities, grids and compounds up to STORES, and ENTRIES ledger entries
+   written with COPY: per store, item and lot a receipt then issues, returns, adjustments and
+   transfers out. The balances are then built from the entries with one INSERT ... SELECT SUM.
+2. `/supplies/` (stock on hand of the whole street) as the street administrator and the public
+   ledger `/supplies/ledger/520102029/` anonymously, through the test client in-process: median
+   and p95 server time of 30 requests. Baselines in the same run: stock on hand summed over the
+   entries (no balance table), and the public ledger's sums taken over the entries.
+3. The balance-versus-entries check (`ledger_compare`, one SQL aggregate over every entry), three
+   runs; baseline: one SUM query per balance.
+Figures are printed, never asserted.
+"""
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+from timing import RUNS, timed
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "tz_supplies_bench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--stores", type=int, default=50)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
+    args = parser.parse_args()
+
+    with psycopg.connect(args.postgres, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    url = args.postgres.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tongzhou.settings_test",
+            "DATABASE_URL": url,
+            "TONGZHOU_DEMO": "true",
+            "DEBUG": "false",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+    from faker import Faker
+
+    from tongzhou.accounts.models import User
+    from tongzhou.demo import ER_GE, _supplies, load_demo
+    from tongzhou.places.models import Place, PlaceKind
+    from tongzhou.supplies.models import Balance, Entry, Item, Lot, Store, StoreKind
+    from tongzhou.supplies.services import ledger_compare, store_create
+
+    setup_test_environment()
+    rng = random.Random(2020)
+    try:
+        call_command("migrate", "--no-input", verbosity=0)
+        load_demo(log=lambda message: None, extras=False)
+        _supplies(fake=Faker("zh_CN"), log=lambda message: None)
+        street = Place.objects.get(code=ER_GE)
+        places = list(
+            Place.objects.filter(
+                path__startswith=street.path, kind__in=(PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND)
+            ).order_by("path")
+        )
+        n = Store.objects.count()
+        while n < args.stores:
+            place = places[n % len(places)]
+            kind = StoreKind.STOREROOM if place.kind == PlaceKind.COMMUNITY else StoreKind.CHECKPOINT_BOX
+            store_create(actor=None, place=place, name=f"{place.name}物资点{n}", kind=kind)
+            n += 1
+        stores = list(Store.objects.order_by("pk").values_list("pk", "place_path"))
+        items = list(Item.objects.order_by("pk"))
+        today = timezone.localdate()
+        lots: dict[int, list[int]] = {}
+        for item in items:
+            for k in range(3):
+                lot, _created = Lot.objects.get_or_create(
+                    item=item,
+                    code=f"B{item.pk}-{k}",
+                    defaults={"expires_on": today + timedelta(days=200 + 100 * k) if item.expiry_matters else None},
+                )
+                lots.setdefault(item.pk, []).append(lot.pk)
+        actor = User.objects.get(username="street_admin").pk
+
+        # Entries: per (store, item, lot) one big receipt, then issues, returns, adjustments and
+        # transfers out, never below zero.
+        started = time.perf_counter()
+        keys = [(s, p, item.pk, lot) for s, p in stores for item in items for lot in lots[item.pk]]
+        per_key = max(2, args.entries // len(keys))
+        now = timezone.now()
+        buf = io.StringIO()
+        written = 0
+        for store_id, path, item_id, lot_id in keys:
+            batch = uuid.uuid4()
+            when = now - timedelta(days=60)
+            buf.write(
+                f"{store_id}\t{path}\t{item_id}\t{lot_id}\treceived\t{per_key * 10}\tf\t\t捐赠\t{batch}\t{actor}\t{when.isoformat()}\n"
+            )
+            written += 1
+            for i in range(per_key - 1):
+                kind, quantity, reason = rng.choices(
+                    [
+                        ("issued", -rng.randint(1, 8), ""),
+                        ("returned", 1, ""),
+                        ("adjusted", -1, "damaged"),
+                        ("transfer_out", -rng.randint(1, 5), ""),
+                    ],
+                    weights=[85, 5, 3, 7],
+                )[0]
+                when = now - timedelta(days=60) + timedelta(seconds=(i + 1) * 60 * 60 * 24 * 59 // per_key)
+                buf.write(
+                    f"{store_id}\t{path}\t{item_id}\t{lot_id}\t{kind}\t{quantity}\tf\t{reason}\t\t{uuid.uuid4()}\t{actor}\t{when.isoformat()}\n"
+                )
+                written += 1
+            if buf.tell() > 8_000_000:
+                _copy(connection, buf)
+                buf = io.StringIO()
+        _copy(connection, buf)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM supplies_balance")
+            cursor.execute(
+                "INSERT INTO supplies_balance (store_id, place_path, item_id, lot_id, in_transit, quantity, "
+                "received, used) SELECT e.store_id, MIN(e.place_path), e.item_id, e.lot_id, e.in_transit, "
+                "SUM(e.quantity), SUM(CASE WHEN kind = 'received' THEN quantity ELSE 0 END), "
+                "-SUM(CASE WHEN kind IN ('issued', 'returned') THEN quantity ELSE 0 END) "
+                "FROM supplies_entry e GROUP BY e.store_id, e.item_id, e.lot_id, e.in_transit"
+            )
+            cursor.execute("ANALYZE supplies_entry")
+            cursor.execute("ANALYZE supplies_balance")
+        setup_s = time.perf_counter() - started
+        total_entries = Entry.objects.count()
+        balances = Balance.objects.count()
+
+        admin = Client()
+        admin.force_login(User.objects.get(username="street_admin"))
+        anonymous = Client()
+
+        def stock_page() -> None:
+            assert admin.get("/supplies/").status_code == 200
+
+        def ledger_page() -> None:
+            assert anonymous.get("/supplies/ledger/520102029/").status_code == 200
+
+        def stock_from_entries() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT store_id, item_id, SUM(quantity) FROM supplies_entry "
+                    "WHERE place_path >= %s AND place_path < %s AND NOT in_transit GROUP BY store_id, item_id",
+                    [street.path, street.path[:-1] + "0"],
+                )
+                cursor.fetchall()
+
+        def ledger_from_entries() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT item_id, store_id, kind, in_transit, SUM(quantity) FROM supplies_entry "
+                    "WHERE place_path >= %s AND place_path < %s GROUP BY item_id, store_id, kind, in_transit",
+                    [street.path, street.path[:-1] + "0"],
+                )
+                cursor.fetchall()
+
+        stock_med, stock_p95 = timed(stock_page)
+        base_med, base_p95 = timed(stock_from_entries, runs=5)
+        ledger_med, ledger_p95 = timed(ledger_page)
+        bare_med, bare_p95 = timed(ledger_from_entries, runs=5)
+
+        checks = []
+        for _ in range(3):
+            report = ledger_compare()
+            checks.append(report.seconds)
+        assert report.entries == total_entries and not report.mismatches
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for store_id, item_id, lot_id, in_transit in Balance.objects.values_list(
+                "store_id", "item_id", "lot_id", "in_transit"
+            ):
+                cursor.execute(
+                    "SELECT SUM(quantity) FROM supplies_entry WHERE store_id = %s AND item_id = %s AND lot_id = %s "
+                    "AND in_transit = %s",
+                    [store_id, item_id, lot_id, in_transit],
+                )
+                cursor.fetchone()
+        per_balance_s = time.perf_counter() - started
+
+        print(f"supplies: 二戈街道 on PostgreSQL ({os.cpu_count()} cores)")
+        print(
+            f"  set-up: {Store.objects.count()} stores, {len(items)} items, {total_entries} entries (COPY), "
+            f"{balances} balances built from them, in {setup_s:.1f} s"
+        )
+        print(f"  median / p95 of {RUNS} requests, ms, in-process test client (server time, no network)")
+        print(f"  stock on hand, /supplies/ (street admin, from balances)   {stock_med:>7.1f} {stock_p95:>7.1f}")
+        print(f"    baseline: the same sums over the entries, no balances  {base_med:>7.1f} {base_p95:>7.1f}  (5 runs)")
+        print(f"  public ledger, /supplies/ledger/520102029/ (anonymous)   {ledger_med:>7.1f} {ledger_p95:>7.1f}")
+        print(
+            f"    baseline: its sums over the entries, no balances        {bare_med:>7.1f} {bare_p95:>7.1f}  (5 runs)"
+        )
+        print(
+            f"  balance-versus-entries check over {total_entries} entries, one SQL aggregate: "
+            f"{statistics.median(checks):.2f} s median of 3 ({', '.join(f'{c:.2f}' for c in checks)})"
+        )
+        print(f"    baseline: one SUM query per balance ({balances} queries): {per_balance_s:.2f} s")
+    finally:
+        connection.close()
+        if not args.keep:
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+def _copy(connection, buf: io.StringIO) -> None:
+    columns = (
+        "store_id, place_path, item_id, lot_id, kind, quantity, in_transit, reason, note, batch, actor_id, created_at"
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(f"COPY supplies_entry ({columns}) FROM STDIN") as copy,
+    ):
+        copy.write(buf.getvalue())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SuppliesAudit(models.TextChoices):
+    """What the supplies app writes to the audit log.
+    Registered with core.audit in apps.py; values are stored, never change one."""
+
+    STORE_CREATED = "supplies_store_created", _("Store created")
+    ITEM_CREATED = "supplies_item_created", _("Item added to the catalogue")
+    MINIMUM_SET = "supplies_minimum_set", _("Minimum stock level set")
+    ENTRY_REVERSED = "supplies_entry_reversed", _("Stock entry reversed")
+    STOCK_ADJUSTED = "supplies_stock_adjusted", _("Stock adjusted")
+    DONATION_RECORDED = "supplies_donation_recorded", _("Donation recorded")

@@ -1,0 +1,343 @@
+"""Supplies: a catalogue of items, stores at places, lots, and the stock ledger.
+
+Every movement of stock is an `Entry` that is never changed or deleted (database triggers refuse it,
+migration 0002); a mistake is corrected by a reversing entry pointing at the original. `Balance`
+keeps the running sum of the entries per (store, item, lot, in transit) for speed: it changes in the
+same transaction as its entry, never goes below zero (a conditional UPDATE in the services and a
+CHECK constraint below them), and a nightly check compares every balance with the sum of its
+entries (`services.ledger_check`).
+"""
+
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tongzhou.core.models import PathField, TimeStampedModel
+
+QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
+
+
+class ItemKind(models.TextChoices):
+    MASK = "mask", _("Masks")
+    GLOVES = "gloves", _("Gloves")
+    SUIT = "suit", _("Protective suits")
+    GOGGLES = "goggles", _("Goggles and face shields")
+    DISINFECTANT = "disinfectant", _("Disinfectant")
+    SANITIZER = "sanitizer", _("Hand sanitizer")
+    THERMOMETER = "thermometer", _("Thermometers")
+    HEATER = "heater", _("Heaters and furniture")
+    FOOD = "food", _("Food and groceries")
+    OTHER = "other", _("Other")
+
+
+class Item(TimeStampedModel):
+    """One thing in the catalogue. A counted item moves in whole units (masks, bottles); a measured
+    one in any amount of its unit (jin of disinfectant)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
+    unit = models.CharField(_("unit"), max_length=10)
+    pack_size = models.PositiveIntegerField(_("units per pack"), default=1)
+    counted = models.BooleanField(_("counted in whole units"), default=True)
+    expiry_matters = models.BooleanField(_("has an expiry date"), default=False)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoreKind(models.TextChoices):
+    WAREHOUSE = "warehouse", _("Street warehouse")
+    STOREROOM = "storeroom", _("Community storeroom")
+    CHECKPOINT_BOX = "checkpoint_box", _("Checkpoint box")
+
+
+class Store(TimeStampedModel):
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    # The place's path, so "stores in my area" is one index range.
+    place_path = PathField(_("place path"), db_index=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=StoreKind.choices)
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["place_path", "name"]
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="supplies_store_name_per_place")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lot(models.Model):
+    """A batch of one item as it arrived (its code, its expiry date). Every entry names its lot, so
+    a hand-out can be traced to the donation it came from."""
+
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="lots")
+    code = models.CharField(_("lot"), max_length=50)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    # The donation the lot came in with, if any: a hand-out from the lot is that donor's gift.
+    donation = models.ForeignKey(
+        "Donation", verbose_name=_("donation"), null=True, blank=True, on_delete=models.PROTECT, related_name="lots"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="supplies_lot_code_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.code}".strip()
+
+
+class MinimumLevel(models.Model):
+    """Below this quantity of an item on hand in a store, a shortage alert is raised."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="minimums")
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("minimum"), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("minimum level")
+        verbose_name_plural = _("minimum levels")
+        constraints = [models.UniqueConstraint(fields=["store", "item"], name="supplies_minimum_once")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.item} ≥ {self.quantity}"
+
+
+class EntryKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    TRANSFER_OUT = "transfer_out", _("Transferred out")
+    TRANSFER_IN = "transfer_in", _("Transferred in")
+    ISSUED = "issued", _("Issued")
+    RETURNED = "returned", _("Returned")
+    ADJUSTED = "adjusted", _("Adjusted")
+
+
+class AdjustReason(models.TextChoices):
+    DAMAGED = "damaged", _("Damaged")
+    EXPIRED = "expired", _("Expired")
+    FOUND = "found", _("Found")
+    COUNT = "count", _("Count difference at a stocktake")
+
+
+class AppendOnlyEntries(models.QuerySet["Entry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("The stock ledger is append-only: write a reversing entry.")
+
+    def delete(self) -> NoReturn:
+        raise PermissionError("The stock ledger is append-only: write a reversing entry.")
+
+
+class Entry(models.Model):
+    """One movement of one lot into (positive) or out of (negative) a store, never changed.
+
+    `in_transit`: the quantity is on its way to this store (sent by a transfer, not yet arrived).
+    `reverses`: the entry this one cancels (same store, item, lot and kind, the opposite quantity).
+    `batch`: the entries written together (the two legs of a transfer)."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="entries")
+    place_path = PathField(_("place path"))
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    in_transit = models.BooleanField(_("in transit"), default=False)
+    reason = models.CharField(_("reason"), max_length=16, choices=AdjustReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    batch = models.UUIDField(_("batch"), db_index=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    # On an arrival: the in-transit entry whose goods arrived (each arrives once).
+    arrives = models.OneToOneField(
+        "self",
+        verbose_name=_("arrival of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="arrival",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = AppendOnlyEntries.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [
+            models.Index(fields=["store", "item", "lot", "in_transit"], name="supplies_entry_balance"),
+            models.Index(fields=["place_path", "created_at"], name="supplies_entry_area"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="supplies_entry_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.item} {self.quantity}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("The stock ledger is append-only: write a reversing entry.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("The stock ledger is append-only: write a reversing entry.")
+
+
+class Balance(models.Model):
+    """The running sums of the entries of one (store, item, lot, in transit); changed only by the
+    services, in the entry's transaction."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="balances")
+    place_path = PathField(_("place path"))
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="balances")
+    in_transit = models.BooleanField(_("in transit"), default=False)
+    quantity = models.DecimalField(_("quantity"), default=Decimal(0), **QUANTITY)
+    # Running sums of the received and of the used (issued less returned) entries, so the public
+    # ledger reads the balances, never the whole ledger; the nightly check proves them too.
+    received = models.DecimalField(_("received"), default=Decimal(0), **QUANTITY)
+    used = models.DecimalField(_("used"), default=Decimal(0), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("balance")
+        verbose_name_plural = _("balances")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "item", "lot", "in_transit"], name="supplies_balance_once"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="supplies_balance_not_negative"),
+        ]
+        indexes = [models.Index(fields=["place_path", "item"], name="supplies_balance_area")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.lot} {self.quantity}"
+
+
+class DonorKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    ORGANISATION = "organisation", _("Organisation")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class Donor(TimeStampedModel):
+    """Who gave. An anonymous donor's name is kept for the thank-you letter but never published."""
+
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DonorKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_name(self) -> str:
+        return str(_("Anonymous")) if self.anonymous else self.name
+
+
+class DonationKind(models.TextChoices):
+    IN_KIND = "in_kind", _("Goods")
+    MONEY = "money", _("Money")
+    SERVICE = "service", _("Service")
+
+
+class Donation(TimeStampedModel):
+    """One gift: goods (lines received into a store, each line its own lot, so every hand-out can
+    be traced to it), money (amount and purpose) or a service (what was done)."""
+
+    donor = models.ForeignKey(Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="donations")
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DonationKind.choices)
+    received_on = models.DateField(_("received on"))
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    description = models.CharField(_("what was given"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.donor} {self.received_on}"
+
+
+class DonationLine(models.Model):
+    donation = models.ForeignKey(Donation, verbose_name=_("donation"), on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(Entry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("donation line")
+        verbose_name_plural = _("donation lines")
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity}"
+
+
+class HandOut(models.Model):
+    """Goods issued to a front-line worker (or a post's daily kit, received by one worker): issued
+    entries in one batch, each carrying its lot (so the donation it came from). The recipient
+    confirms on their phone, or a keeper or staff member confirms for them."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="handouts")
+    place_path = PathField(_("place path"), db_index=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="supply_handouts"
+    )
+    post = models.ForeignKey(
+        "volunteers.Post", verbose_name=_("post"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.UUIDField(_("batch"), unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("hand-out")
+        verbose_name_plural = _("hand-outs")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.store} → {self.recipient}"

@@ -1,0 +1,174 @@
+"""Reads of supplies: scoped accessors (404 outside the user's places) and the stock pages."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from tongzhou.accounts.models import User
+from tongzhou.core.access import get_for_user, scope_of
+from tongzhou.core.permissions import Perm
+from tongzhou.supplies.models import Balance, Donation, Entry, HandOut, Item, Store
+
+
+def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
+    return Store.objects.filter(scope_of(user, perm).q("place_path")).select_related("place")
+
+
+def get_store_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW, write: bool = False) -> Store:
+    """The store `pk` if it lies where `user` holds `perm`; Http404 otherwise (as for no store)."""
+    return get_for_user(
+        Store.objects.select_related("place"), user=user, pk=pk, perm=perm, path_field="place_path", write=write
+    )
+
+
+def get_entry_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> Entry:
+    return get_for_user(
+        Entry.objects.select_related("store", "item", "lot"), user=user, pk=pk, perm=perm, path_field="place_path"
+    )
+
+
+@dataclass
+class StockRow:
+    store_id: int
+    store: str
+    item_id: int
+    item: str
+    unit: str
+    on_hand: Decimal
+    in_transit: Decimal
+
+
+def stock_on_hand(user: Any) -> list[StockRow]:
+    """Stock per store and item in the user's places, from the running balances: one grouped
+    query over the balance table (an index range on the place path), never over the ledger."""
+    rows = (
+        Balance.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
+        .values("store_id", "store__name", "store__place_path", "in_transit", "item_id", "item__name", "item__unit")
+        .annotate(total=Sum("quantity"))
+        .order_by("store__place_path", "store__name", "item__name")
+    )
+    by_key: dict[tuple[int, int], StockRow] = {}
+    for row in rows:
+        key = (row["store_id"], row["item_id"])
+        stock = by_key.get(key)
+        if stock is None:
+            stock = by_key[key] = StockRow(
+                row["store_id"],
+                row["store__name"],
+                row["item_id"],
+                row["item__name"],
+                row["item__unit"],
+                Decimal(0),
+                Decimal(0),
+            )
+        if row["in_transit"]:
+            stock.in_transit += row["total"] or 0
+        else:
+            stock.on_hand += row["total"] or 0
+    return [row for row in by_key.values() if row.on_hand or row.in_transit]
+
+
+def store_balances(store: Store) -> QuerySet[Balance]:
+    return (
+        Balance.objects.filter(store=store, quantity__gt=0)
+        .select_related("item", "lot")
+        .order_by("item__name", "in_transit", "lot__expires_on", "lot__code")
+    )
+
+
+def store_entries(store: Store, limit: int = 50) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(store=store)
+        .select_related("item", "lot", "actor")
+        .prefetch_related("reversed_by", "arrival")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def items() -> QuerySet[Item]:
+    return Item.objects.order_by("kind", "name")
+
+
+@dataclass
+class PublicItem:
+    item: str
+    unit: str
+    received: Decimal = Decimal(0)
+    used: Decimal = Decimal(0)
+    in_stock: Decimal = Decimal(0)
+    in_transit: Decimal = Decimal(0)
+    used_by_store: list[tuple[str, Decimal]] | None = None
+
+
+def public_ledger(street: Any) -> list[PublicItem]:
+    """What the street received and used, per item, for anyone: goods received, used (issued less
+    returned, by store) and in stock. No person appears: only stores and sums. One grouped query
+    over the running balances (which carry the received and used sums), never over the ledger."""
+    rows: dict[int, PublicItem] = {}
+    sums = (
+        Balance.objects.filter(place_path__gte=street.path, place_path__lt=street.path[:-1] + "0")
+        .values("item_id", "item__name", "item__unit", "store__name", "in_transit")
+        .annotate(received=Sum("received"), used=Sum("used"), stock=Sum("quantity"))
+        .order_by("item_id", "store__name")
+    )
+    for r in sums:
+        item = rows.get(r["item_id"])
+        if item is None:
+            item = rows[r["item_id"]] = PublicItem(r["item__name"], r["item__unit"], used_by_store=[])
+        item.received += r["received"] or 0
+        if r["in_transit"]:
+            item.in_transit += r["stock"] or 0
+        else:
+            item.in_stock += r["stock"] or 0
+        used = Decimal(r["used"] or 0)
+        if used:
+            item.used += used
+            assert item.used_by_store is not None
+            item.used_by_store.append((r["store__name"], used))
+    return sorted(rows.values(), key=lambda r: r.item)
+
+
+def donations_for_user(user: Any) -> QuerySet[Donation]:
+    return (
+        Donation.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
+        .select_related("donor", "place", "store")
+        .prefetch_related("lines__item")
+        .order_by("-received_on", "-pk")
+    )
+
+
+def get_donation_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> Donation:
+    return get_for_user(
+        Donation.objects.select_related("donor", "place", "store").prefetch_related("lines__item"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+    )
+
+
+def public_donations(street: Any) -> QuerySet[Donation]:
+    """A street's donations for the public ledger (donor shown by `public_name` only)."""
+    return (
+        Donation.objects.filter(place_path__gte=street.path, place_path__lt=street.path[:-1] + "0")
+        .select_related("donor", "place")
+        .prefetch_related("lines__item")
+        .order_by("-received_on", "-pk")
+    )
+
+
+def own_handouts(user: Any) -> list[tuple[HandOut, list[Entry]]]:
+    """The hand-outs a worker received, with their lines: only their own, whoever asks."""
+    handouts = list(HandOut.objects.filter(recipient=user).select_related("store", "post").order_by("-issued_at")[:50])
+    entries: dict[Any, list[Entry]] = {}
+    for entry in Entry.objects.filter(batch__in=[h.batch for h in handouts]).select_related("item").order_by("pk"):
+        entries.setdefault(entry.batch, []).append(entry)
+    return [(h, entries.get(h.batch, [])) for h in handouts]
+
+
+def workers_for_user(user: Any) -> QuerySet[User]:
+    """Accounts holding a role where `user` keeps stores: the workers a keeper may hand goods to."""
+    scope = scope_of(user, Perm.SUPPLIES_KEEP)
+    return User.objects.filter(scope.q("roles__place__path"), is_active=True).distinct().order_by("username")

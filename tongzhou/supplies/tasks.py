@@ -1,0 +1,23 @@
+"""Scheduled work of supplies, run by Celery beat (CELERY_BEAT_SCHEDULE); without Celery, run
+`manage.py check_stock_ledger` from cron."""
+
+import logging
+
+from celery import shared_task
+
+from tongzhou.supplies.services import ledger_check
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def check_ledger() -> dict[str, float]:
+    report = ledger_check()
+    logger.info(
+        "stock ledger checked: %d entries, %d balances, %d differ (%.2f s)",
+        report.entries,
+        report.balances,
+        len(report.mismatches),
+        report.seconds,
+    )
+    return {"entries": report.entries, "mismatches": len(report.mismatches), "seconds": report.seconds}

@@ -1,0 +1,62 @@
+"""In a real browser on a phone: 泰安巷's keeper records a company's gift of gloves, hands a gate's
+day kit to the volunteer, the volunteer confirms on their phone, and anyone sees it on the public
+ledger, without the volunteer's name."""
+
+import pytest
+
+from tongzhou.supplies.models import Donation, HandOut
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WIDTH = 390
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "tongzhou-demo")
+    page.click("button[type=submit].btn-lg")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_gift_kit_confirmation_and_public_ledger(supplies, demo, new_page):
+    keeper = new_page()
+    log_in(keeper, "taian_keeper")
+    keeper.goto("/supplies/donations/new/")
+    keeper.fill("#id_donor_name", "贵州同心商贸有限公司")
+    keeper.select_option("#id_donor_kind", "company")
+    keeper.select_option("#id_kind", "in_kind")
+    keeper.select_option("#id_store", str(supplies.store_taian.pk))
+    keeper.select_option("#id_line-0-item", str(supplies.item_gloves.pk))
+    keeper.fill("#id_line-0-quantity", "500")
+    assert keeper.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    keeper.click("#donation-form button[type=submit]")
+    keeper.wait_for_selector("#receipt")
+    assert Donation.objects.filter(donor__name="贵州同心商贸有限公司").exists()
+
+    keeper.goto(f"/supplies/stores/{supplies.store_taian.pk}/")
+    keeper.click("#handout summary")
+    keeper.select_option("#id_handout-recipient", str(demo.volunteer.pk))
+    keeper.select_option("#id_handout-item1", str(supplies.item_mask.pk))
+    keeper.fill("#id_handout-quantity1", "20")
+    keeper.select_option("#id_handout-item2", str(supplies.item_gloves.pk))
+    keeper.fill("#id_handout-quantity2", "10")
+    assert keeper.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    keeper.click("#handout button[type=submit]")
+    keeper.wait_for_selector("#balances")
+    handout = HandOut.objects.get(recipient=demo.volunteer)
+
+    volunteer = new_page()
+    log_in(volunteer, "volunteer")
+    volunteer.goto("/supplies/mine/")
+    volunteer.click(f'[data-handout="{handout.pk}"] button[type=submit]')
+    volunteer.wait_for_selector(f'[data-handout="{handout.pk}"] .badge')
+    assert volunteer.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    handout.refresh_from_db()
+    assert handout.confirmed_by == demo.volunteer
+
+    public = new_page()
+    public.goto("/supplies/ledger/520102029/")
+    text = public.inner_text("main") if public.locator("main").count() else public.inner_text("body")
+    assert "贵州同心商贸有限公司" in text and "泰安巷社区储藏室" in text
+    assert demo.volunteer.display_name not in text
+    assert public.evaluate("document.documentElement.scrollWidth") <= WIDTH

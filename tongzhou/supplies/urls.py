@@ -1,0 +1,24 @@
+from django.urls import path
+
+from tongzhou.supplies import views
+
+app_name = "supplies"
+urlpatterns = [
+    path("", views.stock, name="stock"),
+    path("stores/<int:pk>/", views.store, name="store"),
+    path("stores/<int:pk>/issue/", views.store_issue, name="issue"),
+    path("stores/<int:pk>/receive/", views.store_receive, name="receive"),
+    path("stores/<int:pk>/transfer/", views.store_transfer, name="transfer"),
+    path("stores/<int:pk>/hand-out/", views.store_handout, name="handout"),
+    path("entries/<int:pk>/arrive/", views.entry_arrive, name="arrive"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="reverse"),
+    path("mine/", views.my_handouts, name="mine"),
+    path("mine/<int:pk>/confirm/", views.handout_confirm, name="confirm"),
+    path("donations/", views.donations, name="donations"),
+    path("donations/new/", views.donation_create, name="donation_create"),
+    path("donations/<int:pk>/", views.donation, name="donation"),
+    path("donations/<int:pk>/receipt.pdf", views.donation_receipt, name="receipt"),
+    path("receipts/<str:token>/", views.verify, name="verify"),
+    path("ledger/<str:code>/", views.public_ledger, name="public_ledger"),
+    path("ledger/<str:code>/ledger.csv", views.public_ledger_csv, name="public_ledger_csv"),
+]

@@ -1,0 +1,332 @@
+"""Supplies pages: stock on hand in one's places, a store's stock and ledger with the keeper's
+forms (issue, receive, transfer, arrival, reversal), and the public ledger of a street. Thin: parse,
+fetch through the scoped accessors, call the services."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
+from tongzhou.core.access import scope_of
+from tongzhou.core.exports import spreadsheet_row
+from tongzhou.core.forms import form_errors
+from tongzhou.core.permissions import Perm
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.supplies import selectors, services
+from tongzhou.supplies.documents import receipt_donation_id, receipt_token, thank_you, what_was_given
+from tongzhou.supplies.forms import (
+    DonationForm,
+    GoodsLineFormSet,
+    HandOutForm,
+    IssueForm,
+    ReceiveForm,
+    ReverseForm,
+    TransferForm,
+)
+from tongzhou.supplies.models import Donation, HandOut, Store
+from tongzhou.supplies.services import GoodsLine
+from tongzhou.volunteers.models import Post
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def stock(request: ScopedRequest) -> HttpResponse:
+    rows = selectors.stock_on_hand(request.user)
+    stores = list(selectors.stores_for_user(request.user))
+    return render(request, "supplies/stock.html", {"rows": rows, "stores": stores})
+
+
+def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpResponse:
+    may_keep = scope_of(request.user, Perm.SUPPLIES_KEEP).contains(store.place_path)
+    destinations = Store.objects.exclude(pk=store.pk).order_by("place_path", "name")
+    context = {
+        "store": store,
+        "balances": selectors.store_balances(store),
+        "entries": selectors.store_entries(store),
+        "may_keep": may_keep,
+        "issue_form": forms.get("issue_form") or IssueForm(prefix="issue"),
+        "receive_form": forms.get("receive_form") or ReceiveForm(prefix="receive"),
+        "transfer_form": forms.get("transfer_form") or TransferForm(prefix="transfer", destinations=destinations),
+        "handout_form": forms.get("handout_form") or _handout_form(request, None),
+    }
+    status = 400 if forms else 200
+    return render(request, "supplies/store.html", context, status=status)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def store(request: ScopedRequest, pk: int) -> HttpResponse:
+    return _store_page(request, selectors.get_store_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_issue(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = IssueForm(request.POST, prefix="issue")
+    if form.is_valid():
+        try:
+            services.stock_issue(
+                actor=request.user,
+                store=the_store,
+                item=form.cleaned_data["item"],
+                quantity=form.cleaned_data["quantity"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Issued."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, issue_form=form)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_receive(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = ReceiveForm(request.POST, prefix="receive")
+    if form.is_valid():
+        try:
+            services.stock_receive(
+                actor=request.user,
+                store=the_store,
+                item=form.cleaned_data["item"],
+                quantity=form.cleaned_data["quantity"],
+                lot_code=form.cleaned_data["lot_code"],
+                expires_on=form.cleaned_data["expires_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Received."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, receive_form=form)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_transfer(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    destinations = Store.objects.exclude(pk=the_store.pk)
+    form = TransferForm(request.POST, prefix="transfer", destinations=destinations)
+    if form.is_valid():
+        try:
+            services.stock_transfer(
+                actor=request.user,
+                source=the_store,
+                destination=form.cleaned_data["destination"],
+                item=form.cleaned_data["item"],
+                quantity=form.cleaned_data["quantity"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Sent: the goods count at the other store once it confirms their arrival."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, transfer_form=form)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def entry_arrive(request: ScopedRequest, pk: int) -> HttpResponse:
+    entry = selectors.get_entry_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    try:
+        services.transfer_arrive(actor=request.user, entry=entry)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Arrival confirmed."))
+    return redirect("supplies:store", pk=entry.store_id)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def entry_reverse(request: ScopedRequest, pk: int) -> HttpResponse:
+    entry = selectors.get_entry_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the entry is reversed."))
+        return redirect("supplies:store", pk=entry.store_id)
+    try:
+        services.entry_reverse(actor=request.user, entry=entry, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reversed."))
+    return redirect("supplies:store", pk=entry.store_id)
+
+
+def _street(code: str) -> Place:
+    street = Place.objects.filter(code=code, kind=PlaceKind.STREET).first()
+    if street is None:
+        raise Http404
+    return street
+
+
+@public
+def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """Anyone may see what a street received and where it went: sums by item and store, never a
+    person."""
+    street = _street(code)
+    return render(
+        request,
+        "supplies/public_ledger.html",
+        {
+            "street": street,
+            "rows": selectors.public_ledger(street),
+            "donations": [(d, what_was_given(d)) for d in selectors.public_donations(street)[:100]],
+        },
+    )
+
+
+@public
+def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
+    street = _street(code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="supplies-{street.code}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Item"), _("Unit"), _("Received"), _("Used"), _("In stock"), _("In transit"), _("Used at")])
+    for row in selectors.public_ledger(street):
+        used_at = "; ".join(f"{name} {services.plain_quantity(q)}" for name, q in row.used_by_store or [])
+        writer.writerow(
+            spreadsheet_row([row.item, row.unit, row.received, row.used, row.in_stock, row.in_transit, used_at])
+        )
+    return response
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def donations(request: ScopedRequest) -> HttpResponse:
+    may_record = not scope_of(request.user, Perm.SUPPLIES_KEEP).is_empty
+    rows = [(d, what_was_given(d)) for d in selectors.donations_for_user(request.user)[:200]]
+    return render(request, "supplies/donations.html", {"rows": rows, "may_record": may_record})
+
+
+@require_perm(Perm.SUPPLIES_KEEP)
+def donation_create(request: ScopedRequest) -> HttpResponse:
+    stores = selectors.stores_for_user(request.user, Perm.SUPPLIES_KEEP).order_by("place_path", "name")
+    places = request.scope.roots
+    form = DonationForm(request.POST or None, stores=stores)
+    lines = GoodsLineFormSet(request.POST or None, prefix="line")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        store = data["store"]
+        place = store.place if store is not None else Place.objects.get(path=places[0])
+        goods = [
+            GoodsLine(
+                item_id=line["item"],
+                quantity=line["quantity"],
+                lot_code=line.get("lot_code") or "",
+                expires_on=line.get("expires_on"),
+            )
+            for line in lines.cleaned_data
+            if line.get("item") or line.get("quantity")
+        ]
+        try:
+            donation = services.donation_record(
+                actor=request.user,
+                place=place,
+                donor_name=data["donor_name"],
+                donor_kind=data["donor_kind"],
+                anonymous=data["anonymous"],
+                contact=data["contact"],
+                kind=data["kind"],
+                received_on=data["received_on"],
+                store=store,
+                lines=goods,
+                amount=data["amount"],
+                purpose=data["purpose"],
+                description=data["description"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Donation recorded."))
+            return redirect("supplies:donation", pk=donation.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supplies/donation_form.html", {"form": form, "lines": lines}, status=status)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def donation(request: ScopedRequest, pk: int) -> HttpResponse:
+    gift = selectors.get_donation_for_user(user=request.user, pk=pk)
+    return render(request, "supplies/donation.html", {"donation": gift, "given": what_was_given(gift)})
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def donation_receipt(request: ScopedRequest, pk: int) -> HttpResponse:
+    gift = selectors.get_donation_for_user(user=request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("supplies:verify", args=[receipt_token(gift)]))
+    response = HttpResponse(thank_you(gift, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{gift.pk}.pdf"'
+    return response
+
+
+@public
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The receipt's QR code: was it issued by us, for what, on what date (the donor as published)."""
+    pk = receipt_donation_id(token)
+    gift = Donation.objects.select_related("donor", "place").filter(pk=pk).first() if pk else None
+    if gift is None:
+        return render(request, "supplies/verify.html", {"valid": False}, status=404)
+    return render(request, "supplies/verify.html", {"valid": True, "donation": gift, "given": what_was_given(gift)})
+
+
+@logged_in
+def my_handouts(request: HttpRequest) -> HttpResponse:
+    """What I was given, to confirm on my phone: a worker sees only their own hand-outs."""
+    return render(request, "supplies/my_handouts.html", {"rows": selectors.own_handouts(request.user)})
+
+
+@logged_in
+@require_POST
+def handout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    handout = HandOut.objects.filter(pk=pk, recipient_id=request.user.pk).first()
+    if handout is None:
+        raise Http404
+    try:
+        services.handout_confirm(actor=request.user, handout=handout)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: received."))
+    return redirect("supplies:mine")
+
+
+def _handout_form(request: ScopedRequest, data: object) -> HandOutForm:
+    scope = scope_of(request.user, Perm.SUPPLIES_KEEP)
+    return HandOutForm(
+        data,
+        prefix="handout",
+        recipients=selectors.workers_for_user(request.user),
+        posts=Post.objects.filter(scope.q("place_path")).order_by("place_path", "name"),
+    )
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def store_handout(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    form = _handout_form(request, request.POST)
+    if form.is_valid():
+        try:
+            services.handout_issue(
+                actor=request.user,
+                store=the_store,
+                recipient=form.cleaned_data["recipient"],
+                post=form.cleaned_data["post"],
+                lines=form.lines(),
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Handed out: the recipient confirms on their phone."))
+            return redirect("supplies:store", pk=the_store.pk)
+    return _store_page(request, the_store, handout_form=form)
