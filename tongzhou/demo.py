@@ -28,6 +28,7 @@ from tongzhou.monitoring.services import CheckData, check_record, key_person_reg
 from tongzhou.people.idnumbers import IdType, check_digit, id_card_facts
 from tongzhou.people.importers import Checked, GoodRow, write_rows
 from tongzhou.people.models import Person, ResidencyType, Tag
+from tongzhou.people.services import organisation_get_or_create
 from tongzhou.places.importers import import_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.services import building_create, place_create
@@ -302,7 +303,10 @@ def _volunteer_sign_ups(
     if Volunteer.objects.filter(place_path=community.path).exists():
         return
     sign_ups = []
-    for n, organization in enumerate(["trade_union", "party_branch", "none"]):
+    street = community.parent or community
+    union = organisation_get_or_create(actor=None, name="南明区总工会", kind="trade_union", place=street)
+    party = organisation_get_or_create(actor=None, name="二戈街道机关党支部", kind="party_organisation", place=street)
+    for n, organisation in enumerate([union, party, None]):
         phone = fake.phone_number()
         sign_ups.append(
             volunteer_signup(
@@ -311,9 +315,8 @@ def _volunteer_sign_ups(
                     phone=phone,
                     id_number=_fake_id_number(fake, "520102"),
                     community_id=community.pk,
-                    organization=organization,
-                    organization_name="南明区总工会" if organization == "trade_union" else "",
-                    party_member=organization == "party_branch",
+                    organisation_id=organisation.pk if organisation else None,
+                    party_member=organisation == party,
                     skills=[["driving"], ["medical", "dialect"], ["lifting"]][n],
                     slots=[(n, "night"), (n + 2, "day")],
                     consent=True,
@@ -327,7 +330,6 @@ def _volunteer_sign_ups(
             phone=fake.phone_number(),
             id_number=_fake_id_number(fake, "520102"),
             community_id=community.pk,
-            organization="none",
             skills=["dialect", "lifting"],
             slots=[(weekday, "day") for weekday in range(7)],
             consent=True,
