@@ -109,6 +109,7 @@ USERS: dict[str, tuple[Role, str]] = {
     "building_lead": (Role.BUILDING_LEAD, f"{TAIAN}/第一网格/泰安巷3号院"),
     "health_officer": (Role.HEALTH_OFFICER, ER_GE),
     "auditor": (Role.AUDITOR, ER_GE),
+    "welfare_officer": (Role.WELFARE_OFFICER, ER_GE),
 }
 
 

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "tongzhou.checkpoints",
     "tongzhou.testing",
     "tongzhou.notices",
+    "tongzhou.welfare",
     "tongzhou.reports",
     "tongzhou.portal",
 ]

@@ -60,7 +60,7 @@ class SignupForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", _("None")), *organisation_choices()]
+        self.fields["organisation"].choices = [("", _("None")), *organisation_choices()]  # type: ignore[attr-defined]
 
     def clean_blackout_dates(self) -> list[date]:
         text = self.cleaned_data.get("blackout_dates") or ""
