@@ -156,8 +156,8 @@ class Proposal:
 def proposals(scope: Scope, plan: Plan, *, min_hours: Decimal, days: int, limit: int = 500) -> list[Proposal]:
     """Volunteers and guards of the scope with at least `min_hours` on the hours ledger at gate,
     sealed-building or testing-site posts in the last `days` days, most hours first, with the
-    posts they served and whether the plan has them already. Three queries whatever the size:
-    the sums (grouped in the database), the volunteers, the posts."""
+    posts they served and whether the plan has them already. Four queries whatever the size:
+    the sums (grouped in the database), the volunteers, the posts, who is enrolled."""
     since = timezone.now() - timedelta(days=days)
     entries = HoursEntry.objects.filter(
         scope.q("assignment__shift__place_path"),
