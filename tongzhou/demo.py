@@ -455,6 +455,132 @@ def _notices(community: Place, *, staff: User, lead: User, log: Callable[[str], 
     log(f"{community.name}: a notice to {notice.recipient_count} residents of {building.name}")
 
 
+def _welfare(
+    street: Place, *, officer: User, approver: User, staff: User, fake: Faker, log: Callable[[str], None]
+) -> None:
+    """The workers' mutual-aid center's plan for front-line workers, four staff of the district
+    union enrolled by their unit, three gate guards of 泰安巷3号院 gifted a place (proposed from
+    their hours, approved by the street's administrator), and one guard's claim in review."""
+    from datetime import datetime
+
+    from tongzhou.people.services import organisation_get_or_create
+    from tongzhou.volunteers.models import HoursEntry, Post, Source
+    from tongzhou.welfare.models import Enrollment, Plan
+    from tongzhou.welfare.services import (
+        ClaimData,
+        MemberData,
+        PlanData,
+        claim_file,
+        claim_move,
+        enrollments_create,
+        gift_request_create,
+        gift_request_decide,
+        plan_create,
+    )
+
+    if Plan.objects.filter(place=street).exists():
+        return
+    center = organisation_get_or_create(actor=None, name="南明区职工互助保障中心", kind="trade_union", place=street)
+    union = organisation_get_or_create(actor=None, name="南明区总工会", kind="trade_union", place=street)
+    today = timezone.localdate()
+    plan = plan_create(
+        actor=officer,
+        place=street,
+        data=PlanData(
+            name="一线防疫人员互助保障计划",
+            sponsor=center,
+            contribution=Decimal("30.00"),
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=335),
+            waiting_days=7,
+            places_total=500,
+            benefits={
+                "infection": Decimal("3000"),
+                "accident": Decimal("10000"),
+                "hospital": Decimal("5000"),
+                "death": Decimal("100000"),
+            },
+            eligible_roles=["volunteer", "checkpoint_guard", "grid_worker", "building_lead"],
+            eligible_duties=["gate", "sealed_building", "testing_order"],
+        ),
+    )
+    enrollments_create(
+        actor=officer,
+        plan=plan,
+        members=[
+            MemberData(
+                name=fake.name(),
+                id_number=_fake_id_number(fake, "520102"),
+                phone=fake.phone_number(),
+                organisation=union,
+            )
+            for _n in range(4)
+        ],
+    )
+    community = street.children.get(code=TAIAN)
+    compound = Place.objects.get(parent__parent=community, name="泰安巷3号院")
+    post = Post.objects.filter(place=compound, duty="gate").first()
+    if post is None:
+        post = post_create(actor=staff, place=compound, name="泰安巷3号院东门", duty="gate")
+    guards = []
+    for _n in range(3):
+        sign_up = volunteer_signup(
+            data=SignupData(
+                name=fake.name(),
+                phone=fake.phone_number(),
+                id_number=_fake_id_number(fake, "520102"),
+                community_id=community.pk,
+                organisation_id=union.pk,
+                consent=True,
+            )
+        )
+        guard = volunteer_vet(actor=staff, volunteer=sign_up, approve=True)
+        # Ten night shifts at the gate over the last two weeks, each checked in and out.
+        for night in range(10):
+            start = timezone.make_aware(datetime.combine(today - timedelta(days=2 + night), time(19)))
+            shift, _created = Shift.objects.get_or_create(
+                post=post,
+                start=start,
+                defaults={
+                    "place_path": post.place_path,
+                    "end": start + timedelta(hours=12),
+                    "min_people": 1,
+                    "max_people": 3,
+                },
+            )
+            assignment = Assignment.objects.create(
+                shift=shift, volunteer=guard, source=Source.MANUAL, checked_in_at=start, checked_out_at=shift.end
+            )
+            HoursEntry.objects.create(volunteer=guard, assignment=assignment, hours=Decimal("12.0"))
+        guards.append(guard)
+    gift = gift_request_create(
+        actor=officer,
+        plan=plan,
+        volunteers=guards,
+        facts={str(g.pk): {"hours": "120.0", "posts": post.name} for g in guards},
+    )
+    gift_request_decide(actor=approver, gift=gift, approve=True, note="同意，门岗夜班人员")
+    # The first guard was enrolled a month ago (the demo back-dates it past the waiting period)
+    # and hurt on a night shift two days ago: the claim waits for the officer's review.
+    first = Enrollment.objects.get(plan=plan, volunteer=guards[0])
+    Enrollment.objects.filter(pk=first.pk).update(covered_from=today - timedelta(days=20))
+    first.refresh_from_db()
+    night = Assignment.objects.filter(volunteer=guards[0]).order_by("-shift__start").first()
+    claim = claim_file(
+        actor=guards[0].user,
+        enrollment=first,
+        data=ClaimData(
+            coverage="accident",
+            event_on=today - timedelta(days=2),
+            description="夜班执勤时在门岗台阶滑倒，右踝扭伤",
+            amount=Decimal("800"),
+            assignment_id=night.pk if night else None,
+        ),
+    )
+    claim_move(actor=officer, claim=claim, to="checked")
+    log(f"{street.name}: a mutual-aid protection plan, 4 unit enrollments, 3 gate guards gifted, one claim in review")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -536,4 +662,12 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         )
         _testing_round(Place.objects.get(code=TAIAN), staff=users["taian_staff"], log=log)
         _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
+        _welfare(
+            Place.objects.get(code=ER_GE),
+            officer=users["welfare_officer"],
+            approver=users["street_admin"],
+            staff=users["taian_staff"],
+            fake=fake,
+            log=log,
+        )
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")
