@@ -565,7 +565,8 @@ def _welfare(
     first = Enrollment.objects.get(plan=plan, volunteer=guards[0])
     Enrollment.objects.filter(pk=first.pk).update(covered_from=today - timedelta(days=20))
     first.refresh_from_db()
-    night = Assignment.objects.filter(volunteer=guards[0]).order_by("-shift__start").first()
+    last_night = Assignment.objects.filter(volunteer=guards[0]).order_by("-shift__start").first()
+    assert guards[0].user is not None
     claim = claim_file(
         actor=guards[0].user,
         enrollment=first,
@@ -574,7 +575,7 @@ def _welfare(
             event_on=today - timedelta(days=2),
             description="夜班执勤时在门岗台阶滑倒，右踝扭伤",
             amount=Decimal("800"),
-            assignment_id=night.pk if night else None,
+            assignment_id=last_night.pk if last_night else None,
         ),
     )
     claim_move(actor=officer, claim=claim, to="checked")

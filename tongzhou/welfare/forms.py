@@ -11,7 +11,7 @@ from tongzhou.places.models import Place
 from tongzhou.volunteers.models import Duty
 from tongzhou.welfare.models import ClaimStatus, Coverage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(StyledForm):

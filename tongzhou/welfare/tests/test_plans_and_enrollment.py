@@ -142,3 +142,9 @@ def test_anonymous_goes_to_the_log_in(make_plan):
 
     plan = make_plan()
     assert Client().get(reverse("welfare:plan", args=[plan.pk])).status_code == 302
+
+
+def test_the_welfare_officer_lands_on_the_plans(client_as, officers):
+    client = client_as("taian_staff")
+    client.force_login(officers["taian_welfare"])
+    assert client.get("/").url == reverse("welfare:plans")
