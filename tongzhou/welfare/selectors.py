@@ -6,6 +6,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -156,30 +158,34 @@ class Proposal:
 def proposals(scope: Scope, plan: Plan, *, min_hours: Decimal, days: int, limit: int = 500) -> list[Proposal]:
     """Volunteers and guards of the scope with at least `min_hours` on the hours ledger at gate,
     sealed-building or testing-site posts in the last `days` days, most hours first, with the
-    posts they served and whether the plan has them already. Four queries whatever the size:
-    the sums (grouped in the database), the volunteers, the posts, who is enrolled."""
+    posts they served and whether the plan has them already. A constant number of queries: the
+    sums with each one's posts (one pass over the ledger on PostgreSQL; the posts are a second
+    query elsewhere), the volunteers, who is enrolled."""
     since = timezone.now() - timedelta(days=days)
     entries = HoursEntry.objects.filter(
         scope.q("assignment__shift__place_path"),
         assignment__shift__start__gte=since,
         assignment__shift__post__duty__in=KEY_DUTIES,
     )
-    sums = list(
-        entries.values("volunteer_id")
-        .annotate(total=Sum("hours"))
-        .filter(total__gte=min_hours)
-        .order_by("-total", "volunteer_id")[:limit]
-    )
+    grouped = entries.values("volunteer_id").annotate(total=Sum("hours"))
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        # The posts in the same pass over the ledger: the join is the expensive part, done once.
+        grouped = grouped.annotate(post_names=ArrayAgg("assignment__shift__post__name", distinct=True))
+    sums = list(grouped.filter(total__gte=min_hours).order_by("-total", "volunteer_id")[:limit])
     ids = [row["volunteer_id"] for row in sums]
     volunteers = Volunteer.objects.select_related("organisation").in_bulk(ids)
     posts: dict[int, list[str]] = {}
-    for volunteer_id, name in (
-        entries.filter(volunteer_id__in=ids)
-        .values_list("volunteer_id", "assignment__shift__post__name")
-        .distinct()
-        .order_by("volunteer_id", "assignment__shift__post__name")
-    ):
-        posts.setdefault(volunteer_id, []).append(name)
+    if on_postgres:
+        posts = {row["volunteer_id"]: sorted(row["post_names"]) for row in sums}
+    else:
+        for volunteer_id, name in (
+            entries.filter(volunteer_id__in=ids)
+            .values_list("volunteer_id", "assignment__shift__post__name")
+            .distinct()
+            .order_by("volunteer_id", "assignment__shift__post__name")
+        ):
+            posts.setdefault(volunteer_id, []).append(name)
     enrolled = set(Enrollment.objects.filter(plan=plan, volunteer_id__in=ids).values_list("volunteer_id", flat=True))
     return [
         Proposal(
