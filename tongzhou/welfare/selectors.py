@@ -262,6 +262,7 @@ def figures(scope: Scope) -> dict[str, Any]:
         done=Count("id", filter=Q(visited_at__isnull=False)), due=Count("id", filter=Q(visited_at__isnull=True))
     )
     return {
+        "covered": sum(n for _name, n in by_plan),
         "by_plan": by_plan,
         "by_post": by_post,
         "by_organisation": by_org,

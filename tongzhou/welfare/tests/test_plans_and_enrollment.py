@@ -148,3 +148,13 @@ def test_the_welfare_officer_lands_on_the_plans(client_as, officers):
     client = client_as("taian_staff")
     client.force_login(officers["taian_welfare"])
     assert client.get("/").url == reverse("welfare:plans")
+
+
+def test_the_dashboard_shows_the_officer_the_welfare_figures(client_as, make_plan, officers):
+    plan = make_plan()
+    enrollments_create(actor=officers["taian_welfare"], plan=plan, members=[member(1), member(2)])
+    client = client_as("taian_staff")
+    assert client.get(reverse("reports:dashboard")).context["welfare"] is None
+    client.force_login(officers["taian_welfare"])
+    page = client.get(reverse("reports:dashboard"))
+    assert page.context["welfare"]["covered"] == 2 and 'id="welfare-covered"' in page.content.decode()
