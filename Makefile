@@ -71,6 +71,7 @@ bench: install-dev
 	$(PY) bench/testing_round.py
 	$(PY) bench/notices.py
 	$(PY) bench/supplies.py
+	$(PY) bench/welfare.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

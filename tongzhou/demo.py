@@ -29,6 +29,7 @@ from tongzhou.monitoring.services import CheckData, check_record, key_person_reg
 from tongzhou.people.idnumbers import IdType, check_digit, id_card_facts
 from tongzhou.people.importers import Checked, GoodRow, write_rows
 from tongzhou.people.models import Person, ResidencyType, Tag
+from tongzhou.people.services import organisation_get_or_create
 from tongzhou.places.importers import import_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.services import building_create, place_create
@@ -109,6 +110,7 @@ USERS: dict[str, tuple[Role, str]] = {
     "building_lead": (Role.BUILDING_LEAD, f"{TAIAN}/第一网格/泰安巷3号院"),
     "health_officer": (Role.HEALTH_OFFICER, ER_GE),
     "auditor": (Role.AUDITOR, ER_GE),
+    "welfare_officer": (Role.WELFARE_OFFICER, ER_GE),
 }
 
 
@@ -303,7 +305,10 @@ def _volunteer_sign_ups(
     if Volunteer.objects.filter(place_path=community.path).exists():
         return
     sign_ups = []
-    for n, organization in enumerate(["trade_union", "party_branch", "none"]):
+    street = community.parent or community
+    union = organisation_get_or_create(actor=None, name="南明区总工会", kind="trade_union", place=street)
+    party = organisation_get_or_create(actor=None, name="二戈街道机关党支部", kind="party_organisation", place=street)
+    for n, organisation in enumerate([union, party, None]):
         phone = fake.phone_number()
         sign_ups.append(
             volunteer_signup(
@@ -312,9 +317,8 @@ def _volunteer_sign_ups(
                     phone=phone,
                     id_number=_fake_id_number(fake, "520102"),
                     community_id=community.pk,
-                    organization=organization,
-                    organization_name="南明区总工会" if organization == "trade_union" else "",
-                    party_member=organization == "party_branch",
+                    organisation_id=organisation.pk if organisation else None,
+                    party_member=organisation == party,
                     skills=[["driving"], ["medical", "dialect"], ["lifting"]][n],
                     slots=[(n, "night"), (n + 2, "day")],
                     consent=True,
@@ -328,7 +332,6 @@ def _volunteer_sign_ups(
             phone=fake.phone_number(),
             id_number=_fake_id_number(fake, "520102"),
             community_id=community.pk,
-            organization="none",
             skills=["dialect", "lifting"],
             slots=[(weekday, "day") for weekday in range(7)],
             consent=True,
@@ -656,6 +659,133 @@ def _supplies(*, fake: Faker, log: Callable[[str], None]) -> dict[str, Any]:
     return {**keepers, **{f"store_{k}": v for k, v in stores.items()}, **{f"item_{k}": v for k, v in items.items()}}
 
 
+def _welfare(
+    street: Place, *, officer: User, approver: User, staff: User, fake: Faker, log: Callable[[str], None]
+) -> None:
+    """The workers' mutual-aid center's plan for front-line workers, four staff of the district
+    union enrolled by their unit, three gate guards of 泰安巷3号院 gifted a place (proposed from
+    their hours, approved by the street's administrator), and one guard's claim in review."""
+    from datetime import datetime
+
+    from tongzhou.people.services import organisation_get_or_create
+    from tongzhou.volunteers.models import HoursEntry, Post, Source
+    from tongzhou.welfare.models import Enrollment, Plan
+    from tongzhou.welfare.services import (
+        ClaimData,
+        MemberData,
+        PlanData,
+        claim_file,
+        claim_move,
+        enrollments_create,
+        gift_request_create,
+        gift_request_decide,
+        plan_create,
+    )
+
+    if Plan.objects.filter(place=street).exists():
+        return
+    center = organisation_get_or_create(actor=None, name="南明区职工互助保障中心", kind="trade_union", place=street)
+    union = organisation_get_or_create(actor=None, name="南明区总工会", kind="trade_union", place=street)
+    today = timezone.localdate()
+    plan = plan_create(
+        actor=officer,
+        place=street,
+        data=PlanData(
+            name="一线防疫人员互助保障计划",
+            sponsor=center,
+            contribution=Decimal("30.00"),
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=335),
+            waiting_days=7,
+            places_total=500,
+            benefits={
+                "infection": Decimal("3000"),
+                "accident": Decimal("10000"),
+                "hospital": Decimal("5000"),
+                "death": Decimal("100000"),
+            },
+            eligible_roles=["volunteer", "checkpoint_guard", "grid_worker", "building_lead"],
+            eligible_duties=["gate", "sealed_building", "testing_order"],
+        ),
+    )
+    enrollments_create(
+        actor=officer,
+        plan=plan,
+        members=[
+            MemberData(
+                name=fake.name(),
+                id_number=_fake_id_number(fake, "520102"),
+                phone=fake.phone_number(),
+                organisation=union,
+            )
+            for _n in range(4)
+        ],
+    )
+    community = street.children.get(code=TAIAN)
+    compound = Place.objects.get(parent__parent=community, name="泰安巷3号院")
+    post = Post.objects.filter(place=compound, duty="gate").first()
+    if post is None:
+        post = post_create(actor=staff, place=compound, name="泰安巷3号院东门", duty="gate")
+    guards = []
+    for _n in range(3):
+        sign_up = volunteer_signup(
+            data=SignupData(
+                name=fake.name(),
+                phone=fake.phone_number(),
+                id_number=_fake_id_number(fake, "520102"),
+                community_id=community.pk,
+                organisation_id=union.pk,
+                consent=True,
+            )
+        )
+        guard = volunteer_vet(actor=staff, volunteer=sign_up, approve=True)
+        # Ten night shifts at the gate over the last two weeks, each checked in and out.
+        for night in range(10):
+            start = timezone.make_aware(datetime.combine(today - timedelta(days=2 + night), time(19)))
+            shift, _created = Shift.objects.get_or_create(
+                post=post,
+                start=start,
+                defaults={
+                    "place_path": post.place_path,
+                    "end": start + timedelta(hours=12),
+                    "min_people": 1,
+                    "max_people": 3,
+                },
+            )
+            assignment = Assignment.objects.create(
+                shift=shift, volunteer=guard, source=Source.MANUAL, checked_in_at=start, checked_out_at=shift.end
+            )
+            HoursEntry.objects.create(volunteer=guard, assignment=assignment, hours=Decimal("12.0"))
+        guards.append(guard)
+    gift = gift_request_create(
+        actor=officer,
+        plan=plan,
+        volunteers=guards,
+        facts={str(g.pk): {"hours": "120.0", "posts": post.name} for g in guards},
+    )
+    gift_request_decide(actor=approver, gift=gift, approve=True, note="同意，门岗夜班人员")
+    # The first guard was enrolled a month ago (the demo back-dates it past the waiting period)
+    # and hurt on a night shift two days ago: the claim waits for the officer's review.
+    first = Enrollment.objects.get(plan=plan, volunteer=guards[0])
+    Enrollment.objects.filter(pk=first.pk).update(covered_from=today - timedelta(days=20))
+    first.refresh_from_db()
+    last_night = Assignment.objects.filter(volunteer=guards[0]).order_by("-shift__start").first()
+    assert guards[0].user is not None
+    claim = claim_file(
+        actor=guards[0].user,
+        enrollment=first,
+        data=ClaimData(
+            coverage="accident",
+            event_on=today - timedelta(days=2),
+            description="夜班执勤时在门岗台阶滑倒，右踝扭伤",
+            amount=Decimal("800"),
+            assignment_id=last_night.pk if last_night else None,
+        ),
+    )
+    claim_move(actor=officer, claim=claim, to="checked")
+    log(f"{street.name}: a mutual-aid protection plan, 4 unit enrollments, 3 gate guards gifted, one claim in review")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -739,4 +869,12 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
         _stories(Place.objects.get(code=TAIAN), staff=users["taian_staff"], approver=users["street_admin"], log=log)
         _supplies(fake=fake, log=log)
+        _welfare(
+            Place.objects.get(code=ER_GE),
+            officer=users["welfare_officer"],
+            approver=users["street_admin"],
+            staff=users["taian_staff"],
+            fake=fake,
+            log=log,
+        )
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tongzhou.testing",
     "tongzhou.supplies",
     "tongzhou.notices",
+    "tongzhou.welfare",
     "tongzhou.reports",
     "tongzhou.portal",
 ]

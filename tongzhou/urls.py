@@ -24,6 +24,7 @@ urlpatterns = [
     path("notices/", include("tongzhou.notices.urls")),
     path("stories/", include("tongzhou.notices.stories.urls")),
     path("supplies/", include("tongzhou.supplies.urls")),
+    path("welfare/", include("tongzhou.welfare.urls")),
     # The audit log moved under accounts; the old address still leads there.
     path("audit/", public(RedirectView.as_view(pattern_name="accounts:audit", query_string=True))),
     path("i18n/setlang/", set_language, name="set_language"),

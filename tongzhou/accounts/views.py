@@ -50,6 +50,7 @@ DEMO_USERS = [
     "building_lead",
     "health_officer",
     "auditor",
+    "welfare_officer",
 ]
 
 

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     WAREHOUSE_KEEPER = "warehouse_keeper", _("Warehouse keeper")
     CHECKPOINT_GUARD = "checkpoint_guard", _("Checkpoint guard")
     VOLUNTEER = "volunteer", _("Volunteer")
+    WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
 
 
 class Perm(StrEnum):
@@ -71,6 +72,11 @@ class Perm(StrEnum):
     SUPPLIES_VIEW = "supplies.view"
     SUPPLIES_KEEP = "supplies.keep"
     SUPPLIES_MANAGE = "supplies.manage"
+    # Care for front-line workers: plans, enrollments, the proposal list, campaigns and (health
+    # data, the welfare officer's alone) claims; the second pair of eyes on a gifted enrollment.
+    WELFARE_MANAGE = "welfare.manage"
+    WELFARE_CLAIMS = "welfare.claims"
+    WELFARE_APPROVE = "welfare.approve"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -85,6 +91,7 @@ ROLE_RANK: dict[str, int] = {
     Role.WAREHOUSE_KEEPER: 30,
     Role.CHECKPOINT_GUARD: 20,
     Role.VOLUNTEER: 10,
+    Role.WELFARE_OFFICER: 60,
 }
 
 # The roles that watch or overrule the others (the health officer's second pair of eyes on a
@@ -92,7 +99,7 @@ ROLE_RANK: dict[str, int] = {
 # administrator: otherwise community staff could make themselves a colleague to approve their own
 # requests, or an auditor to read the log.
 ADMIN_ROLES: frozenset[str] = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
-RESERVED_ROLES: frozenset[str] = ADMIN_ROLES | {Role.HEALTH_OFFICER, Role.AUDITOR}
+RESERVED_ROLES: frozenset[str] = ADMIN_ROLES | {Role.HEALTH_OFFICER, Role.AUDITOR, Role.WELFARE_OFFICER}
 
 _EVERYONE = {Perm.PLACES_VIEW, Perm.DASHBOARD_VIEW}
 _ADMIN = _EVERYONE | {
@@ -124,11 +131,25 @@ _ADMIN = _EVERYONE | {
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DISTRICT_ADMIN: frozenset(
         _ADMIN
-        | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE, Perm.NOTICES_APPROVE, Perm.MESSAGES_DEMO_OUTBOX}
+        | {
+            Perm.STATUS_APPROVE,
+            Perm.CONTROL_SET,
+            Perm.CONTROL_APPROVE,
+            Perm.NOTICES_APPROVE,
+            Perm.MESSAGES_DEMO_OUTBOX,
+            Perm.WELFARE_APPROVE,
+        }
     ),
     Role.STREET_ADMIN: frozenset(
         _ADMIN
-        | {Perm.STATUS_APPROVE, Perm.CONTROL_SET, Perm.CONTROL_APPROVE, Perm.NOTICES_APPROVE, Perm.MESSAGES_DEMO_OUTBOX}
+        | {
+            Perm.STATUS_APPROVE,
+            Perm.CONTROL_SET,
+            Perm.CONTROL_APPROVE,
+            Perm.NOTICES_APPROVE,
+            Perm.MESSAGES_DEMO_OUTBOX,
+            Perm.WELFARE_APPROVE,
+        }
     ),
     Role.COMMUNITY_STAFF: frozenset(_ADMIN),
     Role.HEALTH_OFFICER: frozenset(
@@ -173,6 +194,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # Volunteers see open help requests of their area, masked, and take them.
     # They also record samples at a testing site (masked names; never a result).
     Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.HELP_CLAIM, Perm.VOLUNTEER_SELF, Perm.TESTING_SAMPLE}),
+    # Reads hours and posts to propose key positions, and alone among staff reads claims.
+    Role.WELFARE_OFFICER: frozenset(
+        _EVERYONE | {Perm.WELFARE_MANAGE, Perm.WELFARE_CLAIMS, Perm.WELFARE_APPROVE, Perm.PII_REVEAL}
+    ),
 }
 
 

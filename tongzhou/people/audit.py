@@ -14,3 +14,4 @@ class PeopleAudit(models.TextChoices):
     PEOPLE_IMPORTED = "people_imported", _("Residents imported")
     PERSON_LINK_SENT = "person_link_sent", _("Personal link sent")
     PERSON_LINK_REVOKED = "person_link_revoked", _("Personal links revoked")
+    ORGANISATION_CREATED = "organisation_created", _("Organisation recorded")

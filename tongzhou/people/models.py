@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -103,3 +104,37 @@ class PersonalLink(models.Model):
     @property
     def expires_at(self) -> datetime:
         return self.created_at + timedelta(days=settings.TONGZHOU_PERSONAL_LINK_DAYS)
+
+
+class OrganisationKind(models.TextChoices):
+    WORK_UNIT = "work_unit", _("Work unit")
+    TRADE_UNION = "trade_union", _("Trade union")
+    PARTY_ORGANISATION = "party_organisation", _("Party organisation")
+    COMPANY = "company", _("Company")
+
+
+def normalise_organisation_name(name: str) -> str:
+    """The key two spellings of one organisation share: full-width folded, spaces dropped, case
+    folded ("南明区 总工会" and "南明区总工会" are one union)."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+class Organisation(TimeStampedModel):
+    """A work unit, trade union, party organisation or company, at a place (usually its street).
+    Volunteers name theirs at sign-up; protection plans name one as sponsor and enroll its members.
+    It lives in `people` because both volunteers and welfare use it and neither should own it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    normalised_name = models.CharField(max_length=100, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"))
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["place", "normalised_name"], name="organisation_once_per_place")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,7 +13,7 @@ from tongzhou.core.access import get_for_user
 from tongzhou.core.models import AuditEvent
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import Scope, subtree_q
-from tongzhou.people.models import Person, PersonalLink
+from tongzhou.people.models import Organisation, Person, PersonalLink
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.places.selectors import ADDRESS_KINDS, street_addresses
 
@@ -119,3 +119,11 @@ def live_personal_links() -> QuerySet[PersonalLink]:
 def person_active_links(person: Person) -> QuerySet[PersonalLink]:
     """The person's links that still open their pages (shown on the staff's record page)."""
     return live_personal_links().filter(person=person)
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """Every organisation as (id, "name (kind, street)") for a sign-up picker, by name."""
+    return [
+        (org.pk, f"{org.name} ({org.get_kind_display()}, {org.place.name})")
+        for org in Organisation.objects.select_related("place").order_by("name", "id")[:2000]
+    ]

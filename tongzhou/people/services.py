@@ -21,9 +21,18 @@ from tongzhou.core.services import audit_log
 from tongzhou.core.tokens import token_digest
 from tongzhou.people.audit import PeopleAudit
 from tongzhou.people.idnumbers import IdType, id_card_facts, normalize_id_number, normalize_phone
-from tongzhou.people.models import Person, PersonalLink, PersonTag, ResidencyType, Tag
+from tongzhou.people.models import (
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonalLink,
+    PersonTag,
+    ResidencyType,
+    Tag,
+    normalise_organisation_name,
+)
 from tongzhou.people.selectors import live_personal_links, person_active_links
-from tongzhou.places.models import Household
+from tongzhou.places.models import Household, Place
 
 
 @dataclass
@@ -267,3 +276,32 @@ def person_link_send(*, actor: User, person: Person, site_url: str, request: Htt
     audit_log(
         action=PeopleAudit.PERSON_LINK_SENT, actor=actor, obj=person, place_path=person.place_path, request=request
     )
+
+
+@transaction.atomic
+def organisation_get_or_create(
+    *, actor: User | None, name: str, kind: str, place: Place, request: HttpRequest | None = None
+) -> Organisation:
+    """The organisation of that name at the place, made when there is none: two spellings of one
+    name (spaces, full-width letters, case) are one record. `actor` None is the system (demo,
+    migrations); otherwise the actor needs PEOPLE_MANAGE at the place."""
+    if actor is not None:
+        require(actor, Perm.PEOPLE_MANAGE, place.path)
+    name = name.strip()
+    key = normalise_organisation_name(name)
+    if not key or len(name) > 100:
+        raise ValidationError({"name": _("A name of 1 to 100 characters is required.")})
+    if kind not in OrganisationKind.values:
+        raise ValidationError({"kind": _("Choose a kind of organisation.")})
+    organisation, created = Organisation.objects.get_or_create(
+        place=place, normalised_name=key, defaults={"name": name, "kind": kind, "place_path": place.path}
+    )
+    if created and actor is not None:
+        audit_log(
+            action=PeopleAudit.ORGANISATION_CREATED,
+            actor=actor,
+            obj=organisation,
+            place_path=place.path,
+            request=request,
+        )
+    return organisation

@@ -43,6 +43,7 @@ LANDING_ORDER = (
     Role.COMMUNITY_STAFF,
     Role.HEALTH_OFFICER,
     Role.AUDITOR,
+    Role.WELFARE_OFFICER,
     Role.GRID_WORKER,
     Role.BUILDING_LEAD,
     Role.WAREHOUSE_KEEPER,
@@ -54,9 +55,9 @@ LANDING_ORDER = (
 def landing_url(user: Any) -> str:
     """The page a user starts on, by the first of their roles in LANDING_ORDER: the dashboard for
     administrators and staff; today's monitoring list for the health officer; the audit log for the
-    auditor; the register of their grid or building for grid workers and building leads; the scan
-    page of their gate for a guard (the list of their gates when they have several); their shifts
-    for a volunteer."""
+    auditor; the protection plans for the welfare officer; the register of their grid or building
+    for grid workers and building leads; the scan page of their gate for a guard (the list of their
+    gates when they have several); their shifts for a volunteer."""
     roles = sorted(user_roles(user), key=lambda r: LANDING_ORDER.index(Role(r.role)))
     if not roles:
         return reverse("reports:dashboard")
@@ -65,6 +66,8 @@ def landing_url(user: Any) -> str:
         return reverse("monitoring:today")
     if first.role == Role.AUDITOR:
         return reverse("accounts:audit")
+    if first.role == Role.WELFARE_OFFICER:
+        return reverse("welfare:plans")
     if first.role in (Role.GRID_WORKER, Role.BUILDING_LEAD):
         return f"{reverse('people:register')}?place={first.place_id}"
     if first.role == Role.CHECKPOINT_GUARD:

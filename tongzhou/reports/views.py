@@ -9,6 +9,7 @@ from tongzhou.core.permissions import Perm
 from tongzhou.monitoring.selectors import monitoring_figures
 from tongzhou.reports.selectors import dashboard_figures, landing_url
 from tongzhou.volunteers.selectors import volunteer_figures
+from tongzhou.welfare.selectors import figures as welfare_figures
 
 
 @logged_in
@@ -36,6 +37,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
             else None,
             "volunteers": volunteer_figures(volunteers_scope)
             if not (volunteers_scope := scope_for(request.user, Perm.VOLUNTEERS_MANAGE)).is_empty
+            else None,
+            "welfare": welfare_figures(welfare_scope)
+            if not (welfare_scope := scope_for(request.user, Perm.WELFARE_MANAGE)).is_empty
             else None,
         },
     )

@@ -7,9 +7,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.forms import IdChoiceField, StyledForm
+from tongzhou.people.selectors import organisation_choices
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.places.selectors import street_addresses
-from tongzhou.volunteers.models import Duty, Organization, Skill, SlotKind, TeamKind
+from tongzhou.volunteers.models import Duty, Skill, SlotKind, TeamKind
 
 WEEKDAY_NAMES = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 SLOT_CHOICES = [
@@ -26,9 +27,11 @@ class SignupForm(StyledForm):
     )
     id_number = forms.CharField(label=_("ID card number"), max_length=30)
     community = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    organization = forms.ChoiceField(label=_("Organization"), choices=Organization.choices, initial=Organization.NONE)
-    organization_name = forms.CharField(
-        label=_("Name of the work unit, union or branch"), max_length=100, required=False
+    organisation = forms.TypedChoiceField(
+        label=_("Your work unit, union, party organisation or company"),
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     party_member = forms.BooleanField(label=_("Party member"), required=False)
     veteran = forms.BooleanField(label=_("Veteran"), required=False)
@@ -54,6 +57,10 @@ class SignupForm(StyledForm):
         ),
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", _("None")), *organisation_choices()]  # type: ignore[attr-defined]
 
     def clean_blackout_dates(self) -> list[date]:
         text = self.cleaned_data.get("blackout_dates") or ""

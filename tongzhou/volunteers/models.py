@@ -11,13 +11,6 @@ from tongzhou.core.pii import mask_phone
 from tongzhou.core.transitions import ApprovalRequest
 
 
-class Organization(models.TextChoices):
-    WORK_UNIT = "work_unit", _("Work unit")
-    TRADE_UNION = "trade_union", _("Trade union")
-    PARTY_BRANCH = "party_branch", _("Party branch")
-    NONE = "none", _("None")
-
-
 class Skill(models.TextChoices):
     DRIVING = "driving", _("Driving")
     MEDICAL = "medical", _("Medical")
@@ -58,8 +51,14 @@ class Volunteer(TimeStampedModel):
         "places.Place", verbose_name=_("home community"), on_delete=models.PROTECT, related_name="+"
     )
     place_path = PathField(_("place path"))
-    organization = models.CharField(_("organization"), max_length=20, choices=Organization.choices)
-    organization_name = models.CharField(_("organization name"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+    )
     party_member = models.BooleanField(_("party member"), default=False)
     veteran = models.BooleanField(_("veteran"), default=False)
     skills = models.JSONField(_("skills"), default=list, blank=True)

@@ -177,6 +177,76 @@ class Songhua:
         )
 
     @cached_property
+    def welfare(self) -> dict[str, Any]:
+        """A plan of 松花巷's welfare officer, one enrollment, a gift waiting, a claim, a campaign."""
+        from decimal import Decimal
+
+        from tongzhou.accounts.models import User
+        from tongzhou.accounts.services import role_grant
+        from tongzhou.people.services import organisation_get_or_create
+        from tongzhou.welfare.models import Enrollment
+        from tongzhou.welfare.services import (
+            ClaimData,
+            MemberData,
+            PlanData,
+            campaign_create,
+            claim_file,
+            enrollments_create,
+            gift_request_create,
+            plan_create,
+        )
+
+        officer = User.objects.create_user("songhua_welfare", password="welfare-password-1")
+        role_grant(actor=None, user=officer, role="welfare_officer", place=self.community)
+        union = organisation_get_or_create(actor=None, name="松花巷工会", kind="trade_union", place=self.community)
+        today = timezone.localdate()
+        plan = plan_create(
+            actor=officer,
+            place=self.community,
+            data=PlanData(
+                name="松花巷互助保障",
+                sponsor=union,
+                contribution=Decimal(30),
+                starts_on=today - timedelta(days=30),
+                ends_on=today + timedelta(days=30),
+                waiting_days=0,
+                places_total=10,
+                benefits={"accident": Decimal(1000)},
+            ),
+        )
+        first17 = "52010219700101321"
+        [enrollment] = enrollments_create(
+            actor=officer,
+            plan=plan,
+            members=[MemberData(name="松保", id_number=first17 + check_digit(first17), phone="13500003210")],
+        )
+        Enrollment.objects.filter(pk=enrollment.pk).update(covered_from=today - timedelta(days=10))
+        enrollment.refresh_from_db()
+        claim = claim_file(
+            actor=officer,
+            enrollment=enrollment,
+            data=ClaimData(
+                coverage="accident", event_on=today - timedelta(days=1), description="摔伤", amount=Decimal(100)
+            ),
+        )
+        gift = gift_request_create(actor=officer, plan=plan, volunteers=[self.volunteer])
+        campaign = campaign_create(
+            actor=officer,
+            place=self.community,
+            name="松花巷慰问",
+            organisation=union,
+            targets=[(self.volunteer, "门岗")],
+        )
+        job = ImportJob.objects.create(
+            importer="welfare_enrollments",
+            place_path=self.community.path,
+            place_name=self.community.name,
+            created_by=officer,
+            filename="名单.xlsx",
+        )
+        return {"plan": plan, "enrollment": enrollment, "claim": claim, "gift": gift, "campaign": campaign, "job": job}
+
+    @cached_property
     def test_round(self) -> Any:
         from tongzhou.testing.services import RoundData, round_advance, round_create
 
@@ -370,6 +440,16 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "people:revoke_links": lambda s: _at(s.person, s.person.place_path),
     "people:import_job": lambda s: _at(s.import_job, s.import_job.place_path),
     "people:import_errors": lambda s: _at(s.import_job, s.import_job.place_path),
+    "welfare:plan": lambda s: _at(s.welfare["plan"], s.welfare["plan"].place_path, name="改"),
+    "welfare:proposals": lambda s: _at(s.welfare["plan"], s.welfare["plan"].place_path, volunteer="1"),
+    "welfare:upload": lambda s: _at(s.welfare["plan"], s.welfare["plan"].place_path),
+    "welfare:job": lambda s: _at(s.welfare["job"], s.welfare["job"].place_path),
+    "welfare:job_errors": lambda s: _at(s.welfare["job"], s.welfare["job"].place_path),
+    "welfare:gift": lambda s: _at(s.welfare["gift"], s.welfare["gift"].place_path, decision="approve"),
+    "welfare:certificate": lambda s: _at(s.welfare["enrollment"], s.welfare["enrollment"].place_path),
+    "welfare:claim_new": lambda s: _at(s.welfare["enrollment"], s.welfare["enrollment"].place_path, amount="1"),
+    "welfare:claim": lambda s: _at(s.welfare["claim"], s.welfare["claim"].place_path, to="checked"),
+    "welfare:campaign": lambda s: _at(s.welfare["campaign"], s.welfare["campaign"].place_path, visited_by="x"),
     "testing:round": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:notify": lambda s: _at(s.test_round, s.test_round.place_path),

@@ -31,6 +31,7 @@ MAY_GIVE: dict[Role, set[Role]] = {
     Role.WAREHOUSE_KEEPER: set(),
     Role.CHECKPOINT_GUARD: set(),
     Role.VOLUNTEER: set(),
+    Role.WELFARE_OFFICER: set(),
 }
 
 

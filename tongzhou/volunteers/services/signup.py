@@ -19,12 +19,12 @@ from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.services import audit_log
 from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_phone
+from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.audit import VolunteersAudit
 from tongzhou.volunteers.models import (
     SLOT_TIMES,
     ApplicationStatus,
-    Organization,
     Skill,
     SlotKind,
     Volunteer,
@@ -42,8 +42,7 @@ class SignupData:
     phone: str
     id_number: str
     community_id: int | None
-    organization: str = Organization.NONE
-    organization_name: str = ""
+    organisation_id: int | None = None
     party_member: bool = False
     veteran: bool = False
     skills: list[str] = field(default_factory=list)
@@ -80,10 +79,9 @@ def volunteer_signup(*, data: SignupData, request: HttpRequest | None = None) ->
     )
     if community is None:
         errors["community"] = _("Choose your home community from the list.")
-    if data.organization not in Organization.values:
-        errors["organization"] = _("Choose an organization.")
-    if len(data.organization_name) > 100:
-        errors["organization_name"] = _("At most %(n)d characters.") % {"n": 100}
+    organisation = Organisation.objects.filter(pk=data.organisation_id).first() if data.organisation_id else None
+    if data.organisation_id and organisation is None:
+        errors["organisation"] = _("Choose your organisation from the list.")
     if set(data.skills) - set(Skill.values):
         errors["skills"] = _("Unknown skill.")
     if any(weekday not in range(7) or kind not in SlotKind.values for weekday, kind in data.slots):
@@ -101,8 +99,7 @@ def volunteer_signup(*, data: SignupData, request: HttpRequest | None = None) ->
         id_number=id_number,
         community=community,
         place_path=community.path,
-        organization=data.organization,
-        organization_name=data.organization_name.strip(),
+        organisation=organisation,
         party_member=data.party_member,
         veteran=data.veteran,
         skills=sorted(set(data.skills)),

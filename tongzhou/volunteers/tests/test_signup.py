@@ -30,8 +30,7 @@ def form(home, **changes):
         "phone": "13912345678",
         "id_number": ID_NUMBER,
         "community": home.pk,
-        "organization": "trade_union",
-        "organization_name": "市总工会",
+        "organisation": "",
         "party_member": "on",
         "skills": ["driving", "lifting"],
         "slots": ["0-night", "5-day"],
@@ -286,10 +285,35 @@ def test_the_sign_up_page_has_each_field_once(db):
         "name",
         "phone",
         "id_number",
-        "organization",
-        "organization_name",
+        "organisation",
         "party_member",
         "veteran",
         "consent",
     ):
         assert html.count(f'name="{name}"') == 1, name
+
+
+def test_the_sign_up_picks_an_organisation_and_its_hours_are_one_query(demo, django_assert_num_queries):
+    from decimal import Decimal
+
+    from tongzhou.people.services import organisation_get_or_create
+    from tongzhou.volunteers.models import HoursEntry
+    from tongzhou.volunteers.selectors import organisation_hours
+
+    street = demo.places["taian"].parent
+    union = organisation_get_or_create(actor=None, name="南明区总工会", kind="trade_union", place=street)
+    assert organisation_get_or_create(actor=None, name=" 南明区 总工会", kind="trade_union", place=street) == union
+    html = Client().get(reverse("volunteers:join")).content.decode()
+    assert f'value="{union.pk}"' in html and "南明区总工会" in html
+    sign_up(demo, organisation=str(union.pk))
+    volunteer = Volunteer.objects.get()
+    assert volunteer.organisation == union
+    HoursEntry.objects.create(volunteer=volunteer, hours=Decimal("12.0"))
+    HoursEntry.objects.create(volunteer=volunteer, hours=Decimal("7.5"))
+    with django_assert_num_queries(1):
+        assert organisation_hours(union) == (1, Decimal("19.5"))
+
+
+def test_an_unknown_organisation_is_named_in_the_form(demo):
+    response = sign_up(demo, organisation="999999")
+    assert response.status_code == 200 and not Volunteer.objects.exists()

@@ -31,7 +31,6 @@ def test_a_vetting_card_in_words(demo, client_as):
             phone="13900007777",
             id_number=first17 + check_digit(first17),
             community_id=demo.places["taian"].pk,
-            organization="none",
             skills=["lifting", "driving"],
             slots=[(0, "day"), (5, "night")],
             consent=True,

@@ -1,0 +1,303 @@
+"""Reads of the welfare app, scoped. Claims are health data: `get_claim_for_user` answers 404 to
+anyone but the welfare officer of the claim's place and the claimant."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.core.access import get_for_user, id_or_404, scope_of
+from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
+from tongzhou.people.models import Organisation
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.volunteers.models import Assignment, Duty, HoursEntry, Volunteer
+from tongzhou.welfare.models import Campaign, Claim, ClaimStatus, Enrollment, GiftRequest, Plan, Visit
+
+# The posts where front-line work happens: the proposal list counts hours there only.
+KEY_DUTIES = (Duty.GATE, Duty.SEALED_BUILDING, Duty.TESTING_ORDER)
+
+
+def plans(scope: Scope) -> QuerySet[Plan]:
+    return Plan.objects.filter(scope.q("place_path")).select_related("sponsor", "place").order_by("-starts_on", "id")
+
+
+def get_plan_for_user(*, user: Any, pk: Any, perm: Perm = Perm.WELFARE_MANAGE, write: bool = False) -> Plan:
+    return get_for_user(
+        Plan.objects.select_related("sponsor", "place"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+        write=write,
+    )
+
+
+def plan_enrollments(plan: Plan) -> QuerySet[Enrollment]:
+    return plan.enrollments.select_related("organisation").order_by("-created_at", "-id")
+
+
+def my_enrollments(user: Any) -> QuerySet[Enrollment]:
+    """The user's own enrollments: theirs by log-in, nobody else's."""
+    if not getattr(user, "is_authenticated", False):
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(user=user).select_related("plan__sponsor").order_by("-created_at")
+
+
+def get_enrollment_for_user(*, user: Any, pk: Any) -> Enrollment:
+    """One's own enrollment, or any in the places where the user manages welfare; else 404."""
+    pk = id_or_404(pk)
+    rows = Enrollment.objects.select_related("plan__sponsor", "volunteer")
+    own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    scope = scope_of(user, Perm.WELFARE_MANAGE)
+    visible = own | scope.q("place_path") if not scope.is_empty else own
+    enrollment = rows.filter(visible, pk=pk).first()
+    if enrollment is None:
+        raise Http404
+    return enrollment
+
+
+def get_claim_for_user(*, user: Any, pk: Any, write: bool = False) -> Claim:
+    """The claim if the user filed it for themself (their enrollment) or is the welfare officer of
+    its place (WELFARE_CLAIMS); otherwise 404, the same as a claim that does not exist."""
+    pk = id_or_404(pk)
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    scope = scope_of(user, Perm.WELFARE_CLAIMS)
+    visible = Q(enrollment__user_id=user.pk)
+    if not scope.is_empty:
+        visible |= scope.q("place_path")
+    rows = Claim.objects.filter(visible)
+    if write:
+        rows = rows.select_for_update(of=("self",))
+    claim = (
+        rows.select_related(
+            "enrollment__plan",
+            "enrollment__volunteer",
+            "assignment__shift__post",
+            "isolation_order",
+            "help_request",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def claims(scope: Scope, status: str = "") -> QuerySet[Claim]:
+    rows = Claim.objects.filter(scope.q("place_path")).select_related("enrollment__plan")
+    return rows.filter(status=status) if status else rows
+
+
+def my_claims(user: Any) -> QuerySet[Claim]:
+    return Claim.objects.filter(enrollment__user=user).select_related("enrollment__plan").order_by("-created_at")
+
+
+def public_notice(scope: Scope) -> list[dict[str, Any]]:
+    """The 公示 list: approved claims marked for it, the name masked (张*), the post, the amount;
+    never the illness or what happened."""
+    rows = (
+        Claim.objects.filter(scope.q("place_path"), public_notice=True, status=ClaimStatus.APPROVED)
+        .select_related("enrollment__plan")
+        .order_by("-updated_at")[:200]
+    )
+    return [
+        {
+            "name": mask_name(c.enrollment.name),
+            "post": c.enrollment.post_label,
+            "plan": c.enrollment.plan.name,
+            "amount": c.amount,
+        }
+        for c in rows
+    ]
+
+
+@dataclass
+class Evidence:
+    """What the system already knows about the claimant on a day, offered to pre-fill a claim."""
+
+    assignments: list[Assignment]
+
+
+def claim_evidence(enrollment: Enrollment, day: Any) -> Evidence:
+    """The claimant's shifts that started on `day` or the day before (a night shift), with their
+    check-ins: one query."""
+    if enrollment.volunteer_id is None:
+        return Evidence(assignments=[])
+    start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
+    end = start + timedelta(days=2)
+    rows = list(
+        Assignment.objects.filter(volunteer_id=enrollment.volunteer_id, shift__start__gte=start, shift__start__lt=end)
+        .select_related("shift__post")
+        .order_by("-shift__start")[:10]
+    )
+    return Evidence(assignments=rows)
+
+
+# The proposal list -------------------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    volunteer: Volunteer
+    hours: Decimal
+    posts: list[str]
+    enrolled: bool
+
+
+def proposals(scope: Scope, plan: Plan, *, min_hours: Decimal, days: int, limit: int = 500) -> list[Proposal]:
+    """Volunteers and guards of the scope with at least `min_hours` on the hours ledger at gate,
+    sealed-building or testing-site posts in the last `days` days, most hours first, with the
+    posts they served and whether the plan has them already. A constant number of queries: the
+    sums with each one's posts (one pass over the ledger on PostgreSQL; the posts are a second
+    query elsewhere), the volunteers, who is enrolled."""
+    since = timezone.now() - timedelta(days=days)
+    entries = HoursEntry.objects.filter(
+        scope.q("assignment__shift__place_path"),
+        assignment__shift__start__gte=since,
+        assignment__shift__post__duty__in=KEY_DUTIES,
+    )
+    grouped = entries.values("volunteer_id").annotate(total=Sum("hours"))
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        # The posts in the same pass over the ledger: the join is the expensive part, done once.
+        grouped = grouped.annotate(post_names=ArrayAgg("assignment__shift__post__name", distinct=True))
+    sums = list(grouped.filter(total__gte=min_hours).order_by("-total", "volunteer_id")[:limit])
+    ids = [row["volunteer_id"] for row in sums]
+    volunteers = Volunteer.objects.select_related("organisation").in_bulk(ids)
+    posts: dict[int, list[str]] = {}
+    if on_postgres:
+        posts = {row["volunteer_id"]: sorted(row["post_names"]) for row in sums}
+    else:
+        for volunteer_id, name in (
+            entries.filter(volunteer_id__in=ids)
+            .values_list("volunteer_id", "assignment__shift__post__name")
+            .distinct()
+            .order_by("volunteer_id", "assignment__shift__post__name")
+        ):
+            posts.setdefault(volunteer_id, []).append(name)
+    enrolled = set(Enrollment.objects.filter(plan=plan, volunteer_id__in=ids).values_list("volunteer_id", flat=True))
+    return [
+        Proposal(
+            volunteer=volunteers[row["volunteer_id"]],
+            hours=row["total"],
+            posts=posts.get(row["volunteer_id"], []),
+            enrolled=row["volunteer_id"] in enrolled,
+        )
+        for row in sums
+        if row["volunteer_id"] in volunteers
+    ]
+
+
+def get_gift_for_user(*, user: Any, pk: Any) -> GiftRequest:
+    """The gifted-enrollment request for its picker (WELFARE_MANAGE) or an approver (WELFARE_APPROVE)."""
+    for perm in (Perm.WELFARE_MANAGE, Perm.WELFARE_APPROVE):
+        try:
+            return get_for_user(
+                GiftRequest.objects.select_related("plan", "requested_by", "decided_by"),
+                user=user,
+                pk=pk,
+                perm=perm,
+                path_field="place_path",
+            )
+        except Http404:
+            continue
+    raise Http404
+
+
+def campaigns(scope: Scope) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.filter(scope.q("place_path"))
+        .select_related("organisation")
+        .annotate(targets=Count("visits"), done=Count("visits", filter=Q(visits__visited_at__isnull=False)))
+        .order_by("-created_at")
+    )
+
+
+def get_campaign_for_user(*, user: Any, pk: Any) -> Campaign:
+    return get_for_user(
+        Campaign.objects.select_related("organisation"),
+        user=user,
+        pk=pk,
+        perm=Perm.WELFARE_MANAGE,
+        path_field="place_path",
+    )
+
+
+def campaign_visits(campaign: Campaign) -> QuerySet[Visit]:
+    return campaign.visits.select_related("volunteer").order_by("visited_at", "volunteer__name")
+
+
+def figures(scope: Scope) -> dict[str, Any]:
+    """The dashboard's welfare figures for the scope: people covered by plan, by post and by
+    organisation; claims by status with the amount paid; visits done and due. Five queries."""
+    enrollments = Enrollment.objects.filter(scope.q("place_path"))
+    by_plan = list(enrollments.values_list("plan__name").annotate(n=Count("id")).order_by("-n"))
+    by_post = list(
+        enrollments.exclude(post_label="").values_list("post_label").annotate(n=Count("id")).order_by("-n")[:20]
+    )
+    by_org = list(
+        enrollments.filter(organisation__isnull=False)
+        .values_list("organisation__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:20]
+    )
+    claim_rows = {
+        row["status"]: row
+        for row in Claim.objects.filter(scope.q("place_path"))
+        .values("status")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+    }
+    visits = Visit.objects.filter(scope.q("campaign__place_path")).aggregate(
+        done=Count("id", filter=Q(visited_at__isnull=False)), due=Count("id", filter=Q(visited_at__isnull=True))
+    )
+    return {
+        "covered": sum(n for _name, n in by_plan),
+        "by_plan": by_plan,
+        "by_post": by_post,
+        "by_organisation": by_org,
+        "claims": [(label, claim_rows.get(value, {}).get("n", 0)) for value, label in ClaimStatus.choices],
+        "paid": claim_rows.get(ClaimStatus.PAID, {}).get("amount") or Decimal(0),
+        "visits_done": visits["done"],
+        "visits_due": visits["due"],
+    }
+
+
+def organisations_for(scope: Scope) -> QuerySet[Organisation]:
+    """Organisations at the scope's places, below them, or above them (a community's officer picks
+    the street's union)."""
+    above = {path for root in scope.roots for path in ancestor_paths(root)}
+    return Organisation.objects.filter(scope.q("place_path") | Q(place_path__in=above)).order_by("name", "id")
+
+
+def plan_places(scope: Scope) -> QuerySet[Place]:
+    return Place.objects.filter(scope.q("path"), kind__in=[PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY])
+
+
+def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, str]]:
+    """Campaign targets: volunteers assigned to a gate post under `path` in the last `days` days,
+    each with why (their shifts there)."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Assignment.objects.filter(
+            subtree_q(path, "shift__place_path"), shift__start__gte=since, shift__post__duty=Duty.GATE
+        )
+        .values("volunteer_id")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["volunteer_id"]: row["n"] for row in rows}
+    volunteers = Volunteer.objects.in_bulk(list(counts))
+    return [
+        (volunteers[vid], _("%(n)d gate shifts in the last %(days)d days") % {"n": n, "days": days})
+        for vid, n in sorted(counts.items())
+    ]

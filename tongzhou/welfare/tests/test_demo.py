@@ -1,0 +1,31 @@
+"""The demo's welfare: the mutual-aid center's plan, unit enrollments, gifted gate guards, a claim
+in review; loading twice changes nothing."""
+
+from django.test import Client
+from django.urls import reverse
+
+from tongzhou.welfare.models import Claim, ClaimStatus, Enrollment, EnrollmentSource, Plan
+
+
+def test_the_demo_welfare_loads_once(demo):
+    from tongzhou.accounts.models import User
+    from tongzhou.demo import load_demo
+
+    def counts():
+        return (Plan.objects.count(), Enrollment.objects.count(), Claim.objects.count())
+
+    load_demo(log=lambda message: None)
+    first = counts()
+    assert first == (1, 7, 1)
+    assert Enrollment.objects.filter(source=EnrollmentSource.GIFT).count() == 3
+    load_demo(log=lambda message: None)
+    assert counts() == first
+    claim = Claim.objects.get()
+    assert claim.status == ClaimStatus.CHECKED and claim.assignment is not None
+    officer = Client()
+    officer.force_login(User.objects.get(username="welfare_officer"))
+    assert officer.get(reverse("welfare:claim", args=[claim.pk])).status_code == 200
+    assert officer.get(reverse("welfare:plans")).status_code == 200
+    guard = Client()
+    guard.force_login(claim.enrollment.user)
+    assert guard.get(reverse("welfare:mine")).status_code == 200

@@ -1,0 +1,429 @@
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
+from tongzhou.accounts.selectors import scope_for
+from tongzhou.core.access import id_or_404
+from tongzhou.core.forms import form_errors
+from tongzhou.core.imports import responses as imports
+from tongzhou.core.imports.selectors import get_import_job_for_user
+from tongzhou.core.imports.services import import_job_confirm, import_job_start
+from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import mask_name
+from tongzhou.core.transitions import TransitionError
+from tongzhou.welfare import documents, selectors
+from tongzhou.welfare.forms import (
+    CampaignForm,
+    ClaimForm,
+    ClaimMoveForm,
+    MemberForm,
+    PlanForm,
+    ProposalForm,
+    UploadForm,
+    VisitForm,
+)
+from tongzhou.welfare.importers import EnrollmentImporter
+from tongzhou.welfare.models import ClaimStatus
+from tongzhou.welfare.services import (
+    ClaimData,
+    MemberData,
+    PlanData,
+    campaign_create,
+    certificate_from_token,
+    certificate_token,
+    claim_file,
+    claim_move,
+    enrollments_create,
+    gift_request_create,
+    gift_request_decide,
+    plan_create,
+    visit_record,
+)
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def plans(request: ScopedRequest) -> HttpResponse:
+    return render(
+        request,
+        "welfare/plans.html",
+        {
+            "plans": selectors.plans(request.scope)[:100],
+            "figures": selectors.figures(request.scope),
+            "can_claims": not scope_for(request.user, Perm.WELFARE_CLAIMS).is_empty,
+        },
+    )
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def plan_new(request: ScopedRequest) -> HttpResponse:
+    form = PlanForm(
+        request.POST or None,
+        places=selectors.plan_places(request.scope),
+        organisations=selectors.organisations_for(request.scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = plan_create(
+                actor=request.user,
+                place=data["place"],
+                data=PlanData(
+                    name=data["name"],
+                    sponsor=data["sponsor"],
+                    contribution=data["contribution"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    waiting_days=data["waiting_days"],
+                    places_total=data["places_total"],
+                    benefits=form.benefits(),
+                    eligible_roles=data["eligible_roles"],
+                    eligible_duties=data["eligible_duties"],
+                ),
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("welfare:plan", pk=plan.pk)
+    return render(request, "welfare/plan_new.html", {"form": form})
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def plan_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    form = MemberForm(request.POST or None, organisations=selectors.organisations_for(request.scope))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollments_create(
+                actor=request.user,
+                plan=plan,
+                members=[
+                    MemberData(
+                        name=data["name"],
+                        id_number=data["id_number"],
+                        phone=data["phone"],
+                        organisation=data["organisation"],
+                    )
+                ],
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Enrolled; the certificate was sent by message."))
+            return redirect("welfare:plan", pk=plan.pk)
+        plan.refresh_from_db()
+    return render(
+        request,
+        "welfare/plan.html",
+        {
+            "plan": plan,
+            "benefits": plan.benefits.all(),
+            "enrollments": selectors.plan_enrollments(plan)[:200],
+            "form": form,
+        },
+    )
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def proposal_list(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The front-line workers the data proposes for gifted places; the officer ticks and sends the
+    pick for a second approval."""
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    form = ProposalForm(request.GET or None)
+    min_hours, days = (
+        (form.cleaned_data["min_hours"], form.cleaned_data["days"]) if form.is_valid() else (Decimal(24), 30)
+    )
+    rows = selectors.proposals(request.scope, plan, min_hours=min_hours, days=days)
+    if request.method == "POST":
+        picked = (
+            {id_or_404(v) for v in request.POST.getlist("volunteer")} if request.POST.getlist("volunteer") else set()
+        )
+        by_id = {row.volunteer.pk: row for row in rows if not row.enrolled}
+        chosen = [by_id[i] for i in picked if i in by_id]
+        try:
+            gift = gift_request_create(
+                actor=request.user,
+                plan=plan,
+                volunteers=[row.volunteer for row in chosen],
+                facts={str(r.volunteer.pk): {"hours": str(r.hours), "posts": "、".join(r.posts)} for r in chosen},
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Sent for a second approval."))
+            return redirect("welfare:gift", pk=gift.pk)
+    return render(request, "welfare/proposals.html", {"plan": plan, "form": form, "rows": rows})
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def enroll_template(request: ScopedRequest) -> HttpResponse:
+    return imports.template_response(EnrollmentImporter)
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def enroll_upload(request: ScopedRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_start(
+                actor=request.user,
+                importer=EnrollmentImporter.name,
+                place=plan.place,
+                filename=upload.name,
+                data=upload.read(),
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("welfare:job", pk=job.pk)
+    return imports.upload_page(request, EnrollmentImporter, form, template_url=reverse("welfare:template"))
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def enroll_job(request: ScopedRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for_user(user=request.user, pk=pk, importer=EnrollmentImporter.name)
+    if request.method == "POST":
+        try:
+            job = import_job_confirm(actor=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("welfare:job", pk=job.pk)
+    return imports.job_page(
+        request,
+        job,
+        job_url=reverse("welfare:job", args=[job.pk]),
+        errors_url=reverse("welfare:job_errors", args=[job.pk]),
+    )
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def enroll_errors(request: ScopedRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for_user(user=request.user, pk=pk, importer=EnrollmentImporter.name)
+    return imports.errors_csv_response(job)
+
+
+@logged_in
+def gift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    gift = selectors.get_gift_for_user(user=request.user, pk=pk)
+    can_decide = (
+        gift.is_pending
+        and gift.requested_by_id != request.user.pk
+        and scope_for(request.user, Perm.WELFARE_APPROVE).contains(gift.place_path)
+    )
+    if request.method == "POST" and can_decide:
+        try:
+            gift_request_decide(
+                actor=request.user,  # type: ignore[arg-type]
+                gift=gift,
+                approve=request.POST.get("decision") == "approve",
+                note=request.POST.get("note", ""),
+                request=request,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("welfare:gift", pk=gift.pk)
+    return render(
+        request,
+        "welfare/gift.html",
+        {
+            "gift": gift,
+            "picks": sorted((gift.facts or {}).values(), key=lambda f: f.get("name", "")),
+            "can_decide": can_decide,
+        },
+    )
+
+
+@logged_in
+def mine(request: HttpRequest) -> HttpResponse:
+    """A worker's own protection: their enrollments (certificate, file a claim) and claims."""
+    return render(
+        request,
+        "welfare/mine.html",
+        {"enrollments": selectors.my_enrollments(request.user), "claims": selectors.my_claims(request.user)},
+    )
+
+
+@logged_in
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = selectors.get_enrollment_for_user(user=request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("welfare:verify", args=[certificate_token(enrollment)]))
+    response = HttpResponse(documents.certificate(enrollment, url), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="certificate.pdf"'
+    return response
+
+
+@public
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The certificate's QR code: which plan, whose (masked), covered from when."""
+    enrollment = certificate_from_token(token)
+    if enrollment is None:
+        return render(request, "welfare/verify.html", {"valid": False}, status=404)
+    return render(
+        request,
+        "welfare/verify.html",
+        {"valid": True, "enrollment": enrollment, "name": mask_name(enrollment.name)},
+    )
+
+
+def _day(value: Any) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return timezone.localdate()
+
+
+@logged_in
+def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim form, filled from what the system knows: the claimant's shift that day and its
+    check-in. The claimant files for themself; the welfare officer may file for them."""
+    enrollment = selectors.get_enrollment_for_user(user=request.user, pk=pk)
+    if enrollment.user_id != request.user.pk and not scope_for(request.user, Perm.WELFARE_CLAIMS).contains(
+        enrollment.place_path
+    ):
+        raise Http404
+    day = _day(request.POST.get("event_on") or request.GET.get("day") or timezone.localdate())
+    evidence = selectors.claim_evidence(enrollment, day)
+    initial: dict[str, Any] = {"event_on": day}
+    if evidence.assignments:
+        first = evidence.assignments[0]
+        initial["assignment"] = first.pk
+        initial["description"] = _("On duty at %(post)s, shift from %(start)s.") % {
+            "post": first.shift.post.name,
+            "start": timezone.localtime(first.shift.start).strftime("%Y-%m-%d %H:%M"),
+        }
+    form = ClaimForm(request.POST or None, initial=initial, assignments=evidence.assignments)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = claim_file(
+                actor=request.user,  # type: ignore[arg-type]
+                enrollment=enrollment,
+                data=ClaimData(
+                    coverage=data["coverage"],
+                    event_on=data["event_on"],
+                    description=data["description"],
+                    amount=data["amount"],
+                    assignment_id=data["assignment"],
+                ),
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Claim filed; follow it here."))
+            return redirect("welfare:claim", pk=claim.pk)
+    return render(request, "welfare/claim_new.html", {"enrollment": enrollment, "form": form, "evidence": evidence})
+
+
+@require_perm(Perm.WELFARE_CLAIMS)
+def claim_list(request: ScopedRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in ClaimStatus.values else ""
+    return render(
+        request,
+        "welfare/claims.html",
+        {"claims": selectors.claims(request.scope, status)[:200], "status": status, "statuses": ClaimStatus.choices},
+    )
+
+
+@logged_in
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(user=request.user, pk=pk)
+    can_review = scope_for(request.user, Perm.WELFARE_CLAIMS).contains(claim.place_path)
+    form = ClaimMoveForm(request.POST or None) if can_review else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            claim_move(
+                actor=request.user,  # type: ignore[arg-type]
+                claim=claim,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                public_notice=form.cleaned_data["public_notice"],
+                request=request,
+            )
+        except (ValidationError, TransitionError) as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("welfare:claim", pk=claim.pk)
+    moves = (
+        [(to, ClaimStatus(to).label) for to in sorted(claim.TRANSITIONS.get(claim.status, ()))] if can_review else []
+    )
+    return render(
+        request,
+        "welfare/claim.html",
+        {"claim": claim, "history": claim.history.select_related("actor"), "moves": moves, "form": form},
+    )
+
+
+@logged_in
+def notice(request: HttpRequest) -> HttpResponse:
+    """The public notice period (公示): approved claims listed pseudonymised, post and amount only."""
+    return render(
+        request, "welfare/notice.html", {"rows": selectors.public_notice(scope_for(request.user, Perm.PLACES_VIEW))}
+    )
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def campaign_list(request: ScopedRequest) -> HttpResponse:
+    form = CampaignForm(
+        request.POST or None,
+        places=selectors.plan_places(request.scope),
+        organisations=selectors.organisations_for(request.scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = campaign_create(
+                actor=request.user,
+                place=data["place"],
+                name=data["name"],
+                organisation=data["organisation"],
+                targets=selectors.gate_duty_targets(data["place"].path, days=data["days"]),
+                thanks_text=data["thanks_text"],
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("welfare:campaign", pk=campaign.pk)
+    return render(request, "welfare/campaigns.html", {"campaigns": selectors.campaigns(request.scope), "form": form})
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    campaign = selectors.get_campaign_for_user(user=request.user, pk=pk)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        visit = campaign.visits.filter(pk=id_or_404(request.POST.get("visit", ""))).first()
+        if visit is None:
+            raise Http404
+        try:
+            visit_record(actor=request.user, visit=visit, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("welfare:campaign", pk=campaign.pk)
+    visits = list(selectors.campaign_visits(campaign))
+    return render(
+        request,
+        "welfare/campaign.html",
+        {
+            "campaign": campaign,
+            "due": [v for v in visits if v.visited_at is None],
+            "done": [v for v in visits if v.visited_at is not None],
+            "form": form,
+        },
+    )
