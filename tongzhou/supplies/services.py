@@ -300,11 +300,14 @@ def stock_issue(
     lot: Lot | None = None,
     note: str = "",
     batch: uuid.UUID | None = None,
+    perm: Perm = Perm.SUPPLIES_KEEP,
 ) -> list[Entry]:
     """Issue `quantity` of `item` out of `store` (from `lot`, or first-expiring-first-out): one
-    entry per lot taken. Never below zero, never from an expired lot. Needs SUPPLIES_KEEP."""
+    entry per lot taken. Never below zero, never from an expired lot. Needs `perm` over the store:
+    SUPPLIES_KEEP for a keeper; another module that hands goods over on its own authority names
+    its own (a welfare officer's gift at a condolence visit: WELFARE_MANAGE)."""
     if actor is not None:
-        require(actor, Perm.SUPPLIES_KEEP, store.place_path)
+        require(actor, perm, store.place_path)
     value = quantity_parse(item, quantity)
     batch = batch or uuid.uuid4()
     entries = [

@@ -8,6 +8,7 @@ from tongzhou.core.forms import IdChoiceField, StyledForm
 from tongzhou.core.permissions import Role
 from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place
+from tongzhou.supplies.models import Item, Store
 from tongzhou.volunteers.models import Duty
 from tongzhou.welfare.models import ClaimStatus, Coverage
 
@@ -107,6 +108,22 @@ class VisitForm(StyledForm):
     visited_by = forms.CharField(label=_("Who went"), max_length=200)
     given = forms.CharField(label=_("What was given"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+    # A gift out of a store, issued through the supplies ledger (all three, or none).
+    store = IdChoiceField(label=_("From store"), queryset=Store.objects.none(), required=False)
+    item = IdChoiceField(label=_("Gift"), queryset=Item.objects.none(), required=False)
+    quantity = forms.CharField(label=_("How many"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, stores: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores  # type: ignore[attr-defined]
+        self.fields["item"].queryset = items  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        gift = [data.get("store"), data.get("item"), (data.get("quantity") or "").strip()]
+        if any(gift) and not all(gift):
+            raise forms.ValidationError(_("A gift from a store needs the store, the item and how many."))
+        return data
 
 
 class CampaignForm(StyledForm):

@@ -240,6 +240,8 @@ class Visit(TimeStampedModel):
     visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
     visited_by = models.CharField(_("who went"), max_length=200, blank=True)
     given = models.CharField(_("what was given"), max_length=200, blank=True)
+    # The supplies ledger's batch of the gift issued at the visit (its issued entries), if any.
+    gift_batch = models.UUIDField(_("gift's ledger batch"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -5,10 +5,12 @@ The budget is held by one conditional UPDATE (`_take_places`): it adds to `place
 while the sum stays within `places_total`, so two officers enrolling the last places at the same
 moment cannot both succeed, whatever the database (the check constraint `plan_budget` backs it)."""
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +30,8 @@ from tongzhou.core.transitions import decide, move
 from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_phone
 from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place
+from tongzhou.supplies.models import Item, Store
+from tongzhou.supplies.services import plain_quantity, quantity_parse, stock_issue
 from tongzhou.volunteers.models import Duty, Volunteer
 from tongzhou.welfare.audit import WelfareAudit
 from tongzhou.welfare.models import (
@@ -461,11 +465,40 @@ def campaign_create(
     return campaign
 
 
-def visit_gift_issue(*, actor: User, visit: Visit, given: str) -> None:
-    """The seam to the supplies ledger: a gift handed over at a visit will be issued from a store
-    through a ledger entry here. Until the supplies app is connected, what was given is kept as
-    text on the visit (`Visit.given`)."""
-    visit.given = given.strip()[:200]
+@dataclass(frozen=True)
+class Gift:
+    """Goods handed over at a visit, out of a store: the item and how many."""
+
+    store: Store
+    item: Item
+    quantity: Any
+
+
+def visit_gift_issue(*, actor: User, visit: Visit, given: str, gift: Gift | None = None) -> None:
+    """What was given at a visit. Goods out of a store are issued through the supplies ledger (one
+    batch of issued entries, first-expiring lot first, never below zero), on the welfare officer's
+    own authority over the store's place; the visit keeps the batch and says what it was. Words
+    alone (`given`) are kept as they are, for what no store holds."""
+    words = given.strip()
+    if gift is not None:
+        batch = uuid.uuid4()
+        try:
+            stock_issue(
+                actor=actor,
+                store=gift.store,
+                item=gift.item,
+                quantity=gift.quantity,
+                note=visit.campaign.name,
+                batch=batch,
+                perm=Perm.WELFARE_MANAGE,
+            )
+        except ValidationError as error:
+            raise ValidationError({"quantity": error.messages}) from None
+        issued = quantity_parse(gift.item, gift.quantity)
+        what = f"{gift.item.name} {plain_quantity(issued)} {gift.item.unit}"
+        words = f"{what}; {words}" if words else what
+        visit.gift_batch = batch
+    visit.given = words[:200]
 
 
 @transaction.atomic
@@ -476,6 +509,7 @@ def visit_record(
     visited_by: str,
     given: str = "",
     note: str = "",
+    gift: Gift | None = None,
     request: HttpRequest | None = None,
 ) -> Visit:
     """A visit done: who went, what was given (through `visit_gift_issue`), a note; the campaign's
@@ -487,12 +521,12 @@ def visit_record(
         raise ValidationError(_("This visit is recorded already."))
     if not visited_by.strip():
         raise ValidationError({"visited_by": _("Say who went.")})
-    visit_gift_issue(actor=actor, visit=visit, given=given)
+    visit_gift_issue(actor=actor, visit=visit, given=given, gift=gift)
     visit.visited_at = timezone.now()
     visit.visited_by = visited_by.strip()[:200]
     visit.note = note.strip()
     visit.recorded_by = actor
-    visit.save(update_fields=["visited_at", "visited_by", "given", "note", "recorded_by", "updated_at"])
+    visit.save(update_fields=["visited_at", "visited_by", "given", "gift_batch", "note", "recorded_by", "updated_at"])
     if campaign.thanks_text:
         phone, text, scope = visit.volunteer.phone, campaign.thanks_text, campaign.place_path
         transaction.on_commit(lambda: send_message(to=phone, text=text, scope=scope, kind="welfare"))

@@ -20,6 +20,7 @@ from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.transitions import TransitionError
+from tongzhou.supplies import selectors as supplies_selectors
 from tongzhou.welfare import documents, selectors
 from tongzhou.welfare.forms import (
     CampaignForm,
@@ -35,6 +36,7 @@ from tongzhou.welfare.importers import EnrollmentImporter
 from tongzhou.welfare.models import ClaimStatus
 from tongzhou.welfare.services import (
     ClaimData,
+    Gift,
     MemberData,
     PlanData,
     campaign_create,
@@ -406,13 +408,28 @@ def campaign_list(request: ScopedRequest) -> HttpResponse:
 @require_perm(Perm.WELFARE_MANAGE)
 def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     campaign = selectors.get_campaign_for_user(user=request.user, pk=pk)
-    form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    stores = supplies_selectors.stores_for_user(request.user, Perm.WELFARE_MANAGE).order_by("name")
+    items = supplies_selectors.items()
+    form = VisitForm(request.POST or None, stores=stores, items=items)
+    if request.method == "POST":
         visit = campaign.visits.filter(pk=id_or_404(request.POST.get("visit", ""))).first()
         if visit is None:
             raise Http404
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect("welfare:campaign", pk=campaign.pk)
+        data = form.cleaned_data
+        gift = Gift(data["store"], data["item"], data["quantity"]) if data["store"] else None
         try:
-            visit_record(actor=request.user, visit=visit, request=request, **form.cleaned_data)
+            visit_record(
+                actor=request.user,
+                visit=visit,
+                visited_by=data["visited_by"],
+                given=data["given"],
+                note=data["note"],
+                gift=gift,
+                request=request,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("welfare:campaign", pk=campaign.pk)
@@ -425,5 +442,7 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "due": [v for v in visits if v.visited_at is None],
             "done": [v for v in visits if v.visited_at is not None],
             "form": form,
+            "stores": stores,
+            "items": items,
         },
     )
