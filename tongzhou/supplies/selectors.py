@@ -9,7 +9,10 @@ from django.db.models import QuerySet, Sum
 from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
+from tongzhou.core.scope import ancestor_paths, subtree_q
+from tongzhou.places.models import Place, PlaceKind
 from tongzhou.supplies.models import Balance, Donation, Entry, HandOut, Item, Store
+from tongzhou.volunteers.models import Post
 
 
 def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
@@ -172,3 +175,27 @@ def workers_for_user(user: Any) -> QuerySet[User]:
     """Accounts holding a role where `user` keeps stores: the workers a keeper may hand goods to."""
     scope = scope_of(user, Perm.SUPPLIES_KEEP)
     return User.objects.filter(scope.q("roles__place__path"), is_active=True).distinct().order_by("username")
+
+
+def transfer_destinations(store: Store) -> QuerySet[Store]:
+    """Where a store's page offers to send goods: the other stores of its street (the service
+    takes any store; the page does not list a city's)."""
+    street = Place.objects.filter(path__in=ancestor_paths(store.place_path), kind=PlaceKind.STREET).first()
+    others = Store.objects.exclude(pk=store.pk)
+    if street is not None:
+        others = others.filter(subtree_q(street.path, "place_path"))
+    return others.order_by("place_path", "name")
+
+
+def keeper_stores(user: Any) -> QuerySet[Store]:
+    """The stores `user` keeps, in the tree's order."""
+    return stores_for_user(user, Perm.SUPPLIES_KEEP).order_by("place_path", "name")
+
+
+def handout_posts(user: Any) -> QuerySet[Post]:
+    """The posts whose day kit `user` may hand out: those in the places where they keep stores."""
+    return Post.objects.filter(scope_of(user, Perm.SUPPLIES_KEEP).q("place_path")).order_by("place_path", "name")
+
+
+def place_at(path: str) -> Place:
+    return Place.objects.get(path=path)

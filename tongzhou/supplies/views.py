@@ -31,7 +31,6 @@ from tongzhou.supplies.forms import (
 )
 from tongzhou.supplies.models import Donation, HandOut, Store
 from tongzhou.supplies.services import GoodsLine
-from tongzhou.volunteers.models import Post
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
@@ -43,7 +42,7 @@ def stock(request: ScopedRequest) -> HttpResponse:
 
 def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpResponse:
     may_keep = scope_of(request.user, Perm.SUPPLIES_KEEP).contains(store.place_path)
-    destinations = Store.objects.exclude(pk=store.pk).order_by("place_path", "name")
+    destinations = selectors.transfer_destinations(store)
     context = {
         "store": store,
         "balances": selectors.store_balances(store),
@@ -113,7 +112,7 @@ def store_receive(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.SUPPLIES_KEEP)
 def store_transfer(request: ScopedRequest, pk: int) -> HttpResponse:
     the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
-    destinations = Store.objects.exclude(pk=the_store.pk)
+    destinations = selectors.transfer_destinations(the_store)
     form = TransferForm(request.POST, prefix="transfer", destinations=destinations)
     if form.is_valid():
         try:
@@ -211,14 +210,14 @@ def donations(request: ScopedRequest) -> HttpResponse:
 
 @require_perm(Perm.SUPPLIES_KEEP)
 def donation_create(request: ScopedRequest) -> HttpResponse:
-    stores = selectors.stores_for_user(request.user, Perm.SUPPLIES_KEEP).order_by("place_path", "name")
+    stores = selectors.keeper_stores(request.user)
     places = request.scope.roots
     form = DonationForm(request.POST or None, stores=stores)
     lines = GoodsLineFormSet(request.POST or None, prefix="line")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
         store = data["store"]
-        place = store.place if store is not None else Place.objects.get(path=places[0])
+        place = store.place if store is not None else selectors.place_at(places[0])
         goods = [
             GoodsLine(
                 item_id=line["item"],
@@ -301,12 +300,11 @@ def handout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _handout_form(request: ScopedRequest, data: object) -> HandOutForm:
-    scope = scope_of(request.user, Perm.SUPPLIES_KEEP)
     return HandOutForm(
         data,
         prefix="handout",
         recipients=selectors.workers_for_user(request.user),
-        posts=Post.objects.filter(scope.q("place_path")).order_by("place_path", "name"),
+        posts=selectors.handout_posts(request.user),
     )
 
 

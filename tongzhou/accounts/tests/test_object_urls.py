@@ -36,6 +36,7 @@ from tongzhou.core.imports.models import ImportJob
 from tongzhou.core.scope import is_within
 from tongzhou.monitoring.models import HealthCheck, OrderAction, OrderKind, Override, OverrideStatus, Reason
 from tongzhou.monitoring.services import key_person_register, order_create
+from tongzhou.notices.links import notice_token
 from tongzhou.people.idnumbers import check_digit
 from tongzhou.people.models import Person
 from tongzhou.people.services import personal_link_token
@@ -133,6 +134,61 @@ class Songhua:
             audience="residents",
         )
         return notice_send(actor=self.staff, notice=notice_create(actor=self.staff, draft=draft))
+
+    @cached_property
+    def notice_file(self) -> Any:
+        """A file on a draft notice of 松花巷 (a draft's signed link opens nothing)."""
+        from tongzhou.notices.services import NoticeDraft, notice_attach, notice_create
+
+        draft = NoticeDraft(
+            place=self.compound,
+            title="停水通知",
+            body="明日9时至12时停水。",
+            valid_from=timezone.localdate(),
+            valid_to=None,
+            audience="residents",
+        )
+        notice = notice_create(actor=self.staff, draft=draft)
+        return notice_attach(actor=self.staff, notice=notice, name="通知.pdf", data=b"%PDF-1.4\n%%EOF\n")
+
+    @cached_property
+    def supplies(self) -> dict[str, Any]:
+        """A storeroom of 松花巷 with masks, a transfer on its way to a gate's box, a hand-out to a
+        worker of 松花巷 and a donation."""
+        from tongzhou.supplies.models import DonationKind, DonorKind, ItemKind, StoreKind
+        from tongzhou.supplies.services import (
+            donation_record,
+            handout_issue,
+            item_create,
+            stock_receive,
+            stock_transfer,
+            store_create,
+        )
+
+        item = item_create(actor=None, name="口罩（松花巷）", kind=ItemKind.MASK, unit="只")
+        store = store_create(actor=None, place=self.community, name="松花巷储藏室", kind=StoreKind.STOREROOM)
+        box = store_create(actor=None, place=self.compound, name="松花巷卡点箱", kind=StoreKind.CHECKPOINT_BOX)
+        received = stock_receive(actor=None, store=store, item=item, quantity=100)
+        on_the_way = stock_transfer(actor=None, source=store, destination=box, item=item, quantity=10)[-1]
+        handout = handout_issue(actor=None, store=store, recipient=self.staff, lines=[(item, 5)])
+        donation = donation_record(
+            actor=None,
+            place=self.community,
+            donor_name="松花巷某公司",
+            donor_kind=DonorKind.COMPANY,
+            kind=DonationKind.MONEY,
+            amount="1000",
+            purpose="购买口罩",
+        )
+        return {
+            "item": item,
+            "store": store,
+            "box": box,
+            "received": received,
+            "on_the_way": on_the_way,
+            "handout": handout,
+            "donation": donation,
+        }
 
     @cached_property
     def story(self) -> Any:
@@ -514,6 +570,46 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "notices:new_version": lambda s: _at(s.notice, s.notice.place_path, title="x", body="y", audience="residents"),
     "notices:doors": lambda s: _at(s.notice, s.notice.place_path, reach=s.notice.reach.first().pk),
     "notices:door_pdf": lambda s: _at(s.notice, s.notice.place_path),
+    "notices:attachment": lambda s: Target(
+        s.notice_file,
+        s.notice_file.notice.place_path,
+        {"pk": s.notice_file.notice_id, "attachment_pk": s.notice_file.pk},
+    ),
+    "notices:public_attachment": lambda s: Target(
+        s.notice_file,
+        s.notice_file.notice.place_path,
+        {"token": notice_token(s.notice_file.notice), "attachment_pk": s.notice_file.pk},
+    ),
+    "supplies:store": lambda s: _at(s.supplies["store"], s.supplies["store"].place_path),
+    "supplies:issue": lambda s: _at(
+        s.supplies["store"],
+        s.supplies["store"].place_path,
+        **{"issue-item": s.supplies["item"].pk, "issue-quantity": "5"},
+    ),
+    "supplies:receive": lambda s: _at(
+        s.supplies["store"],
+        s.supplies["store"].place_path,
+        **{"receive-item": s.supplies["item"].pk, "receive-quantity": "5"},
+    ),
+    "supplies:transfer": lambda s: _at(
+        s.supplies["store"],
+        s.supplies["store"].place_path,
+        **{
+            "transfer-destination": s.supplies["box"].pk,
+            "transfer-item": s.supplies["item"].pk,
+            "transfer-quantity": "5",
+        },
+    ),
+    "supplies:handout": lambda s: _at(
+        s.supplies["store"],
+        s.supplies["store"].place_path,
+        **{"handout-recipient": s.staff.pk, "handout-item": s.supplies["item"].pk, "handout-quantity": "1"},
+    ),
+    "supplies:arrive": lambda s: _at(s.supplies["on_the_way"], s.supplies["on_the_way"].store.place_path),
+    "supplies:reverse": lambda s: _at(s.supplies["received"], s.supplies["received"].store.place_path, note="错账"),
+    "supplies:confirm": lambda s: _at(s.supplies["handout"], s.supplies["handout"].place_path),
+    "supplies:donation": lambda s: _at(s.supplies["donation"], s.supplies["donation"].place_path),
+    "supplies:receipt": lambda s: _at(s.supplies["donation"], s.supplies["donation"].place_path),
     "stories:detail": lambda s: _at(s.story, s.story.place_path, action="submit"),
     "stories:edit": lambda s: _at(s.story, s.story.place_path, place=s.compound.pk, title="改", body="改"),
     "stories:photos": lambda s: _at(s.story, s.story.place_path, credit="摄影"),
