@@ -8,6 +8,7 @@ from tongzhou.checkpoints.selectors import gate_figures
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring.selectors import monitoring_figures
 from tongzhou.reports.selectors import dashboard_figures, landing_url
+from tongzhou.supplies.selectors import supplies_figures
 from tongzhou.volunteers.selectors import volunteer_figures
 
 
@@ -36,6 +37,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
             else None,
             "volunteers": volunteer_figures(volunteers_scope)
             if not (volunteers_scope := scope_for(request.user, Perm.VOLUNTEERS_MANAGE)).is_empty
+            else None,
+            "supplies": supplies_figures(supplies_scope)
+            if not (supplies_scope := scope_for(request.user, Perm.SUPPLIES_VIEW)).is_empty
             else None,
         },
     )

@@ -103,3 +103,39 @@ class HandOutForm(StyledForm):
 
 
 HANDOUT_LINES = 3
+
+
+class RequisitionForm(StyledForm):
+    """A store asks the street's warehouse: up to REQUISITION_LINES items, and why."""
+
+    store = IdChoiceField(label=_("For store"), queryset=Store.objects.none())
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+    def __init__(self, *args: Any, stores: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stores is not None:
+            self.fields["store"].queryset = stores  # type: ignore[attr-defined]
+        choices = [("", "—")] + [(str(i.pk), f"{i.name}（{i.unit}）") for i in Item.objects.order_by("kind", "name")]
+        for n in range(1, REQUISITION_LINES + 1):
+            self.fields[f"item{n}"] = forms.CharField(label=_("Item"), required=False, widget=forms.Select())
+            self.fields[f"item{n}"].widget.choices = choices
+            self.fields[f"quantity{n}"] = forms.CharField(label=_("Quantity"), max_length=20, required=False)
+            self.fields[f"item{n}"].widget.attrs["class"] = "form-select"
+            self.fields[f"quantity{n}"].widget.attrs["class"] = "form-control"
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"item{n}"], self[f"quantity{n}"]) for n in range(1, REQUISITION_LINES + 1)]
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [
+            (self.cleaned_data[f"item{n}"], self.cleaned_data[f"quantity{n}"])
+            for n in range(1, REQUISITION_LINES + 1)
+            if self.cleaned_data.get(f"item{n}") or self.cleaned_data.get(f"quantity{n}")
+        ]
+
+
+REQUISITION_LINES = 5
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
