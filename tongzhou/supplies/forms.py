@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.accounts.models import User
 from tongzhou.core.forms import IdChoiceField, StyledForm
-from tongzhou.supplies.models import DonationKind, DonorKind, Item, Store
+from tongzhou.supplies.models import DonationKind, DonorKind, Item, ItemKind, Store
 from tongzhou.volunteers.models import Post
 
 
@@ -139,3 +139,17 @@ REQUISITION_LINES = 5
 
 class NoteForm(StyledForm):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ItemForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
+    unit = forms.CharField(label=_("Unit"), max_length=10)
+    pack_size = forms.IntegerField(label=_("Units per pack"), min_value=1, max_value=100000, initial=1)
+    counted = forms.BooleanField(label=_("Counted in whole units"), required=False, initial=True)
+    expiry_matters = forms.BooleanField(label=_("Has an expiry date"), required=False)
+
+
+class MinimumForm(StyledForm):
+    item = IdChoiceField(label=_("Item"), queryset=Item.objects.order_by("kind", "name"))
+    quantity = forms.CharField(label=_("Minimum"), max_length=20)

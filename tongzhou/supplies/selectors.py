@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from tongzhou.accounts.models import User
@@ -28,6 +29,7 @@ from tongzhou.supplies.models import (
     RequisitionLine,
     Store,
 )
+from tongzhou.volunteers.models import Team
 
 
 def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
@@ -295,3 +297,56 @@ def supplies_figures(scope: Scope) -> dict[str, Any]:
         "open_requisitions": Requisition.objects.filter(scope.q("place_path"), status__in=OPEN_REQUISITION).count(),
         "shortages": shortages,
     }
+
+
+def team_handouts(user: Any) -> list[tuple[HandOut, list[Entry]]]:
+    """Unconfirmed hand-outs to the members of the volunteer teams `user` leads (to confirm for
+    them); nobody else's."""
+    members = Team.objects.filter(leader__user_id=user.pk).values("members__user_id")
+    handouts = list(
+        HandOut.objects.filter(recipient_id__in=members, confirmed_at__isnull=True)
+        .exclude(recipient_id=user.pk)
+        .select_related("store", "post", "recipient")
+        .order_by("-issued_at")[:50]
+    )
+    entries: dict[Any, list[Entry]] = {}
+    for entry in Entry.objects.filter(batch__in=[h.batch for h in handouts]).select_related("item").order_by("pk"):
+        entries.setdefault(entry.batch, []).append(entry)
+    return [(h, entries.get(h.batch, [])) for h in handouts]
+
+
+def get_handout_to_confirm(*, user: Any, pk: Any) -> HandOut:
+    """The hand-out `pk` if `user` received it or leads a team of its recipient; Http404 otherwise."""
+    handout = HandOut.objects.filter(pk=pk).first()
+    if handout is None or not (
+        handout.recipient_id == user.pk
+        or Team.objects.filter(leader__user_id=user.pk, members__user_id=handout.recipient_id).exists()
+    ):
+        raise Http404
+    return handout
+
+
+@dataclass
+class LevelRow:
+    item: str
+    unit: str
+    minimum: Decimal
+    on_hand: Decimal
+
+    @property
+    def short(self) -> bool:
+        return self.on_hand < self.minimum
+
+
+def store_minimums(store: Store) -> list[LevelRow]:
+    """The store's minimum levels with what is on hand of each item (two queries)."""
+    on_hand = dict(
+        Balance.objects.filter(store=store, in_transit=False)
+        .values("item_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("item_id", "n")
+    )
+    return [
+        LevelRow(level.item.name, level.item.unit, level.quantity, Decimal(on_hand.get(level.item_id) or 0))
+        for level in MinimumLevel.objects.filter(store=store).select_related("item").order_by("item__name")
+    ]

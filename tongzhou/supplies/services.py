@@ -54,6 +54,7 @@ from tongzhou.supplies.models import (
     Store,
     StoreKind,
 )
+from tongzhou.volunteers.models import Team
 
 MAX_QUANTITY = Decimal("100000000")
 # What counts as used in the public ledger: issued, less what came back.
@@ -789,11 +790,16 @@ def handout_issue(
     return handout
 
 
+def leads_team_of(*, leader: Any, member_id: int) -> bool:
+    """Whether `leader` leads a volunteer team of which the account `member_id` is a member."""
+    return Team.objects.filter(leader__user_id=leader.pk, members__user_id=member_id).exists()
+
+
 @transaction.atomic
 def handout_confirm(*, actor: User, handout: HandOut) -> HandOut:
-    """The recipient confirms they got the goods (or a keeper or staff member over the store does
-    for them). Once: compare-and-set."""
-    if actor.pk != handout.recipient_id:
+    """The recipient confirms they got the goods (or their volunteer team's leader, or a keeper or
+    staff member over the store, does for them). Once: compare-and-set."""
+    if actor.pk != handout.recipient_id and not leads_team_of(leader=actor, member_id=handout.recipient_id):
         require(actor, Perm.SUPPLIES_KEEP, handout.place_path)
     done = HandOut.objects.filter(pk=handout.pk, confirmed_at__isnull=True).update(
         confirmed_at=timezone.now(), confirmed_by=actor

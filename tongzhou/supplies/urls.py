@@ -27,4 +27,6 @@ urlpatterns = [
     path("requisitions/<int:pk>/decide/", views.requisition_decide, name="requisition_decide"),
     path("requisitions/<int:pk>/issue/", views.requisition_issue, name="requisition_issue"),
     path("requisitions/<int:pk>/receive/", views.requisition_receive, name="requisition_receive"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("stores/<int:pk>/minimums/", views.store_minimums, name="minimums"),
 ]

@@ -26,12 +26,14 @@ from tongzhou.supplies.forms import (
     GoodsLineFormSet,
     HandOutForm,
     IssueForm,
+    ItemForm,
+    MinimumForm,
     ReceiveForm,
     RequisitionForm,
     ReverseForm,
     TransferForm,
 )
-from tongzhou.supplies.models import Donation, HandOut, Requisition, RequisitionStatus, Store, StoreKind
+from tongzhou.supplies.models import Donation, Requisition, RequisitionStatus, Store, StoreKind
 from tongzhou.supplies.services import AskedLine, GoodsLine
 from tongzhou.volunteers.models import Post
 
@@ -310,15 +312,17 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @logged_in
 def my_handouts(request: HttpRequest) -> HttpResponse:
     """What I was given, to confirm on my phone: a worker sees only their own hand-outs."""
-    return render(request, "supplies/my_handouts.html", {"rows": selectors.own_handouts(request.user)})
+    return render(
+        request,
+        "supplies/my_handouts.html",
+        {"rows": selectors.own_handouts(request.user), "team_rows": selectors.team_handouts(request.user)},
+    )
 
 
 @logged_in
 @require_POST
 def handout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    handout = HandOut.objects.filter(pk=pk, recipient_id=request.user.pk).first()
-    if handout is None:
-        raise Http404
+    handout = selectors.get_handout_to_confirm(user=request.user, pk=pk)
     try:
         services.handout_confirm(actor=request.user, handout=handout)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -471,3 +475,57 @@ def requisition_receive(request: ScopedRequest, pk: int) -> HttpResponse:
         return _requisition_page(request, the_requisition, errors=error.messages)
     messages.success(request, _("Arrival confirmed."))
     return redirect("supplies:requisition", pk=the_requisition.pk)
+
+
+# The catalogue and minimum levels --------------------------------------------------------------
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def catalogue(request: ScopedRequest) -> HttpResponse:
+    may_manage = not scope_of(request.user, Perm.SUPPLIES_MANAGE).is_empty
+    form = ItemForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.item_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("Added to the catalogue."))
+                return redirect("supplies:catalogue")
+    status = 400 if request.method == "POST" else 200
+    context = {"items": selectors.items(), "form": form, "may_manage": may_manage}
+    return render(request, "supplies/catalogue.html", context, status=status)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def store_minimums(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk)
+    may_manage = scope_of(request.user, Perm.SUPPLIES_MANAGE).contains(the_store.place_path)
+    form = MinimumForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.minimum_set(
+                    actor=request.user,
+                    store=the_store,
+                    item=form.cleaned_data["item"],
+                    quantity=form.cleaned_data["quantity"],
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("Minimum level set."))
+                return redirect("supplies:minimums", pk=the_store.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "store": the_store,
+        "levels": selectors.store_minimums(the_store),
+        "form": form,
+        "may_manage": may_manage,
+    }
+    return render(request, "supplies/minimums.html", context, status=status)
