@@ -457,3 +457,30 @@ class RequisitionApproval(ApprovalRequest, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.requisition} {self.get_status_display()}"
+
+
+class TallyBy(models.TextChoices):
+    WORKER = "worker", _("Worker")
+    POST = "post", _("Post")
+
+
+class HandOutTally(models.Model):
+    """Running sum of what a store handed out of an item to one worker (`who` is the account) or
+    at one post (`who` is the post): the public ledger counts distinct workers and posts from these
+    few rows, never from the hand-outs and their entries. Changed in the hand-out's (or its
+    reversal's) transaction only."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=TallyBy.choices)
+    who = models.PositiveBigIntegerField(_("who"))
+    quantity = models.DecimalField(_("quantity"), default=Decimal(0), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("hand-out tally")
+        verbose_name_plural = _("hand-out tallies")
+        constraints = [models.UniqueConstraint(fields=["store", "item", "kind", "who"], name="supplies_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.item} {self.kind}:{self.who} {self.quantity}"

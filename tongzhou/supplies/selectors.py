@@ -126,15 +126,16 @@ class PublicItem:
     posts: int = 0
 
 
-# Hand-outs per item: quantity, distinct recipients, distinct posts; a reversed issue does not
-# count. Only counts leave the database, never who.
+# Hand-outs per item from the running tallies (a few rows per store and item): quantity handed
+# to workers, distinct workers and distinct posts with something. Only counts leave the database.
 HANDED_OUT_SQL = """
-SELECT e.item_id, SUM(e.quantity), COUNT(DISTINCT h.recipient_id), COUNT(DISTINCT h.post_id)
-FROM supplies_handout h
-JOIN supplies_entry e ON e.batch = h.batch
-WHERE h.place_path >= %s AND h.place_path < %s AND e.kind = 'issued' AND e.reverses_id IS NULL
-  AND NOT EXISTS (SELECT 1 FROM supplies_entry r WHERE r.reverses_id = e.id)
-GROUP BY e.item_id
+SELECT item_id,
+       SUM(CASE WHEN kind = 'worker' THEN quantity ELSE 0 END),
+       COUNT(DISTINCT CASE WHEN kind = 'worker' AND quantity > 0 THEN who END),
+       COUNT(DISTINCT CASE WHEN kind = 'post' AND quantity > 0 THEN who END)
+FROM supplies_handouttally
+WHERE place_path >= %s AND place_path < %s
+GROUP BY item_id
 """
 
 
@@ -168,7 +169,7 @@ def public_ledger(street: Any) -> list[PublicItem]:
         for item_id, total, workers, posts in cursor.fetchall():
             if item_id in rows:
                 handed = rows[item_id]
-                handed.handed_out = -Decimal(str(total or 0))
+                handed.handed_out = Decimal(str(total or 0))
                 handed.workers, handed.posts = workers, posts
     return sorted(rows.values(), key=lambda r: r.item)
 

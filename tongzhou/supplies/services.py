@@ -44,6 +44,7 @@ from tongzhou.supplies.models import (
     Entry,
     EntryKind,
     HandOut,
+    HandOutTally,
     Item,
     Lot,
     MinimumLevel,
@@ -53,6 +54,7 @@ from tongzhou.supplies.models import (
     RequisitionStatus,
     Store,
     StoreKind,
+    TallyBy,
 )
 from tongzhou.volunteers.models import Team
 
@@ -483,6 +485,11 @@ def entry_reverse(*, actor: User | None, entry: Entry, note: str = "") -> list[E
         )
         for original in ordered
     ]
+    handout = HandOut.objects.filter(batch=entry.batch).first()
+    if handout is not None:
+        for original in originals:
+            if original.kind == EntryKind.ISSUED:
+                _tally(handout, item_id=original.item_id, quantity=original.quantity)
     for original in originals:
         audit_log(
             action=SuppliesAudit.ENTRY_REVERSED,
@@ -782,12 +789,25 @@ def handout_issue(
         try:
             with transaction.atomic():
                 note = post.name if post is not None else ""
-                stock_issue(actor=actor, store=store, item=item, quantity=quantity, batch=batch, note=note)
+                entries = stock_issue(actor=actor, store=store, item=item, quantity=quantity, batch=batch, note=note)
         except ValidationError as error:
             errors += [_("Row %(n)d: %(error)s") % {"n": n, "error": m} for m in error.messages]
+            continue
+        _tally(handout, item_id=item.pk, quantity=-sum((e.quantity for e in entries), Decimal(0)))
     if errors:
         raise ValidationError({"lines": errors})
     return handout
+
+
+def _tally(handout: HandOut, *, item_id: int, quantity: Decimal) -> None:
+    """Add `quantity` (negative on a reversal) to the hand-out's worker and post tallies, in the
+    caller's transaction."""
+    for by, who in ((TallyBy.WORKER, handout.recipient_id), (TallyBy.POST, handout.post_id)):
+        if who is None:
+            continue
+        key = {"store_id": handout.store_id, "item_id": item_id, "kind": by, "who": who}
+        tally, _created = HandOutTally.objects.get_or_create(**key, defaults={"place_path": handout.place_path})
+        HandOutTally.objects.filter(pk=tally.pk).update(quantity=F("quantity") + quantity)
 
 
 def leads_team_of(*, leader: Any, member_id: int) -> bool:
