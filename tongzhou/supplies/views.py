@@ -40,9 +40,11 @@ from tongzhou.volunteers.models import Post
 
 @require_perm(Perm.SUPPLIES_VIEW)
 def stock(request: ScopedRequest) -> HttpResponse:
-    rows = selectors.stock_on_hand(request.user)
     stores = list(selectors.stores_for_user(request.user))
-    return render(request, "supplies/stock.html", {"rows": rows, "stores": stores})
+    # One reverse() per store, not per row: the street's page has a row per store and item.
+    urls = {s.pk: reverse("supplies:store", args=[s.pk]) for s in stores}
+    rows = [(row, urls.get(row.store_id, "")) for row in selectors.stock_on_hand(request.user)]
+    return render(request, "supplies/stock.html", {"rows": rows, "stores": [(s, urls[s.pk]) for s in stores]})
 
 
 def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpResponse:
