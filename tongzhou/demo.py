@@ -786,6 +786,48 @@ def _welfare(
     log(f"{street.name}: a mutual-aid protection plan, 4 unit enrollments, 3 gate guards gifted, one claim in review")
 
 
+def _requisitions(*, users: dict[str, User], log: Callable[[str], None]) -> None:
+    """泰安巷 asks the street's warehouse twice: one requisition delivered (approved in part, sent,
+    arrival confirmed) and one waiting for the street's approval. Idempotent."""
+    from tongzhou.supplies.models import Item, Requisition, Store, StoreKind
+    from tongzhou.supplies.services import (
+        AskedLine,
+        requisition_approve,
+        requisition_issue,
+        requisition_receive,
+        requisition_submit,
+    )
+
+    store = Store.objects.filter(kind=StoreKind.STOREROOM, place__code=TAIAN).first()
+    if store is None or Requisition.objects.filter(store=store).exists():
+        return
+    mask, gloves, sanitizer = (Item.objects.get(name=n) for n in ("医用外科口罩", "一次性丁腈手套", "免洗洗手液"))
+    delivered = requisition_submit(
+        actor=users["taian_staff"],
+        store=store,
+        reason="3号院东门、西门卡点一周用量",
+        lines=[AskedLine(mask.pk, 400), AskedLine(gloves.pk, 100)],
+    )
+    line = delivered.lines.get(item=mask)
+    requisition_approve(
+        actor=users["street_admin"],
+        requisition=delivered,
+        approved={line.pk: 300, delivered.lines.get(item=gloves).pk: 100},
+        note="口罩先批300只",
+    )
+    delivered.refresh_from_db()
+    requisition_issue(actor=None, requisition=delivered)
+    delivered.refresh_from_db()
+    requisition_receive(actor=None, requisition=delivered)
+    requisition_submit(
+        actor=users["taian_staff"],
+        store=store,
+        reason="新增两个核酸采样点的手部消毒",
+        lines=[AskedLine(sanitizer.pk, 24), AskedLine(mask.pk, 200)],
+    )
+    log("supplies: 2 requisitions from 泰安巷 (one delivered, one waiting for approval)")
+
+
 @transaction.atomic
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
@@ -877,4 +919,5 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
             fake=fake,
             log=log,
         )
+        _requisitions(users=users, log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -368,3 +368,7 @@ TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)
 # the app's views serve each one after checking who may see it.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+
+# A requisition whose approved lines come to more than this many packs (quantity ÷ the item's pack
+# size, summed) needs a second person's approval: items carry no price, packs compare across items.
+TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS = env_int("TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS", 20)

@@ -8,6 +8,7 @@ from tongzhou.checkpoints.selectors import gate_figures
 from tongzhou.core.permissions import Perm
 from tongzhou.monitoring.selectors import monitoring_figures
 from tongzhou.reports.selectors import dashboard_figures, landing_url
+from tongzhou.supplies.selectors import supplies_figures
 from tongzhou.volunteers.selectors import volunteer_figures
 from tongzhou.welfare.selectors import figures as welfare_figures
 
@@ -40,6 +41,9 @@ def dashboard(request: ScopedRequest) -> HttpResponse:
             else None,
             "welfare": welfare_figures(welfare_scope)
             if not (welfare_scope := scope_for(request.user, Perm.WELFARE_MANAGE)).is_empty
+            else None,
+            "supplies": supplies_figures(supplies_scope)
+            if not (supplies_scope := scope_for(request.user, Perm.SUPPLIES_VIEW)).is_empty
             else None,
         },
     )

@@ -15,3 +15,6 @@ class SuppliesConfig(AppConfig):
         from tongzhou.supplies.alert_kinds import register_kinds
 
         register_kinds()
+        from tongzhou.supplies.approval_kinds import register_kinds as register_approval_kinds
+
+        register_approval_kinds()

@@ -12,3 +12,5 @@ class SuppliesAudit(models.TextChoices):
     ENTRY_REVERSED = "supplies_entry_reversed", _("Stock entry reversed")
     STOCK_ADJUSTED = "supplies_stock_adjusted", _("Stock adjusted")
     DONATION_RECORDED = "supplies_donation_recorded", _("Donation recorded")
+    REQUISITION_DECIDED = "supplies_requisition_decided", _("Requisition approved or rejected")
+    REQUISITION_SECOND = "supplies_requisition_second", _("Requisition's second approval decided")

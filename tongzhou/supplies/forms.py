@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.accounts.models import User
 from tongzhou.core.forms import IdChoiceField, StyledForm
-from tongzhou.supplies.models import DonationKind, DonorKind, Item, Store
+from tongzhou.supplies.models import DonationKind, DonorKind, Item, ItemKind, Store
 from tongzhou.volunteers.models import Post
 
 
@@ -103,3 +103,53 @@ class HandOutForm(StyledForm):
 
 
 HANDOUT_LINES = 3
+
+
+class RequisitionForm(StyledForm):
+    """A store asks the street's warehouse: up to REQUISITION_LINES items, and why."""
+
+    store = IdChoiceField(label=_("For store"), queryset=Store.objects.none())
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+    def __init__(self, *args: Any, stores: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stores is not None:
+            self.fields["store"].queryset = stores  # type: ignore[attr-defined]
+        choices = [("", "—")] + [(str(i.pk), f"{i.name}（{i.unit}）") for i in Item.objects.order_by("kind", "name")]
+        for n in range(1, REQUISITION_LINES + 1):
+            self.fields[f"item{n}"] = forms.CharField(label=_("Item"), required=False, widget=forms.Select())
+            self.fields[f"item{n}"].widget.choices = choices
+            self.fields[f"quantity{n}"] = forms.CharField(label=_("Quantity"), max_length=20, required=False)
+            self.fields[f"item{n}"].widget.attrs["class"] = "form-select"
+            self.fields[f"quantity{n}"].widget.attrs["class"] = "form-control"
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"item{n}"], self[f"quantity{n}"]) for n in range(1, REQUISITION_LINES + 1)]
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [
+            (self.cleaned_data[f"item{n}"], self.cleaned_data[f"quantity{n}"])
+            for n in range(1, REQUISITION_LINES + 1)
+            if self.cleaned_data.get(f"item{n}") or self.cleaned_data.get(f"quantity{n}")
+        ]
+
+
+REQUISITION_LINES = 5
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ItemForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
+    unit = forms.CharField(label=_("Unit"), max_length=10)
+    pack_size = forms.IntegerField(label=_("Units per pack"), min_value=1, max_value=100000, initial=1)
+    counted = forms.BooleanField(label=_("Counted in whole units"), required=False, initial=True)
+    expiry_matters = forms.BooleanField(label=_("Has an expiry date"), required=False)
+
+
+class MinimumForm(StyledForm):
+    item = IdChoiceField(label=_("Item"), queryset=Item.objects.order_by("kind", "name"))
+    quantity = forms.CharField(label=_("Minimum"), max_length=20)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.transitions import ApprovalRequest, StatusHistory, Transitional
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
@@ -341,3 +342,145 @@ class HandOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} → {self.recipient}"
+
+
+class RequisitionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for approval")
+    SECOND = "second", _("Waiting for a second approval")
+    APPROVED = "approved", _("Approved, to be issued")
+    REJECTED = "rejected", _("Rejected")
+    ISSUED = "issued", _("On its way")
+    DELIVERED = "delivered", _("Delivered")
+
+
+OPEN_REQUISITION = (
+    RequisitionStatus.SUBMITTED,
+    RequisitionStatus.SECOND,
+    RequisitionStatus.APPROVED,
+    RequisitionStatus.ISSUED,
+)
+
+
+class Requisition(Transitional, TimeStampedModel):
+    """A store (a community's storeroom, a post's box) asks the street's warehouse for goods: the
+    street approves all or part of each line (a second person over the threshold), the warehouse
+    sends it as a transfer, and the asking store confirms its arrival."""
+
+    TRANSITIONS = {
+        RequisitionStatus.SUBMITTED: frozenset(
+            {RequisitionStatus.SECOND, RequisitionStatus.APPROVED, RequisitionStatus.REJECTED}
+        ),
+        RequisitionStatus.SECOND: frozenset({RequisitionStatus.APPROVED, RequisitionStatus.REJECTED}),
+        RequisitionStatus.APPROVED: frozenset({RequisitionStatus.ISSUED}),
+        RequisitionStatus.ISSUED: frozenset({RequisitionStatus.DELIVERED}),
+    }
+    HISTORY = "supplies.RequisitionEvent"
+
+    store = models.ForeignKey(Store, verbose_name=_("for store"), on_delete=models.PROTECT, related_name="requisitions")
+    place_path = PathField(_("place path"), db_index=True)
+    source = models.ForeignKey(Store, verbose_name=_("from store"), on_delete=models.PROTECT, related_name="+")
+    source_path = PathField(_("source place path"))
+    post = models.ForeignKey(
+        "volunteers.Post", verbose_name=_("post"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("why"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequisitionStatus.choices, default=RequisitionStatus.SUBMITTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("requisition")
+        verbose_name_plural = _("requisitions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["place_path", "status"], name="supplies_req_area")]
+
+    def __str__(self) -> str:
+        return f"{self.store} #{self.pk}"
+
+
+class RequisitionLine(models.Model):
+    requisition = models.ForeignKey(
+        Requisition, verbose_name=_("requisition"), on_delete=models.CASCADE, related_name="lines"
+    )
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("asked"), **QUANTITY)
+    approved = models.DecimalField(_("approved"), null=True, blank=True, **QUANTITY)
+    # The transfer that carried the line (its entries' batch).
+    batch = models.UUIDField(_("batch"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("requisition line")
+        verbose_name_plural = _("requisition lines")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["requisition", "item"], name="supplies_req_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity}"
+
+
+class RequisitionEvent(StatusHistory):
+    SUBJECT_FIELD = "requisition"
+
+    requisition = models.ForeignKey(
+        Requisition, verbose_name=_("requisition"), on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("requisition event")
+        verbose_name_plural = _("requisition events")
+
+
+class RequisitionApproval(ApprovalRequest, TimeStampedModel):
+    """The second person's approval of a requisition over the threshold (core.transitions.decide);
+    asked by the first approver, so neither they nor the asker may give it."""
+
+    requisition = models.ForeignKey(
+        Requisition, verbose_name=_("requisition"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    # The warehouse's place: the approval waits for the managers over it.
+    place_path = PathField(_("place path"), db_index=True)
+
+    class Meta:
+        verbose_name = _("requisition approval")
+        verbose_name_plural = _("requisition approvals")
+
+    def __str__(self) -> str:
+        return f"{self.requisition} {self.get_status_display()}"
+
+
+class TallyBy(models.TextChoices):
+    WORKER = "worker", _("Worker")
+    POST = "post", _("Post")
+
+
+class HandOutTally(models.Model):
+    """Running sum of what a store handed out of an item to one worker (`who` is the account) or
+    at one post (`who` is the post): the public ledger counts distinct workers and posts from these
+    few rows, never from the hand-outs and their entries. Changed in the hand-out's (or its
+    reversal's) transaction only."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=TallyBy.choices)
+    who = models.PositiveBigIntegerField(_("who"))
+    quantity = models.DecimalField(_("quantity"), default=Decimal(0), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("hand-out tally")
+        verbose_name_plural = _("hand-out tallies")
+        constraints = [models.UniqueConstraint(fields=["store", "item", "kind", "who"], name="supplies_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.item} {self.kind}:{self.who} {self.quantity}"

@@ -1,18 +1,37 @@
 """Reads of supplies: scoped accessors (404 outside the user's places) and the stock pages."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
-from tongzhou.core.scope import ancestor_paths, subtree_q
+from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.supplies.models import Balance, Donation, Entry, HandOut, Item, Store
-from tongzhou.volunteers.models import Post
+from tongzhou.supplies.models import (
+    OPEN_REQUISITION,
+    Balance,
+    Donation,
+    Entry,
+    EntryKind,
+    HandOut,
+    Item,
+    ItemKind,
+    MinimumLevel,
+    Requisition,
+    RequisitionLine,
+    Store,
+    StoreKind,
+)
+from tongzhou.volunteers.models import Post, Team
 
 
 def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
@@ -103,6 +122,23 @@ class PublicItem:
     in_stock: Decimal = Decimal(0)
     in_transit: Decimal = Decimal(0)
     used_by_store: list[tuple[str, Decimal]] | None = None
+    # Of the used: handed to front-line workers, how many distinct workers, at how many posts.
+    handed_out: Decimal = Decimal(0)
+    workers: int = 0
+    posts: int = 0
+
+
+# Hand-outs per item from the running tallies (a few rows per store and item): quantity handed
+# to workers, distinct workers and distinct posts with something. Only counts leave the database.
+HANDED_OUT_SQL = """
+SELECT item_id,
+       SUM(CASE WHEN kind = 'worker' THEN quantity ELSE 0 END),
+       COUNT(DISTINCT CASE WHEN kind = 'worker' AND quantity > 0 THEN who END),
+       COUNT(DISTINCT CASE WHEN kind = 'post' AND quantity > 0 THEN who END)
+FROM supplies_handouttally
+WHERE place_path >= %s AND place_path < %s
+GROUP BY item_id
+"""
 
 
 def public_ledger(street: Any) -> list[PublicItem]:
@@ -130,6 +166,13 @@ def public_ledger(street: Any) -> list[PublicItem]:
             item.used += used
             assert item.used_by_store is not None
             item.used_by_store.append((r["store__name"], used))
+    with connection.cursor() as cursor:
+        cursor.execute(HANDED_OUT_SQL, [street.path, street.path[:-1] + "0"])
+        for item_id, total, workers, posts in cursor.fetchall():
+            if item_id in rows:
+                handed = rows[item_id]
+                handed.handed_out = Decimal(str(total or 0))
+                handed.workers, handed.posts = workers, posts
     return sorted(rows.values(), key=lambda r: r.item)
 
 
@@ -199,3 +242,143 @@ def handout_posts(user: Any) -> QuerySet[Post]:
 
 def place_at(path: str) -> Place:
     return Place.objects.get(path=path)
+
+
+def requisitions_for_user(user: Any) -> QuerySet[Requisition]:
+    """Requisitions asked by stores in the user's places (the street sees all of its communities')."""
+    return (
+        Requisition.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
+        .select_related("store", "source", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_requisition_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> Requisition:
+    """The requisition `pk` if its asking store lies where `user` holds `perm`; Http404 otherwise."""
+    return get_for_user(
+        Requisition.objects.select_related("store", "source", "post", "requested_by", "approved_by"),
+        user=user,
+        pk=pk,
+        perm=perm,
+        path_field="place_path",
+    )
+
+
+def requisition_lines(requisition: Requisition) -> list[RequisitionLine]:
+    return list(requisition.lines.select_related("item").order_by("pk"))
+
+
+# The dashboard --------------------------------------------------------------------------------
+
+KEY_KINDS = (ItemKind.MASK, ItemKind.GLOVES, ItemKind.SUIT, ItemKind.SANITIZER, ItemKind.DISINFECTANT)
+USE_DAYS = 7
+
+
+@dataclass
+class DaysLeft:
+    item: str
+    unit: str
+    on_hand: Decimal
+    per_day: Decimal
+    # None: nothing was issued in the last week, so the stock lasts as far as anyone can tell.
+    days: Decimal | None
+
+
+def supplies_figures(scope: Scope) -> dict[str, Any]:
+    """The dashboard's supplies card over `scope`: for the key protective items, stock on hand and
+    days left (on hand ÷ the average daily issued, net of reversals, over the last 7 days), open
+    requisitions and shortages (a store below its minimum level). Four queries, aggregated in SQL."""
+    since = timezone.now() - timedelta(days=USE_DAYS)
+    stock = (
+        Balance.objects.filter(scope.q("place_path"), in_transit=False, item__kind__in=KEY_KINDS)
+        .values("item_id", "item__name", "item__unit")
+        .annotate(n=Sum("quantity"))
+        .order_by("item__kind", "item__name")
+    )
+    issued = dict(
+        Entry.objects.filter(scope.q("place_path"), created_at__gte=since, kind=EntryKind.ISSUED)
+        .values("item_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("item_id", "n")
+    )
+    days_left: list[DaysLeft] = []
+    for row in stock:
+        on_hand = Decimal(row["n"] or 0)
+        per_day = max(-Decimal(issued.get(row["item_id"]) or 0), Decimal(0)) / USE_DAYS
+        days = (on_hand / per_day).quantize(Decimal("0.1")) if per_day else None
+        days_left.append(DaysLeft(row["item__name"], row["item__unit"], on_hand, per_day, days))
+    on_hand_there = (
+        Balance.objects.filter(store=OuterRef("store"), item=OuterRef("item"), in_transit=False)
+        .values("store")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    shortages = (
+        MinimumLevel.objects.filter(scope.q("store__place_path"))
+        .annotate(on_hand=Coalesce(Subquery(on_hand_there), Decimal(0), output_field=DecimalField()))
+        .filter(on_hand__lt=F("quantity"))
+        .count()
+    )
+    return {
+        "days_left": days_left,
+        "open_requisitions": Requisition.objects.filter(scope.q("place_path"), status__in=OPEN_REQUISITION).count(),
+        "shortages": shortages,
+    }
+
+
+def team_handouts(user: Any) -> list[tuple[HandOut, list[Entry]]]:
+    """Unconfirmed hand-outs to the members of the volunteer teams `user` leads (to confirm for
+    them); nobody else's."""
+    members = Team.objects.filter(leader__user_id=user.pk).values("members__user_id")
+    handouts = list(
+        HandOut.objects.filter(recipient_id__in=members, confirmed_at__isnull=True)
+        .exclude(recipient_id=user.pk)
+        .select_related("store", "post", "recipient")
+        .order_by("-issued_at")[:50]
+    )
+    entries: dict[Any, list[Entry]] = {}
+    for entry in Entry.objects.filter(batch__in=[h.batch for h in handouts]).select_related("item").order_by("pk"):
+        entries.setdefault(entry.batch, []).append(entry)
+    return [(h, entries.get(h.batch, [])) for h in handouts]
+
+
+def get_handout_to_confirm(*, user: Any, pk: Any) -> HandOut:
+    """The hand-out `pk` if `user` received it or leads a team of its recipient; Http404 otherwise."""
+    handout = HandOut.objects.filter(pk=pk).first()
+    if handout is None or not (
+        handout.recipient_id == user.pk
+        or Team.objects.filter(leader__user_id=user.pk, members__user_id=handout.recipient_id).exists()
+    ):
+        raise Http404
+    return handout
+
+
+@dataclass
+class LevelRow:
+    item: str
+    unit: str
+    minimum: Decimal
+    on_hand: Decimal
+
+    @property
+    def short(self) -> bool:
+        return self.on_hand < self.minimum
+
+
+def store_minimums(store: Store) -> list[LevelRow]:
+    """The store's minimum levels with what is on hand of each item (two queries)."""
+    on_hand = dict(
+        Balance.objects.filter(store=store, in_transit=False)
+        .values("item_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("item_id", "n")
+    )
+    return [
+        LevelRow(level.item.name, level.item.unit, level.quantity, Decimal(on_hand.get(level.item_id) or 0))
+        for level in MinimumLevel.objects.filter(store=store).select_related("item").order_by("item__name")
+    ]
+
+
+def asking_stores(user: Any) -> QuerySet[Store]:
+    """The stores a requisition may ask for: the user's places' stores other than a warehouse."""
+    return stores_for_user(user).exclude(kind=StoreKind.WAREHOUSE).order_by("place_path", "name")

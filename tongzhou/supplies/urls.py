@@ -21,4 +21,12 @@ urlpatterns = [
     path("receipts/<str:token>/", views.verify, name="verify"),
     path("ledger/<str:code>/", views.public_ledger, name="public_ledger"),
     path("ledger/<str:code>/ledger.csv", views.public_ledger_csv, name="public_ledger_csv"),
+    path("requisitions/", views.requisitions, name="requisitions"),
+    path("requisitions/new/", views.requisition_create, name="requisition_create"),
+    path("requisitions/<int:pk>/", views.requisition, name="requisition"),
+    path("requisitions/<int:pk>/decide/", views.requisition_decide, name="requisition_decide"),
+    path("requisitions/<int:pk>/issue/", views.requisition_issue, name="requisition_issue"),
+    path("requisitions/<int:pk>/receive/", views.requisition_receive, name="requisition_receive"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("stores/<int:pk>/minimums/", views.store_minimums, name="minimums"),
 ]

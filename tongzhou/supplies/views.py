@@ -4,8 +4,9 @@ fetch through the scoped accessors, call the services."""
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,19 +26,24 @@ from tongzhou.supplies.forms import (
     GoodsLineFormSet,
     HandOutForm,
     IssueForm,
+    ItemForm,
+    MinimumForm,
     ReceiveForm,
+    RequisitionForm,
     ReverseForm,
     TransferForm,
 )
-from tongzhou.supplies.models import Donation, HandOut, Store
-from tongzhou.supplies.services import GoodsLine
+from tongzhou.supplies.models import Donation, Requisition, RequisitionStatus, Store
+from tongzhou.supplies.services import AskedLine, GoodsLine
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
 def stock(request: ScopedRequest) -> HttpResponse:
-    rows = selectors.stock_on_hand(request.user)
     stores = list(selectors.stores_for_user(request.user))
-    return render(request, "supplies/stock.html", {"rows": rows, "stores": stores})
+    # One reverse() per store, not per row: the street's page has a row per store and item.
+    urls = {s.pk: reverse("supplies:store", args=[s.pk]) for s in stores}
+    rows = [(row, urls.get(row.store_id, "")) for row in selectors.stock_on_hand(request.user)]
+    return render(request, "supplies/stock.html", {"rows": rows, "stores": [(s, urls[s.pk]) for s in stores]})
 
 
 def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpResponse:
@@ -192,11 +198,37 @@ def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="supplies-{street.code}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([_("Item"), _("Unit"), _("Received"), _("Used"), _("In stock"), _("In transit"), _("Used at")])
+    writer.writerow(
+        [
+            _("Item"),
+            _("Unit"),
+            _("Received"),
+            _("Used"),
+            _("In stock"),
+            _("In transit"),
+            _("Used at"),
+            _("Handed to workers"),
+            _("Workers"),
+            _("Posts"),
+        ]
+    )
     for row in selectors.public_ledger(street):
         used_at = "; ".join(f"{name} {services.plain_quantity(q)}" for name, q in row.used_by_store or [])
         writer.writerow(
-            spreadsheet_row([row.item, row.unit, row.received, row.used, row.in_stock, row.in_transit, used_at])
+            spreadsheet_row(
+                [
+                    row.item,
+                    row.unit,
+                    row.received,
+                    row.used,
+                    row.in_stock,
+                    row.in_transit,
+                    used_at,
+                    row.handed_out,
+                    row.workers,
+                    row.posts,
+                ]
+            )
         )
     return response
 
@@ -281,15 +313,17 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @logged_in
 def my_handouts(request: HttpRequest) -> HttpResponse:
     """What I was given, to confirm on my phone: a worker sees only their own hand-outs."""
-    return render(request, "supplies/my_handouts.html", {"rows": selectors.own_handouts(request.user)})
+    return render(
+        request,
+        "supplies/my_handouts.html",
+        {"rows": selectors.own_handouts(request.user), "team_rows": selectors.team_handouts(request.user)},
+    )
 
 
 @logged_in
 @require_POST
 def handout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    handout = HandOut.objects.filter(pk=pk, recipient_id=request.user.pk).first()
-    if handout is None:
-        raise Http404
+    handout = selectors.get_handout_to_confirm(user=request.user, pk=pk)
     try:
         services.handout_confirm(actor=request.user, handout=handout)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -328,3 +362,170 @@ def store_handout(request: ScopedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Handed out: the recipient confirms on their phone."))
             return redirect("supplies:store", pk=the_store.pk)
     return _store_page(request, the_store, handout_form=form)
+
+
+# Requisitions ----------------------------------------------------------------------------------
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def requisitions(request: ScopedRequest) -> HttpResponse:
+    rows = selectors.requisitions_for_user(request.user)[:200]
+    return render(request, "supplies/requisitions.html", {"rows": rows})
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def requisition_create(request: ScopedRequest) -> HttpResponse:
+    stores = selectors.asking_stores(request.user)
+    form = RequisitionForm(request.POST or None, stores=stores)
+    if request.method == "POST" and form.is_valid():
+        try:
+            requisition = services.requisition_submit(
+                actor=request.user,
+                store=form.cleaned_data["store"],
+                reason=form.cleaned_data["reason"],
+                lines=[AskedLine(item_id=item, quantity=quantity) for item, quantity in form.lines()],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Asked: the street decides."))
+            return redirect("supplies:requisition", pk=requisition.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supplies/requisition_form.html", {"form": form}, status=status)
+
+
+def _requisition_page(
+    request: ScopedRequest, requisition: Requisition, errors: list[str] | None = None
+) -> HttpResponse:
+    user = request.user
+    may_decide = (
+        requisition.status == RequisitionStatus.SUBMITTED
+        and requisition.requested_by_id != user.pk
+        and scope_of(user, Perm.SUPPLIES_MANAGE).contains(requisition.source_path)
+    )
+    may_issue = requisition.status == RequisitionStatus.APPROVED and scope_of(user, Perm.SUPPLIES_KEEP).contains(
+        requisition.source_path
+    )
+    may_receive = requisition.status == RequisitionStatus.ISSUED and scope_of(user, Perm.SUPPLIES_KEEP).contains(
+        requisition.place_path
+    )
+    approval = requisition.approvals.order_by("-pk").first()
+    context = {
+        "requisition": requisition,
+        "lines": selectors.requisition_lines(requisition),
+        "events": [
+            (event, RequisitionStatus(event.to_status).label)
+            for event in requisition.events.select_related("actor").order_by("created_at", "pk")
+        ],
+        "approval": approval,
+        "may_decide": may_decide,
+        "may_issue": may_issue,
+        "may_receive": may_receive,
+        "errors": errors or [],
+        "threshold": settings.TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS,
+    }
+    return render(request, "supplies/requisition.html", context, status=400 if errors else 200)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def requisition(request: ScopedRequest, pk: int) -> HttpResponse:
+    return _requisition_page(request, selectors.get_requisition_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_MANAGE)
+def requisition_decide(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_requisition = selectors.get_requisition_for_user(user=request.user, pk=pk)
+    note = request.POST.get("note", "")[:300]
+    try:
+        if request.POST.get("decision") == "reject":
+            services.requisition_reject(actor=request.user, requisition=the_requisition, note=note)
+        else:
+            approved = {line.pk: request.POST.get(f"approved-{line.pk}", "") for line in the_requisition.lines.all()}
+            services.requisition_approve(actor=request.user, requisition=the_requisition, approved=approved, note=note)
+    except ValidationError as error:
+        return _requisition_page(request, the_requisition, errors=error.messages)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Decided."))
+    return redirect("supplies:requisition", pk=the_requisition.pk)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def requisition_issue(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_requisition = selectors.get_requisition_for_user(user=request.user, pk=pk)
+    try:
+        services.requisition_issue(actor=request.user, requisition=the_requisition)
+    except ValidationError as error:
+        return _requisition_page(request, the_requisition, errors=error.messages)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Sent: the store confirms the arrival."))
+    return redirect("supplies:requisition", pk=the_requisition.pk)
+
+
+@require_POST
+@require_perm(Perm.SUPPLIES_KEEP)
+def requisition_receive(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_requisition = selectors.get_requisition_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
+    try:
+        services.requisition_receive(actor=request.user, requisition=the_requisition)
+    except ValidationError as error:
+        return _requisition_page(request, the_requisition, errors=error.messages)
+    messages.success(request, _("Arrival confirmed."))
+    return redirect("supplies:requisition", pk=the_requisition.pk)
+
+
+# The catalogue and minimum levels --------------------------------------------------------------
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def catalogue(request: ScopedRequest) -> HttpResponse:
+    may_manage = not scope_of(request.user, Perm.SUPPLIES_MANAGE).is_empty
+    form = ItemForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.item_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("Added to the catalogue."))
+                return redirect("supplies:catalogue")
+    status = 400 if request.method == "POST" else 200
+    context = {"items": selectors.items(), "form": form, "may_manage": may_manage}
+    return render(request, "supplies/catalogue.html", context, status=status)
+
+
+@require_perm(Perm.SUPPLIES_VIEW)
+def store_minimums(request: ScopedRequest, pk: int) -> HttpResponse:
+    the_store = selectors.get_store_for_user(user=request.user, pk=pk)
+    may_manage = scope_of(request.user, Perm.SUPPLIES_MANAGE).contains(the_store.place_path)
+    form = MinimumForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.minimum_set(
+                    actor=request.user,
+                    store=the_store,
+                    item=form.cleaned_data["item"],
+                    quantity=form.cleaned_data["quantity"],
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("Minimum level set."))
+                return redirect("supplies:minimums", pk=the_store.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "store": the_store,
+        "levels": selectors.store_minimums(the_store),
+        "form": form,
+        "may_manage": may_manage,
+    }
+    return render(request, "supplies/minimums.html", context, status=status)
