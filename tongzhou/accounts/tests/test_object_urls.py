@@ -157,9 +157,11 @@ class Songhua:
         worker of 松花巷 and a donation."""
         from tongzhou.supplies.models import DonationKind, DonorKind, ItemKind, StoreKind
         from tongzhou.supplies.services import (
+            AskedLine,
             donation_record,
             handout_issue,
             item_create,
+            requisition_submit,
             stock_receive,
             stock_transfer,
             store_create,
@@ -180,7 +182,13 @@ class Songhua:
             amount="1000",
             purpose="购买口罩",
         )
+        warehouse = store_create(actor=None, place=self.demo.places["er_ge"], name="街道仓库", kind=StoreKind.WAREHOUSE)
+        stock_receive(actor=None, store=warehouse, item=item, quantity=100)
+        requisition = requisition_submit(
+            actor=self.staff, store=store, reason="卡点用", lines=[AskedLine(item_id=item.pk, quantity="20")]
+        )
         return {
+            "requisition": requisition,
             "item": item,
             "store": store,
             "box": box,
@@ -608,6 +616,18 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "supplies:arrive": lambda s: _at(s.supplies["on_the_way"], s.supplies["on_the_way"].store.place_path),
     "supplies:reverse": lambda s: _at(s.supplies["received"], s.supplies["received"].store.place_path, note="错账"),
     "supplies:confirm": lambda s: _at(s.supplies["handout"], s.supplies["handout"].place_path),
+    "supplies:minimums": lambda s: _at(
+        s.supplies["store"], s.supplies["store"].place_path, item=s.supplies["item"].pk, quantity="50"
+    ),
+    "supplies:requisition": lambda s: _at(s.supplies["requisition"], s.supplies["requisition"].place_path),
+    "supplies:requisition_decide": lambda s: _at(
+        s.supplies["requisition"],
+        s.supplies["requisition"].place_path,
+        decision="approve",
+        **{f"approved-{line.pk}": "20" for line in s.supplies["requisition"].lines.all()},
+    ),
+    "supplies:requisition_issue": lambda s: _at(s.supplies["requisition"], s.supplies["requisition"].place_path),
+    "supplies:requisition_receive": lambda s: _at(s.supplies["requisition"], s.supplies["requisition"].place_path),
     "supplies:donation": lambda s: _at(s.supplies["donation"], s.supplies["donation"].place_path),
     "supplies:receipt": lambda s: _at(s.supplies["donation"], s.supplies["donation"].place_path),
     "stories:detail": lambda s: _at(s.story, s.story.place_path, action="submit"),
