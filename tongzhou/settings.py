@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -360,3 +361,14 @@ TONGZHOU_PDF_FONT = env_str("TONGZHOU_PDF_FONT", "/usr/share/fonts/truetype/wqy/
 
 # Pages per list, one place to tune.
 TONGZHOU_PAGE_SIZE = env_int("TONGZHOU_PAGE_SIZE", 50)
+
+# The daily report (日报): communities' figures are snapshotted at the cut-off (local time, HH:MM),
+# which is also the community's sign-off deadline; the street signs by its own deadline.
+TONGZHOU_REPORT_CUTOFF = env_str("TONGZHOU_REPORT_CUTOFF", "16:00")
+TONGZHOU_REPORT_STREET_DEADLINE = env_str("TONGZHOU_REPORT_STREET_DEADLINE", "17:00")
+CELERY_BEAT_SCHEDULE["daily-report-snapshots"] = {
+    "task": "tongzhou.reports.tasks.snapshot_today",
+    "schedule": crontab(
+        hour=int(TONGZHOU_REPORT_CUTOFF.split(":")[0]), minute=int(TONGZHOU_REPORT_CUTOFF.split(":")[1] or 0)
+    ),
+}

@@ -1,14 +1,20 @@
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Prefetch
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.checkpoints.selectors import gates_in_scope
+from tongzhou.core.figures import Totals
 from tongzhou.core.permissions import Perm, Role
-from tongzhou.core.scope import Scope
-from tongzhou.places.models import PlaceKind
-from tongzhou.places.selectors import household_count, kind_counts
+from tongzhou.core.scope import Scope, subtree_q
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.selectors import get_place_by_code_for_user, household_count, kind_counts, naturally_sorted
+from tongzhou.reports.models import Adjustment, DailyReport, Snapshot
 
 
 def dashboard_figures(scope: Scope) -> dict[str, Any]:
@@ -73,3 +79,84 @@ def landing_url(user: Any) -> str:
     if first.role == Role.VOLUNTEER:
         return reverse("volunteers:me")
     return reverse("reports:dashboard")
+
+
+# The daily report (日报): every figure above a community is a sum of its communities' snapshots.
+
+ANOMALY_DAYS = 7
+
+
+@dataclass
+class Rollup:
+    """A place's figures for a day, summed from the snapshots of its communities."""
+
+    totals: Totals
+    communities: int = 0
+    taken_at: datetime | None = None
+    late: bool = False
+
+
+def rollups(place: Place, days: list[date]) -> dict[date, Rollup]:
+    """{day: the place's figures}, one query for all the days, from its communities' snapshots."""
+    out = {day: Rollup(Totals()) for day in days}
+    rows = Snapshot.objects.filter(subtree_q(place.path, "place_path"), day__in=days).values_list(
+        "day", "values", "missing", "taken_at", "late"
+    )
+    for day, values, missing, taken_at, late in rows:
+        roll = out[day]
+        roll.totals.add(values, missing)
+        roll.communities += 1
+        roll.late = roll.late or late
+        roll.taken_at = taken_at if roll.taken_at is None else max(roll.taken_at, taken_at)
+    return out
+
+
+def children_rollups(place: Place, day: date) -> list[tuple[Place, Rollup]]:
+    """The place's children (communities under a street, streets under a district) with their
+    figures for `day`: two queries."""
+    children = naturally_sorted(Place.objects.filter(parent=place, kind__in=_REPORTING_KINDS))
+    by_path = {c.path: Rollup(Totals()) for c in children}
+    rows = Snapshot.objects.filter(subtree_q(place.path, "place_path"), day=day).values_list(
+        "place_path", "values", "missing", "taken_at", "late"
+    )
+    for path, values, missing, taken_at, late in rows:
+        child = path[: path.index("/", len(place.path)) + 1] if len(path) > len(place.path) else path
+        roll = by_path.get(child)
+        if roll is None:
+            continue
+        roll.totals.add(values, missing)
+        roll.communities += 1
+        roll.late = roll.late or late
+        roll.taken_at = taken_at if roll.taken_at is None else max(roll.taken_at, taken_at)
+    return [(c, by_path[c.path]) for c in children]
+
+
+_REPORTING_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
+
+
+def latest_reports(places: list[Place], day: date) -> dict[int, DailyReport]:
+    """{place id: the latest version of its report for `day`} (one query)."""
+    out: dict[int, DailyReport] = {}
+    rows = DailyReport.objects.filter(place__in=places, day=day).select_related("signed_by").order_by("version")
+    for report in rows:
+        out[report.place_id] = report
+    return out
+
+
+def report_versions(place: Place, day: date) -> list[DailyReport]:
+    """Every version of the place's report for the day, newest first, with their adjustments."""
+    return list(
+        DailyReport.objects.filter(place=place, day=day)
+        .select_related("signed_by")
+        .prefetch_related(Prefetch("adjustments", queryset=Adjustment.objects.select_related("created_by")))
+        .order_by("-version")
+    )
+
+
+def get_report_place_for_user(*, user: Any, code: str, perm: Perm) -> Place:
+    """A place a daily report is written for (community up to city), by its official code; 404
+    outside the user's places or for any other kind."""
+    place = get_place_by_code_for_user(user=user, code=code, perm=perm)
+    if place.kind not in _REPORTING_KINDS:
+        raise Http404
+    return place
