@@ -1,5 +1,6 @@
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.checkpoints.selectors import gates_in_scope
-from tongzhou.core.figures import Totals
+from tongzhou.core.figures import Totals, Watch, figures, plain, ratios
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.places.models import Place, PlaceKind
@@ -114,7 +115,7 @@ def rollups(place: Place, days: list[date]) -> dict[date, Rollup]:
 def children_rollups(place: Place, day: date) -> list[tuple[Place, Rollup]]:
     """The place's children (communities under a street, streets under a district) with their
     figures for `day`: two queries."""
-    children = naturally_sorted(Place.objects.filter(parent=place, kind__in=_REPORTING_KINDS))
+    children = naturally_sorted(Place.objects.filter(parent=place, kind__in=REPORTING_KINDS))
     by_path = {c.path: Rollup(Totals()) for c in children}
     rows = Snapshot.objects.filter(subtree_q(place.path, "place_path"), day=day).values_list(
         "place_path", "values", "missing", "taken_at", "late"
@@ -131,7 +132,8 @@ def children_rollups(place: Place, day: date) -> list[tuple[Place, Rollup]]:
     return [(c, by_path[c.path]) for c in children]
 
 
-_REPORTING_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
+REPORTING_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
+SIGNING_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY)
 
 
 def latest_reports(places: list[Place], day: date) -> dict[int, DailyReport]:
@@ -157,6 +159,113 @@ def get_report_place_for_user(*, user: Any, code: str, perm: Perm) -> Place:
     """A place a daily report is written for (community up to city), by its official code; 404
     outside the user's places or for any other kind."""
     place = get_place_by_code_for_user(user=user, code=code, perm=perm)
-    if place.kind not in _REPORTING_KINDS:
+    if place.kind not in REPORTING_KINDS:
         raise Http404
     return place
+
+
+@dataclass
+class Line:
+    """One figure as the report shows it: the counted value, its own adjustment lines, and a flag
+    when it jumped against the last days."""
+
+    key: str
+    label: Any
+    section: Any
+    value: int | float | None
+    is_ratio: bool = False
+    missing: str = ""
+    adjustments: list[Adjustment] = field(default_factory=list)
+    change: str = ""
+
+    @property
+    def adjusted(self) -> int | float | None:
+        if not self.adjustments or self.value is None:
+            return self.value
+        return plain(Decimal(str(self.value)) + sum((a.delta for a in self.adjustments), Decimal(0)))
+
+
+@dataclass
+class DailyView:
+    place: Place
+    day: date
+    rollup: Rollup
+    lines: list[Line]
+    children: list[tuple[Place, Rollup, DailyReport | None]]
+    versions: list[DailyReport]
+
+    @property
+    def current(self) -> DailyReport | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def unsigned(self) -> list[Place]:
+        return [
+            c for c, _, report in self.children if c.kind == PlaceKind.COMMUNITY and not (report and report.is_signed)
+        ]
+
+
+def _change(watch: str, series: list[Any]) -> str:
+    """The flag of a figure whose last value (series oldest first) jumped: doubled against the day
+    before, or rising three days running."""
+    known = [v for v in series if v is not None]
+    if len(known) < 2 or series[-1] is None:
+        return ""
+    today, before = series[-1], series[-2]
+    if before is None:
+        return ""
+    if watch == Watch.DOUBLED and today >= 2 and today >= 2 * before:
+        return _("doubled: %(before)s → %(today)s") % {"before": before, "today": today}
+    if watch == Watch.RISING and len(series) >= 3 and series[-3] is not None and series[-3] < before < today:
+        return _("rising: %(a)s → %(b)s → %(c)s") % {"a": series[-3], "b": before, "c": today}
+    return ""
+
+
+def daily_report(place: Place, day: date) -> DailyView:
+    """The report of `place` for `day`: each figure summed from its communities' snapshots, with
+    the last days for the anomaly flags, its children side by side with their sign-off, and the
+    place's own report versions. A constant number of queries whatever the size of the place."""
+    days = [day - timedelta(days=n) for n in range(ANOMALY_DAYS - 1, -1, -1)]
+    history = rollups(place, days)
+    versions = report_versions(place, day)
+    own = list(versions[0].adjustments.all()) if versions else []
+    lines: list[Line] = []
+    for fig in figures():
+        series = [history[d].totals.values.get(fig.key) if history[d].communities else None for d in days]
+        missing = history[day].totals.missing.get(fig.key, "")
+        lines.append(
+            Line(
+                key=fig.key,
+                label=fig.label,
+                section=fig.section,
+                value=None if missing else series[-1],
+                missing=missing,
+                adjustments=[a for a in own if a.figure == fig.key],
+                change=_change(fig.watch, series),
+            )
+        )
+    for ratio in ratios():
+        today = ratio.of(history[day].totals.values) if history[day].communities else None
+        before = ratio.of(history[days[-2]].totals.values) if history[days[-2]].communities else None
+        change = ""
+        if ratio.fall_points and today is not None and before is not None and before - today > ratio.fall_points:
+            change = _("fell %(points)s points: %(before)s%% → %(today)s%%") % {
+                "points": round(before - today, 1),
+                "before": before,
+                "today": today,
+            }
+        lines.append(
+            Line(key=ratio.key, label=ratio.label, section=ratio.section, value=today, is_ratio=True, change=change)
+        )
+    order = {f.key: (f.order, f.key) for f in figures()} | {r.key: (r.order, r.key) for r in ratios()}
+    lines.sort(key=lambda line: order[line.key])
+    children = children_rollups(place, day)
+    signed = latest_reports([c for c, _ in children], day)
+    return DailyView(
+        place=place,
+        day=day,
+        rollup=history[day],
+        lines=lines,
+        children=[(c, roll, signed.get(c.pk)) for c, roll in children],
+        versions=versions,
+    )
