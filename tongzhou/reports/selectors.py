@@ -193,6 +193,8 @@ class DailyView:
     lines: list[Line]
     children: list[tuple[Place, Rollup, DailyReport | None]]
     versions: list[DailyReport]
+    trend: dict[str, Any] = field(default_factory=dict)
+    side_by_side: dict[str, Any] = field(default_factory=dict)
 
     @property
     def current(self) -> DailyReport | None:
@@ -268,4 +270,55 @@ def daily_report(place: Place, day: date) -> DailyView:
         lines=lines,
         children=[(c, roll, signed.get(c.pk)) for c, roll in children],
         versions=versions,
+        trend=_trend_chart(days, history, lines),
+        side_by_side=_children_chart(children, lines),
     )
+
+
+# The figures drawn: the ones that move day to day (not the head counts, which dwarf them).
+CHARTED = ("fevers", "refusals", "checks_overdue", "help_opened", "help_done", "help_overdue", "alerts_open")
+
+
+def _trend_chart(days: list[date], history: dict[date, Rollup], lines: list[Line]) -> dict[str, Any]:
+    labels = {line.key: str(line.label) for line in lines}
+    series = [
+        {
+            "name": labels[key],
+            "type": "line",
+            "data": [history[d].totals.values.get(key) if history[d].communities else None for d in days],
+        }
+        for key in CHARTED
+        if key in labels
+    ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 30, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
+        "xAxis": {"type": "category", "data": [d.strftime("%m-%d") for d in days]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": series,
+    }
+
+
+def _children_chart(children: list[tuple[Place, Rollup]], lines: list[Line]) -> dict[str, Any]:
+    if not children:
+        return {}
+    labels = {line.key: str(line.label) for line in lines}
+    keys = [k for k in ("fevers", "checks_overdue", "help_overdue") if k in labels]
+    names = [c.name for c, _ in children]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 10, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
+        "yAxis": {"type": "category", "data": names, "inverse": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": labels[k],
+                "type": "bar",
+                "stack": "all",
+                "data": [roll.totals.values.get(k, 0) for _, roll in children],
+            }
+            for k in keys
+        ],
+    }
