@@ -67,6 +67,7 @@ bench: install-dev
 	$(PY) bench/today_list.py
 	$(PY) bench/roster.py
 	$(PY) bench/passages.py
+	$(PY) bench/daily_report.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

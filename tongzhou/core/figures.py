@@ -212,9 +212,14 @@ class Totals:
     missing: dict[str, str] = field(default_factory=dict)
 
     def add(self, values: dict[str, Any], missing: dict[str, str]) -> None:
+        totals = self.values
         for key, value in values.items():
-            if value is None:
-                continue
-            self.values[key] = plain(self.values.get(key, 0) + value) or 0
+            if value is not None:
+                totals[key] = totals.get(key, 0) + value
         for key, reason in missing.items():
             self.missing.setdefault(key, reason)
+
+    def rounded(self) -> "Totals":
+        """The sums with float noise taken off (hours keep one decimal)."""
+        self.values = {key: plain(value) or 0 for key, value in self.values.items()}
+        return self

@@ -97,38 +97,45 @@ class Rollup:
     late: bool = False
 
 
-def rollups(place: Place, days: list[date]) -> dict[date, Rollup]:
+def _snapshot_rows(place: Place, days: list[date]) -> list[tuple[Any, ...]]:
+    return list(
+        Snapshot.objects.filter(subtree_q(place.path, "place_path"), day__in=days).values_list(
+            "day", "place_path", "values", "missing", "taken_at", "late"
+        )
+    )
+
+
+def _add(roll: Rollup, values: dict[str, Any], missing: dict[str, str], taken_at: datetime, late: bool) -> None:
+    roll.totals.add(values, missing)
+    roll.communities += 1
+    roll.late = roll.late or late
+    roll.taken_at = taken_at if roll.taken_at is None else max(roll.taken_at, taken_at)
+
+
+def rollups(place: Place, days: list[date], rows: list[tuple[Any, ...]] | None = None) -> dict[date, Rollup]:
     """{day: the place's figures}, one query for all the days, from its communities' snapshots."""
     out = {day: Rollup(Totals()) for day in days}
-    rows = Snapshot.objects.filter(subtree_q(place.path, "place_path"), day__in=days).values_list(
-        "day", "values", "missing", "taken_at", "late"
-    )
-    for day, values, missing, taken_at, late in rows:
-        roll = out[day]
-        roll.totals.add(values, missing)
-        roll.communities += 1
-        roll.late = roll.late or late
-        roll.taken_at = taken_at if roll.taken_at is None else max(roll.taken_at, taken_at)
+    for day, _path, values, missing, taken_at, late in _snapshot_rows(place, days) if rows is None else rows:
+        _add(out[day], values, missing, taken_at, late)
+    for roll in out.values():
+        roll.totals.rounded()
     return out
 
 
-def children_rollups(place: Place, day: date) -> list[tuple[Place, Rollup]]:
+def children_rollups(place: Place, day: date, rows: list[tuple[Any, ...]] | None = None) -> list[tuple[Place, Rollup]]:
     """The place's children (communities under a street, streets under a district) with their
-    figures for `day`: two queries."""
+    figures for `day`: two queries (one, given the snapshot rows already read)."""
     children = naturally_sorted(Place.objects.filter(parent=place, kind__in=REPORTING_KINDS))
     by_path = {c.path: Rollup(Totals()) for c in children}
-    rows = Snapshot.objects.filter(subtree_q(place.path, "place_path"), day=day).values_list(
-        "place_path", "values", "missing", "taken_at", "late"
-    )
-    for path, values, missing, taken_at, late in rows:
-        child = path[: path.index("/", len(place.path)) + 1] if len(path) > len(place.path) else path
-        roll = by_path.get(child)
-        if roll is None:
+    start = len(place.path)
+    for row_day, path, values, missing, taken_at, late in _snapshot_rows(place, [day]) if rows is None else rows:
+        if row_day != day or len(path) <= start:
             continue
-        roll.totals.add(values, missing)
-        roll.communities += 1
-        roll.late = roll.late or late
-        roll.taken_at = taken_at if roll.taken_at is None else max(roll.taken_at, taken_at)
+        roll = by_path.get(path[: path.index("/", start) + 1])
+        if roll is not None:
+            _add(roll, values, missing, taken_at, late)
+    for roll in by_path.values():
+        roll.totals.rounded()
     return [(c, by_path[c.path]) for c in children]
 
 
@@ -228,7 +235,8 @@ def daily_report(place: Place, day: date) -> DailyView:
     the last days for the anomaly flags, its children side by side with their sign-off, and the
     place's own report versions. A constant number of queries whatever the size of the place."""
     days = [day - timedelta(days=n) for n in range(ANOMALY_DAYS - 1, -1, -1)]
-    history = rollups(place, days)
+    rows = _snapshot_rows(place, days)
+    history = rollups(place, days, rows)
     versions = report_versions(place, day)
     own = list(versions[0].adjustments.all()) if versions else []
     lines: list[Line] = []
@@ -261,7 +269,7 @@ def daily_report(place: Place, day: date) -> DailyView:
         )
     order = {f.key: (f.order, f.key) for f in figures()} | {r.key: (r.order, r.key) for r in ratios()}
     lines.sort(key=lambda line: order[line.key])
-    children = children_rollups(place, day)
+    children = children_rollups(place, day, rows)
     signed = latest_reports([c for c, _ in children], day)
     return DailyView(
         place=place,
