@@ -30,7 +30,7 @@ def report_xlsx(view: DailyView) -> bytes:
         values = roll.totals.values
         sheet.append(spreadsheet_row([child.name, *[_child_value(line, values) for line in lines]]))
     sheet.append(spreadsheet_row([_("Total"), *[_cell(line.value) for line in lines]]))
-    if any(line.adjustments for line in lines):
+    if any(line.adjustments or line.from_children for line in lines):
         sheet.append(spreadsheet_row([_("Adjusted"), *[_cell(line.adjusted) for line in lines]]))
     words = book.create_sheet(_("Narrative"))
     words.append(
@@ -65,9 +65,12 @@ def report_xlsx(view: DailyView) -> bytes:
         )
     adjustments = book.create_sheet(_("Adjustments"))
     adjustments.append(spreadsheet_row([_("figure"), _("change"), _("reason")]))
+    adjustments.cell(row=1, column=4, value=_("Place"))
     for line in lines:
         for a in line.adjustments:
-            adjustments.append(spreadsheet_row([str(line.label), float(a.delta), a.reason]))
+            adjustments.append(spreadsheet_row([str(line.label), float(a.delta), a.reason, view.place.name]))
+        for child, a in line.from_children:
+            adjustments.append(spreadsheet_row([str(line.label), float(a.delta), a.reason, child.name]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -149,7 +152,7 @@ def report_json(view: DailyView) -> dict[str, Any]:
         "as_of": view.rollup.taken_at.isoformat() if view.rollup.taken_at else None,
         "communities": view.rollup.communities,
         "figures": {line.key: line.value for line in view.lines},
-        "adjusted": {line.key: line.adjusted for line in view.lines if line.adjustments},
+        "adjusted": {line.key: line.adjusted for line in view.lines if line.adjustments or line.from_children},
         "not_reproducible": view.rollup.totals.missing,
         "flags": {line.key: line.change for line in view.lines if line.change},
         "children": [

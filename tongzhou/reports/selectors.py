@@ -146,7 +146,12 @@ SIGNING_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY)
 def latest_reports(places: list[Place], day: date) -> dict[int, DailyReport]:
     """{place id: the latest version of its report for `day`} (one query)."""
     out: dict[int, DailyReport] = {}
-    rows = DailyReport.objects.filter(place__in=places, day=day).select_related("signed_by").order_by("version")
+    rows = (
+        DailyReport.objects.filter(place__in=places, day=day)
+        .select_related("signed_by", "place")
+        .prefetch_related("adjustments")
+        .order_by("version")
+    )
     for report in rows:
         out[report.place_id] = report
     return out
@@ -184,12 +189,15 @@ class Line:
     missing: str = ""
     adjustments: list[Adjustment] = field(default_factory=list)
     change: str = ""
+    # The latest adjustments of the place's children's own reports (a street's communities).
+    from_children: list[tuple[Place, Adjustment]] = field(default_factory=list)
 
     @property
     def adjusted(self) -> int | float | None:
-        if not self.adjustments or self.value is None:
+        if not (self.adjustments or self.from_children) or self.value is None:
             return self.value
-        return plain(Decimal(str(self.value)) + sum((a.delta for a in self.adjustments), Decimal(0)))
+        deltas = [a.delta for a in self.adjustments] + [a.delta for _, a in self.from_children]
+        return plain(Decimal(str(self.value)) + sum(deltas, Decimal(0)))
 
 
 @dataclass
@@ -271,6 +279,10 @@ def daily_report(place: Place, day: date) -> DailyView:
     lines.sort(key=lambda line: order[line.key])
     children = children_rollups(place, day, rows)
     signed = latest_reports([c for c, _ in children], day)
+    for line in lines:
+        line.from_children = [
+            (report.place, a) for report in signed.values() for a in report.adjustments.all() if a.figure == line.key
+        ]
     return DailyView(
         place=place,
         day=day,

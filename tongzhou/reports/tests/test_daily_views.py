@@ -123,3 +123,17 @@ def test_the_report_page_runs_a_constant_number_of_queries(
     client = client_as("street_admin")
     with django_assert_max_num_queries(30):
         assert client.get(_url(demo.places["er_ge"])).status_code == 200
+
+
+def test_the_street_sees_a_communitys_adjustment_as_its_own_line(demo: Any, client_as: Any) -> None:
+    snapshot_day(day=timezone.localdate())
+    adjustment_add(
+        actor=demo.taian_staff,
+        place=demo.places["taian"],
+        day=timezone.localdate(),
+        figure_key="help_done",
+        delta=Decimal(3),
+        reason="线下办结未录入",
+    )
+    text = client_as("street_admin").get(_url(demo.places["er_ge"])).content.decode()
+    assert "线下办结未录入" in text
