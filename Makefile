@@ -72,6 +72,7 @@ bench: install-dev
 	$(PY) bench/notices.py
 	$(PY) bench/supplies.py
 	$(PY) bench/welfare.py
+	$(PY) bench/daily_report.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

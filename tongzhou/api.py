@@ -19,6 +19,7 @@ from tongzhou.accounts.services import api_token_user
 from tongzhou.checkpoints.api import router as checkpoints_router
 from tongzhou.core.schemas import ErrorOut
 from tongzhou.places.api import router as places_router
+from tongzhou.reports.api import router as reports_router
 from tongzhou.testing.api import router as testing_router
 
 
@@ -86,3 +87,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 api.add_router("/places", places_router)
 api.add_router("/checkpoints", checkpoints_router)
 api.add_router("/testing", testing_router)
+api.add_router("/reports", reports_router)

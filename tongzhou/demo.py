@@ -829,6 +829,15 @@ def _requisitions(*, users: dict[str, User], log: Callable[[str], None]) -> None
 
 
 @transaction.atomic
+def _daily_report(street: Place, *, log: Callable[[str], None]) -> None:
+    """Today's figures of the street's communities, as the cut-off would take them (the page has
+    numbers before 16:00)."""
+    from tongzhou.reports.services import snapshot_day
+
+    count = snapshot_day(day=timezone.localdate(), within=street)
+    log(f"daily report: {count} communities snapshotted for today")
+
+
 def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> None:
     """`extras`: also the key persons under isolation and the volunteer sign-ups (the test suite
     leaves them out: its tests make and count their own)."""
@@ -920,4 +929,5 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
             log=log,
         )
         _requisitions(users=users, log=log)
+        _daily_report(Place.objects.get(code=ER_GE), log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -372,3 +373,13 @@ MEDIA_URL = "/media/"
 # A requisition whose approved lines come to more than this many packs (quantity ÷ the item's pack
 # size, summed) needs a second person's approval: items carry no price, packs compare across items.
 TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS = env_int("TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS", 20)
+# The daily report (日报): communities' figures are snapshotted at the cut-off (local time, HH:MM),
+# which is also the community's sign-off deadline; the street signs by its own deadline.
+TONGZHOU_REPORT_CUTOFF = env_str("TONGZHOU_REPORT_CUTOFF", "16:00")
+TONGZHOU_REPORT_STREET_DEADLINE = env_str("TONGZHOU_REPORT_STREET_DEADLINE", "17:00")
+CELERY_BEAT_SCHEDULE["daily-report-snapshots"] = {
+    "task": "tongzhou.reports.tasks.snapshot_today",
+    "schedule": crontab(
+        hour=int(TONGZHOU_REPORT_CUTOFF.split(":")[0]), minute=int(TONGZHOU_REPORT_CUTOFF.split(":")[1] or 0)
+    ),
+}

@@ -16,6 +16,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "can": {
             "dashboard": not scope_for(user, Perm.DASHBOARD_VIEW).is_empty,
+            "daily_report": not scope_for(user, Perm.REPORT_VIEW).is_empty,
             "places": not places.is_empty,
             "roles": not scope_for(user, Perm.ROLES_GRANT).is_empty,
             "people": not scope_for(user, Perm.PEOPLE_VIEW).is_empty,

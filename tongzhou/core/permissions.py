@@ -77,6 +77,9 @@ class Perm(StrEnum):
     WELFARE_MANAGE = "welfare.manage"
     WELFARE_CLAIMS = "welfare.claims"
     WELFARE_APPROVE = "welfare.approve"
+    # The daily report: read it and its drill-downs (always masked); write its words and sign it.
+    REPORT_VIEW = "reports.view"
+    REPORT_SIGN = "reports.sign"
 
 
 # A grant may only give a role whose rank is at most the granter's own rank at that place.
@@ -126,6 +129,8 @@ _ADMIN = _EVERYONE | {
     Perm.SUPPLIES_VIEW,
     Perm.SUPPLIES_KEEP,
     Perm.SUPPLIES_MANAGE,
+    Perm.REPORT_VIEW,
+    Perm.REPORT_SIGN,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -166,10 +171,11 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TESTING_PLAN,
             Perm.TESTING_SAMPLE,
             Perm.NOTICES_APPROVE,
+            Perm.REPORT_VIEW,
         }
     ),
     # The auditor reads the log of who did what; it cannot change anything or unmask data.
-    Role.AUDITOR: frozenset(_EVERYONE | {Perm.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(_EVERYONE | {Perm.AUDIT_VIEW, Perm.REPORT_VIEW}),
     # Door-to-door work reads the register of one's grid or building; changes go through staff.
     # They also take residents' calls and run errands in their area.
     Role.GRID_WORKER: frozenset(

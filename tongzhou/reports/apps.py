@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     name = "tongzhou.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from tongzhou.core import audit
+        from tongzhou.reports.audit import ReportsAudit
+
+        audit.register(ReportsAudit)

@@ -1,14 +1,21 @@
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.checkpoints.selectors import gates_in_scope
+from tongzhou.core.figures import Totals, Watch, figures, plain, ratios
 from tongzhou.core.permissions import Perm, Role
-from tongzhou.core.scope import Scope
-from tongzhou.places.models import PlaceKind
-from tongzhou.places.selectors import household_count, kind_counts
+from tongzhou.core.scope import Scope, subtree_q
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.selectors import get_place_by_code_for_user, household_count, kind_counts, naturally_sorted
+from tongzhou.reports.models import Adjustment, DailyReport, Snapshot
 
 
 def dashboard_figures(scope: Scope) -> dict[str, Any]:
@@ -76,3 +83,265 @@ def landing_url(user: Any) -> str:
     if first.role == Role.VOLUNTEER:
         return reverse("volunteers:me")
     return reverse("reports:dashboard")
+
+
+# The daily report (日报): every figure above a community is a sum of its communities' snapshots.
+
+ANOMALY_DAYS = 7
+
+
+@dataclass
+class Rollup:
+    """A place's figures for a day, summed from the snapshots of its communities."""
+
+    totals: Totals
+    communities: int = 0
+    taken_at: datetime | None = None
+    late: bool = False
+
+
+def _snapshot_rows(place: Place, days: list[date]) -> list[tuple[Any, ...]]:
+    return list(
+        Snapshot.objects.filter(subtree_q(place.path, "place_path"), day__in=days).values_list(
+            "day", "place_path", "values", "missing", "taken_at", "late"
+        )
+    )
+
+
+def _add(roll: Rollup, values: dict[str, Any], missing: dict[str, str], taken_at: datetime, late: bool) -> None:
+    roll.totals.add(values, missing)
+    roll.communities += 1
+    roll.late = roll.late or late
+    roll.taken_at = taken_at if roll.taken_at is None else max(roll.taken_at, taken_at)
+
+
+def rollups(place: Place, days: list[date], rows: list[tuple[Any, ...]] | None = None) -> dict[date, Rollup]:
+    """{day: the place's figures}, one query for all the days, from its communities' snapshots."""
+    out = {day: Rollup(Totals()) for day in days}
+    for day, _path, values, missing, taken_at, late in _snapshot_rows(place, days) if rows is None else rows:
+        _add(out[day], values, missing, taken_at, late)
+    for roll in out.values():
+        roll.totals.rounded()
+    return out
+
+
+def children_rollups(place: Place, day: date, rows: list[tuple[Any, ...]] | None = None) -> list[tuple[Place, Rollup]]:
+    """The place's children (communities under a street, streets under a district) with their
+    figures for `day`: two queries (one, given the snapshot rows already read)."""
+    children = naturally_sorted(Place.objects.filter(parent=place, kind__in=REPORTING_KINDS))
+    by_path = {c.path: Rollup(Totals()) for c in children}
+    start = len(place.path)
+    for row_day, path, values, missing, taken_at, late in _snapshot_rows(place, [day]) if rows is None else rows:
+        if row_day != day or len(path) <= start:
+            continue
+        roll = by_path.get(path[: path.index("/", start) + 1])
+        if roll is not None:
+            _add(roll, values, missing, taken_at, late)
+    for roll in by_path.values():
+        roll.totals.rounded()
+    return [(c, by_path[c.path]) for c in children]
+
+
+REPORTING_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
+SIGNING_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY)
+
+
+def latest_reports(places: list[Place], day: date) -> dict[int, DailyReport]:
+    """{place id: the latest version of its report for `day`} (one query)."""
+    out: dict[int, DailyReport] = {}
+    rows = (
+        DailyReport.objects.filter(place__in=places, day=day)
+        .select_related("signed_by", "place")
+        .prefetch_related("adjustments")
+        .order_by("version")
+    )
+    for report in rows:
+        out[report.place_id] = report
+    return out
+
+
+def report_versions(place: Place, day: date) -> list[DailyReport]:
+    """Every version of the place's report for the day, newest first, with their adjustments."""
+    return list(
+        DailyReport.objects.filter(place=place, day=day)
+        .select_related("signed_by")
+        .prefetch_related(Prefetch("adjustments", queryset=Adjustment.objects.select_related("created_by")))
+        .order_by("-version")
+    )
+
+
+def get_report_place_for_user(*, user: Any, code: str, perm: Perm) -> Place:
+    """A place a daily report is written for (community up to city), by its official code; 404
+    outside the user's places or for any other kind."""
+    place = get_place_by_code_for_user(user=user, code=code, perm=perm)
+    if place.kind not in REPORTING_KINDS:
+        raise Http404
+    return place
+
+
+@dataclass
+class Line:
+    """One figure as the report shows it: the counted value, its own adjustment lines, and a flag
+    when it jumped against the last days."""
+
+    key: str
+    label: Any
+    section: Any
+    value: int | float | None
+    is_ratio: bool = False
+    missing: str = ""
+    adjustments: list[Adjustment] = field(default_factory=list)
+    change: str = ""
+    # The latest adjustments of the place's children's own reports (a street's communities).
+    from_children: list[tuple[Place, Adjustment]] = field(default_factory=list)
+
+    @property
+    def adjusted(self) -> int | float | None:
+        if not (self.adjustments or self.from_children) or self.value is None:
+            return self.value
+        deltas = [a.delta for a in self.adjustments] + [a.delta for _, a in self.from_children]
+        return plain(Decimal(str(self.value)) + sum(deltas, Decimal(0)))
+
+
+@dataclass
+class DailyView:
+    place: Place
+    day: date
+    rollup: Rollup
+    lines: list[Line]
+    children: list[tuple[Place, Rollup, DailyReport | None]]
+    versions: list[DailyReport]
+    trend: dict[str, Any] = field(default_factory=dict)
+    side_by_side: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def current(self) -> DailyReport | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def unsigned(self) -> list[Place]:
+        return [
+            c for c, _, report in self.children if c.kind == PlaceKind.COMMUNITY and not (report and report.is_signed)
+        ]
+
+
+def _change(watch: str, series: list[Any]) -> str:
+    """The flag of a figure whose last value (series oldest first) jumped: doubled against the day
+    before, or rising three days running."""
+    known = [v for v in series if v is not None]
+    if len(known) < 2 or series[-1] is None:
+        return ""
+    today, before = series[-1], series[-2]
+    if before is None:
+        return ""
+    if watch == Watch.DOUBLED and today >= 2 and today >= 2 * before:
+        return _("doubled: %(before)s → %(today)s") % {"before": before, "today": today}
+    if watch == Watch.RISING and len(series) >= 3 and series[-3] is not None and series[-3] < before < today:
+        return _("rising: %(a)s → %(b)s → %(c)s") % {"a": series[-3], "b": before, "c": today}
+    return ""
+
+
+def daily_report(place: Place, day: date) -> DailyView:
+    """The report of `place` for `day`: each figure summed from its communities' snapshots, with
+    the last days for the anomaly flags, its children side by side with their sign-off, and the
+    place's own report versions. A constant number of queries whatever the size of the place."""
+    days = [day - timedelta(days=n) for n in range(ANOMALY_DAYS - 1, -1, -1)]
+    rows = _snapshot_rows(place, days)
+    history = rollups(place, days, rows)
+    versions = report_versions(place, day)
+    own = list(versions[0].adjustments.all()) if versions else []
+    lines: list[Line] = []
+    for fig in figures():
+        series = [history[d].totals.values.get(fig.key) if history[d].communities else None for d in days]
+        missing = history[day].totals.missing.get(fig.key, "")
+        lines.append(
+            Line(
+                key=fig.key,
+                label=fig.label,
+                section=fig.section,
+                value=None if missing else series[-1],
+                missing=missing,
+                adjustments=[a for a in own if a.figure == fig.key],
+                change=_change(fig.watch, series),
+            )
+        )
+    for ratio in ratios():
+        today = ratio.of(history[day].totals.values) if history[day].communities else None
+        before = ratio.of(history[days[-2]].totals.values) if history[days[-2]].communities else None
+        change = ""
+        if ratio.fall_points and today is not None and before is not None and before - today > ratio.fall_points:
+            change = _("fell %(points)s points: %(before)s%% → %(today)s%%") % {
+                "points": round(before - today, 1),
+                "before": before,
+                "today": today,
+            }
+        lines.append(
+            Line(key=ratio.key, label=ratio.label, section=ratio.section, value=today, is_ratio=True, change=change)
+        )
+    order = {f.key: (f.order, f.key) for f in figures()} | {r.key: (r.order, r.key) for r in ratios()}
+    lines.sort(key=lambda line: order[line.key])
+    children = children_rollups(place, day, rows)
+    signed = latest_reports([c for c, _ in children], day)
+    for line in lines:
+        line.from_children = [
+            (report.place, a) for report in signed.values() for a in report.adjustments.all() if a.figure == line.key
+        ]
+    return DailyView(
+        place=place,
+        day=day,
+        rollup=history[day],
+        lines=lines,
+        children=[(c, roll, signed.get(c.pk)) for c, roll in children],
+        versions=versions,
+        trend=_trend_chart(days, history, lines),
+        side_by_side=_children_chart(children, lines),
+    )
+
+
+# The figures drawn: the ones that move day to day (not the head counts, which dwarf them).
+CHARTED = ("fevers", "refusals", "checks_overdue", "help_opened", "help_done", "help_overdue", "alerts_open")
+
+
+def _trend_chart(days: list[date], history: dict[date, Rollup], lines: list[Line]) -> dict[str, Any]:
+    labels = {line.key: str(line.label) for line in lines}
+    series = [
+        {
+            "name": labels[key],
+            "type": "line",
+            "data": [history[d].totals.values.get(key) if history[d].communities else None for d in days],
+        }
+        for key in CHARTED
+        if key in labels
+    ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 30, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
+        "xAxis": {"type": "category", "data": [d.strftime("%m-%d") for d in days]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": series,
+    }
+
+
+def _children_chart(children: list[tuple[Place, Rollup]], lines: list[Line]) -> dict[str, Any]:
+    if not children:
+        return {}
+    labels = {line.key: str(line.label) for line in lines}
+    keys = [k for k in ("fevers", "checks_overdue", "help_overdue") if k in labels]
+    names = [c.name for c, _ in children]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 10, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
+        "yAxis": {"type": "category", "data": names, "inverse": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": labels[k],
+                "type": "bar",
+                "stack": "all",
+                "data": [roll.totals.values.get(k, 0) for _, roll in children],
+            }
+            for k in keys
+        ],
+    }

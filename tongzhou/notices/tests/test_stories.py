@@ -99,9 +99,7 @@ def test_the_check_reads_only_the_register_of_the_storys_place(demo):
     # A 松花巷 resident whose name nobody in 泰安巷 bears (the demo's names are random, and repeat).
     taian_names = Person.objects.filter(place_path__startswith=demo.places["taian"].path).values("name")
     songhua = (
-        Person.objects.filter(
-            place_path__startswith=demo.places["songhua"].path, household__place__kind=PlaceKind.UNIT
-        )
+        Person.objects.filter(place_path__startswith=demo.places["songhua"].path, household__place__kind=PlaceKind.UNIT)
         .exclude(name__in=taian_names)
         .order_by("pk")
         .first()

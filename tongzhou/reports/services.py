@@ -1,0 +1,222 @@
+"""Writes of the daily report: snapshots at the cut-off, words, adjustments, sign-off, reminders."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzhou.accounts.models import RoleAssignment
+from tongzhou.core.access import require
+from tongzhou.core.figures import Day, compute, figure, figures
+from tongzhou.core.outbox.dispatch import Outgoing, enqueue
+from tongzhou.core.permissions import Perm, Role
+from tongzhou.core.scope import subtree_q
+from tongzhou.core.services import audit_log
+from tongzhou.places.models import Place, PlaceKind
+from tongzhou.reports.audit import ReportsAudit
+from tongzhou.reports.models import Adjustment, DailyReport, Snapshot
+
+
+def _clock(text: str) -> time:
+    hour, _sep, minute = text.partition(":")
+    return time(int(hour), int(minute or 0))
+
+
+def deadline(place: Place, day: date) -> datetime:
+    """When `place` signs its report for `day`: a community by the cut-off, a street (and above)
+    by the street deadline (local time)."""
+    at = (
+        settings.TONGZHOU_REPORT_CUTOFF
+        if place.kind == PlaceKind.COMMUNITY
+        else settings.TONGZHOU_REPORT_STREET_DEADLINE
+    )
+    return timezone.make_aware(datetime.combine(day, _clock(at)), timezone.get_current_timezone())
+
+
+@transaction.atomic
+def snapshot_day(*, day: date, within: Place | None = None, now: datetime | None = None) -> int:
+    """Count every figure for every community (under `within`, or everywhere) for `day` and store
+    one Snapshot per community, replacing the day's earlier one. One query per figure, whatever
+    the number of communities. A run after the day ("late") rebuilds the figures that can be
+    rebuilt from dated rows; the others keep an on-time run's value if there was one, else are
+    stored as missing with the figure's reason. Returns the number of communities."""
+    now = now or timezone.now()
+    bounds = Day.of(day)
+    late = timezone.localdate(now) > day
+    communities = Place.objects.filter(kind=PlaceKind.COMMUNITY)
+    if within is not None:
+        communities = communities.filter(subtree_q(within.path))
+    places = dict(communities.values_list("path", "pk"))
+    if not places:
+        return 0
+    roots = [within.path] if within is not None else sorted({p[: p.index("/", 1) + 1] for p in places})
+    declared = figures()
+    counted = compute(
+        [f for f in declared if f.reproducible or not late], day=bounds, communities=list(places), within=roots
+    )
+    before = {s.place_path: s for s in Snapshot.objects.filter(day=day, place_path__in=list(places))} if late else {}
+    rows = []
+    for path, pk in places.items():
+        values: dict[str, Any] = {}
+        missing: dict[str, str] = {}
+        earlier = before.get(path)
+        for fig in declared:
+            if fig.key in counted:
+                values[fig.key] = counted[fig.key][path]
+            elif earlier is not None and earlier.values.get(fig.key) is not None and fig.key not in earlier.missing:
+                values[fig.key] = earlier.values[fig.key]
+            else:
+                values[fig.key] = None
+                missing[fig.key] = str(fig.why_not)
+        rows.append(
+            Snapshot(
+                place_id=pk,
+                place_path=path,
+                day=day,
+                cutoff=bounds.cutoff,
+                taken_at=now,
+                late=late,
+                values=values,
+                missing=missing,
+            )
+        )
+    Snapshot.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["place", "day"],
+        update_fields=["cutoff", "taken_at", "late", "values", "missing", "place_path"],
+    )
+    return len(rows)
+
+
+def _editable(*, place: Place, day: date) -> DailyReport:
+    """The version of the report open for changes: the latest one if unsigned; after sign-off a
+    new version copying the signed one's words and adjustments (the signed one stays as it was)."""
+    latest = DailyReport.objects.select_for_update().filter(place=place, day=day).order_by("-version").first()
+    if latest is None:
+        return DailyReport.objects.create(place=place, place_path=place.path, day=day)
+    if not latest.is_signed:
+        return latest
+    fresh = DailyReport.objects.create(
+        place=place,
+        place_path=place.path,
+        day=day,
+        version=latest.version + 1,
+        key_work=latest.key_work,
+        difficulties=latest.difficulties,
+        requests=latest.requests,
+    )
+    Adjustment.objects.bulk_create(
+        [
+            Adjustment(report=fresh, figure=a.figure, delta=a.delta, reason=a.reason, created_by_id=a.created_by_id)
+            for a in latest.adjustments.all()
+        ]
+    )
+    return fresh
+
+
+def _check_place(place: Place) -> None:
+    if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET):
+        raise ValidationError(_("Only a community or a street writes and signs a daily report."))
+
+
+@transaction.atomic
+def report_words_save(
+    *, actor: Any, place: Place, day: date, key_work: str, difficulties: str, requests: str
+) -> DailyReport:
+    """Write the day's narrative. Needs REPORT_SIGN over the place; after sign-off this makes a
+    new unsigned version."""
+    require(actor, Perm.REPORT_SIGN, place.path)
+    _check_place(place)
+    report = _editable(place=place, day=day)
+    report.key_work, report.difficulties, report.requests = key_work, difficulties, requests
+    report.full_clean()
+    report.save(update_fields=["key_work", "difficulties", "requests", "updated_at"])
+    audit_log(action=ReportsAudit.REPORT_CHANGED, actor=actor, obj=report, place_path=place.path)
+    return report
+
+
+@transaction.atomic
+def adjustment_add(*, actor: Any, place: Place, day: date, figure_key: str, delta: Decimal, reason: str) -> Adjustment:
+    """Add a correction of one figure with its reason, as its own line. After sign-off this makes
+    a new version; the signed one keeps its lines."""
+    require(actor, Perm.REPORT_SIGN, place.path)
+    _check_place(place)
+    if figure(figure_key) is None:
+        raise ValidationError({"figure": _("There is no such figure.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the figure is adjusted.")})
+    if not delta:
+        raise ValidationError({"delta": _("An adjustment changes the figure: give a change other than 0.")})
+    report = _editable(place=place, day=day)
+    row = Adjustment(report=report, figure=figure_key, delta=delta, reason=reason.strip(), created_by=actor)
+    row.full_clean()
+    row.save()
+    audit_log(
+        action=ReportsAudit.REPORT_CHANGED,
+        actor=actor,
+        obj=report,
+        place_path=place.path,
+        details={"figure": figure_key, "delta": str(delta)},
+    )
+    return row
+
+
+@transaction.atomic
+def report_sign(*, actor: Any, place: Place, day: date, now: datetime | None = None) -> DailyReport:
+    """Sign the latest version (making the first one if there is none). Signing a signed version
+    again is an error; it records whether the deadline was missed."""
+    require(actor, Perm.REPORT_SIGN, place.path)
+    _check_place(place)
+    now = now or timezone.now()
+    report = _editable(place=place, day=day)
+    report.signed_by, report.signed_at = actor, now
+    report.signed_late = now > deadline(place, day)
+    report.save(update_fields=["signed_by", "signed_at", "signed_late", "updated_at"])
+    audit_log(
+        action=ReportsAudit.REPORT_SIGNED,
+        actor=actor,
+        obj=report,
+        place_path=place.path,
+        details={"version": report.version},
+    )
+    return report
+
+
+@transaction.atomic
+def reminders_send(*, actor: Any, street: Place, day: date, unsigned: list[Place]) -> int:
+    """Text the community staff of each community in `unsigned` (under `street`) that the day's
+    report waits for their signature, through the message pipeline. Returns the messages queued."""
+    require(actor, Perm.REPORT_SIGN, street.path)
+    paths = [c.path for c in unsigned if c.path.startswith(street.path) and c.path != street.path]
+    staff = (
+        RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, place__path__in=paths)
+        .select_related("user", "place")
+        .order_by("pk")
+    )
+    items = [
+        Outgoing(
+            to=grant.user.phone,
+            text=_("%(community)s: the daily report of %(day)s waits for your signature (by %(time)s).")
+            % {"community": grant.place.name, "day": day.isoformat(), "time": settings.TONGZHOU_REPORT_CUTOFF},
+            scope=grant.place.path,
+            kind="daily_report_reminder",
+        )
+        for grant in staff
+        if grant.user.phone
+    ]
+    if items:
+        enqueue(items)
+    audit_log(
+        action=ReportsAudit.REMINDER_SENT,
+        actor=actor,
+        place_path=street.path,
+        details={"day": day.isoformat(), "communities": len(paths), "messages": len(items)},
+    )
+    return len(items)
