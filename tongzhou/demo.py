@@ -659,6 +659,39 @@ def _supplies(*, fake: Faker, log: Callable[[str], None]) -> dict[str, Any]:
     return {**keepers, **{f"store_{k}": v for k, v in stores.items()}, **{f"item_{k}": v for k, v in items.items()}}
 
 
+def _handouts(supplies: dict[str, Any], *, log: Callable[[str], None]) -> None:
+    """What the front line got out of 泰安巷's storeroom: three day kits for the gate at 泰安巷3号院
+    (20 masks and 2 bottles of sanitizer each, received by the guard, the first two confirmed), a
+    volunteer's masks and gloves, and the building lead's protective suit. Once."""
+    from tongzhou.supplies.models import HandOut
+    from tongzhou.supplies.services import handout_confirm, handout_issue
+    from tongzhou.volunteers.models import Duty, Post
+
+    if HandOut.objects.exists():
+        return
+    store = supplies["store_taian"]
+    items = {key.removeprefix("item_"): value for key, value in supplies.items() if key.startswith("item_")}
+    workers = {u.username: u for u in User.objects.filter(username__in=("guard", "volunteer", "building_lead"))}
+    gate = Post.objects.filter(place__path__startswith=store.place_path, duty=Duty.GATE).order_by("pk").first()
+    kits = [
+        handout_issue(
+            actor=None,
+            store=store,
+            recipient=workers["guard"],
+            lines=[(items["mask"], 20), (items["sanitizer"], 2)],
+            post=gate,
+        )
+        for _day in range(3)
+    ]
+    for kit in kits[:2]:
+        handout_confirm(actor=workers["guard"], handout=kit)
+    handout_issue(
+        actor=None, store=store, recipient=workers["volunteer"], lines=[(items["mask"], 10), (items["gloves"], 10)]
+    )
+    handout_issue(actor=None, store=store, recipient=workers["building_lead"], lines=[(items["suit"], 1)])
+    log(f"supplies: {len(kits)} day kits for {gate.name if gate else 'the gate'} and two hand-outs from {store.name}")
+
+
 def _welfare(
     street: Place, *, officer: User, approver: User, staff: User, fake: Faker, log: Callable[[str], None]
 ) -> None:
@@ -919,7 +952,7 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         _testing_round(Place.objects.get(code=TAIAN), staff=users["taian_staff"], log=log)
         _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
         _stories(Place.objects.get(code=TAIAN), staff=users["taian_staff"], approver=users["street_admin"], log=log)
-        _supplies(fake=fake, log=log)
+        _handouts(_supplies(fake=fake, log=log), log=log)
         _welfare(
             Place.objects.get(code=ER_GE),
             officer=users["welfare_officer"],
