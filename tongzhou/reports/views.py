@@ -105,7 +105,8 @@ def daily(request: ScopedRequest, code: str, day: str) -> HttpResponse:
             "view": view,
             "day": when,
             "previous": (when - timedelta(days=1)).isoformat(),
-            "next": (when + timedelta(days=1)).isoformat(),
+            # No day after today: a report of the future has nothing in it.
+            "next": (when + timedelta(days=1)).isoformat() if when < timezone.localdate() else None,
             "may_sign": may_sign,
             "words": WordsForm(initial=_words_of(view.current)) if may_sign else None,
             "adjust": AdjustmentForm() if may_sign else None,
