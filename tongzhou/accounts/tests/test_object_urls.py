@@ -645,6 +645,9 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     ),
     "api:place_by_id": lambda s: _place(s.compound, "place_id"),
     "api:children_by_id": lambda s: _place(s.compound, "place_id"),
+    "api:daily": lambda s: Target(
+        s.community, s.community.path, {"place": s.community.code, "day": timezone.localdate().isoformat()}
+    ),
     "api:place_by_code": lambda s: Target(s.community, s.community.path, {"code": s.community.code}),
     "api:children_by_code": lambda s: Target(s.community, s.community.path, {"code": s.community.code}),
     "api:checkpoint_passage": lambda s: Target(s.gate, s.gate.place_path, {"gate_id": s.gate.pk}, s.scan(), True),
