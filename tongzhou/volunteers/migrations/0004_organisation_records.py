@@ -19,7 +19,7 @@ def typed_entries_to_records(apps, schema_editor):
     Volunteer = apps.get_model("volunteers", "Volunteer")
     Organisation = apps.get_model("people", "Organisation")
     found = {}
-    for volunteer in Volunteer.objects.exclude(organization_name="").select_related("community__parent"):
+    for volunteer in Volunteer.objects.exclude(organization_name="").select_related("community__parent").order_by("pk"):
         name = volunteer.organization_name.strip()
         key = _normalised(name)
         if not key:
@@ -45,7 +45,7 @@ def typed_entries_to_records(apps, schema_editor):
 def records_to_typed_entries(apps, schema_editor):
     Volunteer = apps.get_model("volunteers", "Volunteer")
     back = {value: key for key, value in KINDS.items()}
-    for volunteer in Volunteer.objects.exclude(organisation=None).select_related("organisation"):
+    for volunteer in Volunteer.objects.exclude(organisation=None).select_related("organisation").order_by("pk"):
         volunteer.organization = back.get(volunteer.organisation.kind, "work_unit")
         volunteer.organization_name = volunteer.organisation.name
         volunteer.save(update_fields=["organization", "organization_name"])
