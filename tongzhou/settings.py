@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "tongzhou.welfare",
     "tongzhou.reports",
     "tongzhou.portal",
+    "tongzhou.scale",
 ]
 
 MIDDLEWARE = [

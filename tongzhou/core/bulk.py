@@ -10,17 +10,40 @@ For a mass write where even a model instance per row costs too much (a notice's 
 list, its outbox rows), `copy_rows` and `insert_rows` take plain tuples of column values instead.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Value
+from django.db.models.expressions import DatabaseDefault
 
 
-def insert_many(objs: Sequence[Model], batch_size: int = 2000) -> None:
+@contextmanager
+def _unstamped(model: type[Model], names: Sequence[str]) -> Iterator[None]:
+    """While open, the named auto_now/auto_now_add fields keep the value the instance holds."""
+    fields = [model._meta.get_field(name) for name in names]
+    saved = [(f, getattr(f, "auto_now", False), getattr(f, "auto_now_add", False)) for f in fields]
+    try:
+        for f, _now, _add in saved:
+            f.auto_now = f.auto_now_add = False  # type: ignore[union-attr]
+        yield
+    finally:
+        for f, now, add in saved:
+            f.auto_now, f.auto_now_add = now, add  # type: ignore[union-attr]
+
+
+def insert_many(objs: Sequence[Model], batch_size: int = 2000, *, as_given: Sequence[str] = ()) -> None:
+    """`as_given`: timestamp fields (auto_now_add) whose values are taken from the instances
+    instead of stamped now, for history written after the fact (`generate_city`)."""
     if not objs:
         return
     model = type(objs[0])
+    with _unstamped(model, as_given):
+        _insert_many(model, objs, batch_size)
+
+
+def _insert_many(model: type[Model], objs: Sequence[Model], batch_size: int) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=batch_size)
         return
@@ -37,10 +60,19 @@ def insert_many(objs: Sequence[Model], batch_size: int = 2000) -> None:
             obj.pk = pk
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                copy.write_row([_prepared(f, obj) for f in fields])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _prepared(field: Any, obj: Model) -> Any:
+    value = field.pre_save(obj, True)
+    if isinstance(value, DatabaseDefault):
+        # COPY has no DEFAULT per value: write the constant the column's db_default names.
+        default = field.db_default
+        value = default.value if isinstance(default, Value) else default
+    return field.get_db_prep_save(value, connection)
 
 
 def copy_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:

@@ -1,7 +1,7 @@
 """The apps' imports form a ladder: a module imports only from its own rank and below.
 
 core < places < accounts < people < shared mechanisms (alerts) < domain apps < reports, portal,
-demo; the project's wiring (settings, urls, api, celery, wsgi, asgi) sits above them all. Domain
+demo, scale; the project's wiring (settings, urls, api, celery, wsgi, asgi) sits above them all. Domain
 apps may import each other. Every import counts, at the top of a module or inside a function.
 By design, any views or API module may import the access layer `tongzhou.accounts.access`.
 Tests and migrations are not checked.
@@ -24,6 +24,7 @@ RANKS = {
     "reports": 6,
     "portal": 6,
     "demo": 6,
+    "scale": 6,
 }
 WIRING = ("__init__", "settings", "settings_test", "urls", "api", "celery", "wsgi", "asgi")
 TOP = max(RANKS.values()) + 1
