@@ -24,8 +24,13 @@ primary_sql() { psql -X -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d 
 standby_sql() { psql -X -q -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres -Atc "$1" 2>/dev/null; }
 
 bin_dir() {
+    # The standby's own version once it exists (stop and status work with the primary down).
     local major
-    major=$(($(primary_sql "SHOW server_version_num") / 10000))
+    if [ -f "$STANDBY_DIR/PG_VERSION" ]; then
+        major=$(cat "$STANDBY_DIR/PG_VERSION")
+    else
+        major=$(($(primary_sql "SHOW server_version_num") / 10000))
+    fi
     echo "/usr/lib/postgresql/$major/bin"
 }
 
