@@ -43,13 +43,14 @@ check: install-dev
 	DJANGO_SETTINGS_MODULE=tongzhou.settings_test $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: install-dev
-	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
+	DATABASE_URL=sqlite:///:memory: REPLICA_DATABASE_URL= $(PY) -m pytest
 
 # PostgreSQL when TEST_DATABASE_URL is set (postgres://user@host:port/name; the suite creates and
-# drops test_<name>). Missing it skips with a reason locally and fails in CI.
+# drops test_<name>). Missing it skips with a reason locally and fails in CI. TEST_REPLICA_DATABASE_URL
+# names a standby of that server (scripts/pg_standby.sh) for the replica router's tests.
 test-postgres: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+		DATABASE_URL="$$TEST_DATABASE_URL" REPLICA_DATABASE_URL="$$TEST_REPLICA_DATABASE_URL" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "FAIL: CI=true but TEST_DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI"; exit 1; \
 	else \

@@ -48,6 +48,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -130,6 +140,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "tongzhou.accounts.middleware.IdleTimeoutMiddleware",
     "tongzhou.accounts.access.DeclaredAccessMiddleware",
+    "tongzhou.core.db_router.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "tongzhou.urls"
@@ -174,6 +185,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     # Django's own cursors bind on the client and are never prepared.
     DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 2**31 - 1}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica for the read-heavy pages (tongzhou.core.db_router): reports, dashboards,
+# drill-downs, exports, the public ledger and the daily report API read there once it has replayed
+# the reader's own last write; everything else, and every write, uses the primary.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL", "")
+REPLICA_READS = bool(REPLICA_DATABASE_URL)
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 10.0)
+REPLICA_RETRY_SECONDS = env_float("REPLICA_RETRY_SECONDS", 10.0)
+if REPLICA_DATABASE_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("REPLICA_DATABASE_URL needs a PostgreSQL DATABASE_URL (the primary it replicates)")
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("REPLICA_DATABASE_URL must be a postgres:// URL")
+    # A replica that does not answer costs a page at most this long, once per REPLICA_RETRY_SECONDS.
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2),
+    }
+    # The test run makes no database on the replica: it reads its copy of the primary's.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tongzhou.core.db_router.ReplicaRouter"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

@@ -35,3 +35,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # at once ("table is locked"), where the file database a deployment uses waits busy_timeout
     # and serializes them, which the concurrency tests rely on.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+# The suite's own tests hold their data in uncommitted transactions a replica cannot see: the
+# router sends nothing to it unless a test turns it on (core/tests/test_db_router.py, on the real
+# standby of `scripts/pg_standby.sh`, with committed data).
+REPLICA_READS = False

@@ -17,6 +17,7 @@ from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.accounts.forms import RevealForm
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.accounts.services import pii_reveal
+from tongzhou.core.db_router import replica_reads
 from tongzhou.core.forms import form_errors
 from tongzhou.core.imports import responses as imports
 from tongzhou.core.imports.selectors import get_import_job_for_user
@@ -291,6 +292,7 @@ def _register_filters(request: ScopedRequest) -> exports.RegisterFilters:
     )
 
 
+@replica_reads
 @require_perm(Perm.DATA_EXPORT)
 def export(request: ScopedRequest) -> HttpResponseBase:
     """The register of the user's places as xlsx, narrowed by the list's filters (passed on in the

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tongzhou.accounts.access import ScopedRequest, require_perm
 from tongzhou.core.access import scope_of
 from tongzhou.core.audit import CoreAudit
+from tongzhou.core.db_router import replica_reads
 from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
@@ -172,6 +173,7 @@ class _Echo:
         return value
 
 
+@replica_reads
 @require_perm(Perm.DATA_EXPORT)
 def export(request: ScopedRequest, pk: int) -> StreamingHttpResponse:
     """The subtree of a place as CSV (places only: no personal data). Audited."""

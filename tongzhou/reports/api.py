@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Router, Schema
 
 from tongzhou.accounts.access import ScopedRequest, api_perm
+from tongzhou.core.db_router import replica_reads
 from tongzhou.core.permissions import Perm
 from tongzhou.reports.documents import report_json
 from tongzhou.reports.selectors import daily_report, get_report_place_for_user
@@ -48,6 +49,7 @@ class DailyOut(Schema):
     "`adjusted` are the figures with the place's own adjustments; `not_reproducible` names the "
     "figures a late run could not rebuild, with the reason. `place` is the official code.",
 )
+@replica_reads
 @api_perm(Perm.REPORT_VIEW)
 def daily(request: ScopedRequest, place: str, day: date) -> dict[str, Any]:
     found = get_report_place_for_user(user=request.user, code=place, perm=Perm.REPORT_VIEW)

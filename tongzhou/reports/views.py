@@ -12,6 +12,7 @@ from tongzhou.accounts.access import ScopedRequest, logged_in, require_perm
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.assistance.selectors import help_figures
 from tongzhou.checkpoints.selectors import gate_figures
+from tongzhou.core.db_router import replica_reads
 from tongzhou.core.figures import Day, figure
 from tongzhou.core.permissions import Perm
 from tongzhou.core.services import audit_log
@@ -43,6 +44,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return redirect(landing_url(request.user))
 
 
+@replica_reads
 @require_perm(Perm.DASHBOARD_VIEW)
 def dashboard(request: ScopedRequest) -> HttpResponse:
     return render(
@@ -83,6 +85,7 @@ def _day(text: str) -> date:
         raise Http404 from None
 
 
+@replica_reads
 @require_perm(Perm.REPORT_VIEW)
 def daily_home(request: ScopedRequest) -> HttpResponse:
     """Today's report of the broadest place the user reads reports for."""
@@ -92,6 +95,7 @@ def daily_home(request: ScopedRequest) -> HttpResponse:
     raise Http404
 
 
+@replica_reads
 @require_perm(Perm.REPORT_VIEW)
 def daily(request: ScopedRequest, code: str, day: str) -> HttpResponse:
     place = get_report_place_for_user(user=request.user, code=code, perm=Perm.REPORT_VIEW)
@@ -121,6 +125,7 @@ def _words_of(report: DailyReport | None) -> dict[str, str]:
     return {"key_work": report.key_work, "difficulties": report.difficulties, "requests": report.requests}
 
 
+@replica_reads
 @require_perm(Perm.REPORT_VIEW)
 def daily_drill(request: ScopedRequest, code: str, day: str, key: str) -> HttpResponse:
     """The rows a figure counts for the place and day, masked, with the snapshot's time; each
@@ -239,6 +244,7 @@ def daily_remind(request: ScopedRequest, code: str, day: str) -> HttpResponse:
     return _back(place, when)
 
 
+@replica_reads
 @require_perm(Perm.REPORT_VIEW)
 def daily_export(request: ScopedRequest, code: str, day: str, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "pdf"):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -23,6 +23,7 @@ from tongzhou.supplies.models import (
     Entry,
     EntryKind,
     HandOut,
+    HandOutTally,
     Item,
     ItemKind,
     MinimumLevel,
@@ -166,7 +167,8 @@ def public_ledger(street: Any) -> list[PublicItem]:
             item.used += used
             assert item.used_by_store is not None
             item.used_by_store.append((r["store__name"], used))
-    with connection.cursor() as cursor:
+    # Raw SQL asks the router where to read, as a queryset does (the replica on the public ledger).
+    with connections[router.db_for_read(HandOutTally)].cursor() as cursor:
         cursor.execute(HANDED_OUT_SQL, [street.path, street.path[:-1] + "0"])
         for item_id, total, workers, posts in cursor.fetchall():
             if item_id in rows:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
 from tongzhou.core.access import scope_of
+from tongzhou.core.db_router import replica_reads
 from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
@@ -175,6 +176,7 @@ def _street(code: str) -> Place:
     return street
 
 
+@replica_reads
 @public
 def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
     """Anyone may see what a street received and where it went: sums by item and store, never a
@@ -191,6 +193,7 @@ def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@replica_reads
 @public
 def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
     street = _street(code)
