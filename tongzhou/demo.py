@@ -861,6 +861,55 @@ def _requisitions(*, users: dict[str, User], log: Callable[[str], None]) -> None
     log("supplies: 2 requisitions from 泰安巷 (one delivered, one waiting for approval)")
 
 
+def _distribution(supplies: dict[str, Any], *, users: dict[str, User], log: Callable[[str], None]) -> None:
+    """Vegetable parcels for 泰安巷3号院 (closed management, behind its gate) out of 泰安巷's
+    storeroom: one parcel per household and a jin of rice per person. Both buildings packed; the
+    building lead has delivered most of 2栋 and two households confirmed through their personal
+    link; 1栋 is still being delivered. Idempotent."""
+    from tongzhou.supplies.distribution_services import (
+        ParcelLine,
+        distribution_create,
+        distribution_pack,
+        household_confirm,
+        household_deliver,
+    )
+    from tongzhou.supplies.models import Distribution, DistributionHousehold, Item, ItemKind
+    from tongzhou.supplies.services import item_create, stock_receive
+
+    store = supplies["store_taian"]
+    compound = Place.objects.get(name="泰安巷3号院", path__startswith=store.place_path)
+    if Distribution.objects.filter(place=compound).exists():
+        return
+    veg = Item.objects.filter(name="蔬菜包").first() or item_create(
+        actor=None, name="蔬菜包", kind=ItemKind.FOOD, unit="份", expiry_matters=True
+    )
+    rice = Item.objects.filter(name="大米").first() or item_create(
+        actor=None, name="大米", kind=ItemKind.FOOD, unit="斤", counted=False
+    )
+    today = timezone.localdate()
+    stock_receive(
+        actor=None, store=store, item=veg, quantity=80, lot_code="SC-保供", expires_on=today + timedelta(days=3)
+    )
+    stock_receive(actor=None, store=store, item=rice, quantity="300", note="区商务局保供")
+    distribution = distribution_create(
+        actor=users["taian_staff"],
+        place=compound,
+        store=store,
+        name=f"{today:%m月%d日}蔬菜包",
+        lines=[ParcelLine(veg.pk, 1), ParcelLine(rice.pk, "1", "person")],
+    )
+    rows = DistributionHousehold.objects.filter(distribution=distribution)
+    for building_id in sorted(set(rows.values_list("building_id", flat=True))):
+        distribution_pack(actor=users["taian_staff"], distribution=distribution, building_id=building_id)
+    second = Place.objects.get(parent=compound, name="2栋")
+    in_second = list(rows.filter(building=second).order_by("place_path", "room"))
+    for row in in_second[:-4]:
+        household_deliver(actor=users["building_lead"], row=row)
+    for row in [r for r in in_second if r.people][:2]:
+        household_confirm(row=row, household_id=row.household_id)
+    log(f"supplies: {distribution.name} for {rows.count()} households of {compound.name}")
+
+
 @transaction.atomic
 def _daily_report(street: Place, *, log: Callable[[str], None]) -> None:
     """Today's figures of the street's communities, as the cut-off would take them (the page has
@@ -962,5 +1011,6 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
             log=log,
         )
         _requisitions(users=users, log=log)
+        _distribution(_supplies(fake=fake, log=log), users=users, log=log)
         _daily_report(Place.objects.get(code=ER_GE), log=log)
     log(f"{Place.objects.count()} places; demo users (password {DEMO_PASSWORD}): {', '.join(USERS)}")

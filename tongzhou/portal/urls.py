@@ -11,4 +11,5 @@ urlpatterns = [
     path("help/mine/<str:token>/<int:pk>/", views.help_request, name="help_request"),
     path("testing/mine/<str:token>/", views.testing, name="testing"),
     path("notices/mine/<str:token>/", views.notices, name="notices"),
+    path("parcels/mine/<str:token>/", views.parcels, name="parcels"),
 ]

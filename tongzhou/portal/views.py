@@ -32,6 +32,8 @@ from tongzhou.notices.services import reach_acknowledge
 from tongzhou.people.models import Person
 from tongzhou.people.selectors import addresses, person_history
 from tongzhou.people.services import person_from_link
+from tongzhou.supplies.distribution_selectors import parcels_of_household
+from tongzhou.supplies.distribution_services import household_confirm
 from tongzhou.testing.selectors import rounds_of_person
 
 
@@ -210,3 +212,24 @@ def notices(request: HttpRequest, token: str) -> HttpResponse:
         "portal/notices.html",
         {"person": person, "token": token, "rows": notices_of_household(person.household_id)},
     )
+
+
+@never_cache
+@public
+def parcels(request: HttpRequest, token: str) -> HttpResponse:
+    """The parcels of the resident's household (household distributions in a sealed place), with
+    what each holds; "Received" confirms one for the household (only their own household's)."""
+    person = _resident(token)
+    rows = parcels_of_household(person.household_id)
+    if request.method == "POST":
+        row = next((r for r, _parcel in rows if str(r.pk) == request.POST.get("parcel")), None)
+        if row is None:
+            raise Http404
+        try:
+            household_confirm(row=row, household_id=person.household_id)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you: your household's parcel is confirmed."))
+        return redirect("portal:parcels", token)
+    return render(request, "portal/parcels.html", {"person": person, "token": token, "rows": rows})

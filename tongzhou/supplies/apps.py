@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core import audit
-from tongzhou.supplies.audit import SuppliesAudit
+from tongzhou.supplies.audit import DistributionAudit, SuppliesAudit
 
 
 class SuppliesConfig(AppConfig):
@@ -12,6 +12,7 @@ class SuppliesConfig(AppConfig):
 
     def ready(self) -> None:
         audit.register(SuppliesAudit)
+        audit.register(DistributionAudit)
         from tongzhou.supplies.alert_kinds import register_kinds
 
         register_kinds()

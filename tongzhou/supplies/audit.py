@@ -14,3 +14,11 @@ class SuppliesAudit(models.TextChoices):
     DONATION_RECORDED = "supplies_donation_recorded", _("Donation recorded")
     REQUISITION_DECIDED = "supplies_requisition_decided", _("Requisition approved or rejected")
     REQUISITION_SECOND = "supplies_requisition_second", _("Requisition's second approval decided")
+
+
+class DistributionAudit(models.TextChoices):
+    """Household distributions (supplies.distribution_services)."""
+
+    CREATED = "supplies_distribution_created", _("Household distribution created")
+    PACKED = "supplies_distribution_packed", _("Parcels of a building packed out of the store")
+    RUNNER = "supplies_distribution_runner", _("Deliverer assigned to a building")

@@ -484,3 +484,138 @@ class HandOutTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} {self.item} {self.kind}:{self.who} {self.quantity}"
+
+
+# Household distributions in sealed places ------------------------------------------------------
+
+
+class PerBasis(models.TextChoices):
+    HOUSEHOLD = "household", _("per household")
+    PERSON = "person", _("per person")
+
+
+class Distribution(TimeStampedModel):
+    """Parcels for every household of a place (a sealed compound, a building): what each gets
+    (`lines`), out of which store. The goods leave the store's ledger building by building when
+    the parcels are packed (`DistributionPack`); the households are frozen at creation, each with
+    its building and number of people, and ticked delivered and confirmed one by one."""
+
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    store = models.ForeignKey(
+        Store, verbose_name=_("from store"), on_delete=models.PROTECT, related_name="distributions"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("household distribution")
+        verbose_name_plural = _("household distributions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DistributionLine(models.Model):
+    distribution = models.ForeignKey(
+        Distribution, verbose_name=_("distribution"), on_delete=models.CASCADE, related_name="lines"
+    )
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    per = models.CharField(_("per"), max_length=10, choices=PerBasis.choices, default=PerBasis.HOUSEHOLD)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("distribution line")
+        verbose_name_plural = _("distribution lines")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "item"], name="supplies_distline_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity} {self.get_per_display()}"
+
+
+class DistributionHousehold(models.Model):
+    """One household of a distribution: its room and number of people as they were at creation,
+    whether its building's parcels were packed, delivered (by whom) and confirmed by the resident."""
+
+    distribution = models.ForeignKey(
+        Distribution, verbose_name=_("distribution"), on_delete=models.CASCADE, related_name="households"
+    )
+    household = models.ForeignKey(
+        "places.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    building = models.ForeignKey("places.Place", verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
+    # The household's place (building or unit): the building lead's scope is read on it.
+    place_path = PathField(_("place path"))
+    room = models.CharField(_("room"), max_length=40)
+    people = models.PositiveSmallIntegerField(_("people"), default=0)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delivered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the household"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("household of a distribution")
+        verbose_name_plural = _("households of a distribution")
+        ordering = ["place_path", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["distribution", "household"], name="supplies_disthh_once"),
+        ]
+        indexes = [models.Index(fields=["distribution", "place_path"], name="supplies_disthh_path")]
+
+    def __str__(self) -> str:
+        return f"{self.distribution} {self.room}"
+
+
+class DistributionPack(models.Model):
+    """One building's parcels packed: the issued entries of the building's goods carry `batch`."""
+
+    distribution = models.ForeignKey(
+        Distribution, verbose_name=_("distribution"), on_delete=models.CASCADE, related_name="packs"
+    )
+    building = models.ForeignKey("places.Place", verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
+    batch = models.UUIDField(_("batch"), unique=True)
+    packed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("packed by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    packed_at = models.DateTimeField(_("packed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("packed building")
+        verbose_name_plural = _("packed buildings")
+        constraints = [models.UniqueConstraint(fields=["distribution", "building"], name="supplies_distpack_once")]
+
+    def __str__(self) -> str:
+        return f"{self.distribution} {self.building}"
+
+
+class DistributionRunner(models.Model):
+    """A volunteer (or anyone with an account) assigned by staff to deliver one building's parcels
+    of a distribution, besides the building's lead."""
+
+    distribution = models.ForeignKey(
+        Distribution, verbose_name=_("distribution"), on_delete=models.CASCADE, related_name="runners"
+    )
+    building = models.ForeignKey("places.Place", verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delivered by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assigned deliverer")
+        verbose_name_plural = _("assigned deliverers")
+        constraints = [
+            models.UniqueConstraint(fields=["distribution", "building", "user"], name="supplies_distrunner_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distribution} {self.building} {self.user}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongzhou.supplies import views
+from tongzhou.supplies import views, views_distributions
 
 app_name = "supplies"
 urlpatterns = [
@@ -29,4 +29,22 @@ urlpatterns = [
     path("requisitions/<int:pk>/receive/", views.requisition_receive, name="requisition_receive"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("stores/<int:pk>/minimums/", views.store_minimums, name="minimums"),
+    # Household distributions in sealed places
+    path("distributions/", views_distributions.distributions, name="distributions"),
+    path("distributions/new/", views_distributions.distribution_create, name="distribution_create"),
+    path("distributions/<int:pk>/", views_distributions.distribution, name="distribution"),
+    path("distributions/<int:pk>/pack/", views_distributions.distribution_pack, name="distribution_pack"),
+    path("distributions/<int:pk>/assign/", views_distributions.distribution_runner, name="distribution_runner"),
+    path(
+        "distributions/<int:pk>/buildings/<int:building_pk>/",
+        views_distributions.packing_list,
+        name="packing_list",
+    ),
+    path(
+        "distributions/<int:pk>/buildings/<int:building_pk>/packing.pdf",
+        views_distributions.packing_list_pdf,
+        name="packing_pdf",
+    ),
+    path("deliveries/", views_distributions.deliveries, name="deliveries"),
+    path("deliveries/<int:pk>/", views_distributions.deliver, name="deliver"),
 ]

@@ -20,7 +20,7 @@ from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.supplies import selectors, services
+from tongzhou.supplies import distribution_selectors, selectors, services
 from tongzhou.supplies.documents import receipt_donation_id, receipt_token, thank_you, what_was_given
 from tongzhou.supplies.forms import (
     DonationForm,
@@ -189,6 +189,7 @@ def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
             "street": street,
             "rows": selectors.public_ledger(street),
             "donations": [(d, what_was_given(d)) for d in selectors.public_donations(street)[:100]],
+            "distributions": distribution_selectors.public_distributions(street),
         },
     )
 

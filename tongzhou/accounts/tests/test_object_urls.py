@@ -199,6 +199,22 @@ class Songhua:
         }
 
     @cached_property
+    def distribution(self) -> Any:
+        """Parcels for 松花巷8号院's households out of 松花巷's storeroom, one building packed."""
+        from tongzhou.supplies.distribution_services import ParcelLine, distribution_create, distribution_pack
+
+        distribution = distribution_create(
+            actor=None,
+            place=self.compound,
+            store=self.supplies["store"],
+            name="松花巷蔬菜包",
+            lines=[ParcelLine(self.supplies["item"].pk, 1)],
+        )
+        row = distribution.households.order_by("pk").first()
+        distribution_pack(actor=None, distribution=distribution, building_id=row.building_id)
+        return distribution
+
+    @cached_property
     def story(self) -> Any:
         from tongzhou.notices.stories.services import StoryDraft, story_create
 
@@ -630,6 +646,33 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "supplies:requisition_receive": lambda s: _at(s.supplies["requisition"], s.supplies["requisition"].place_path),
     "supplies:donation": lambda s: _at(s.supplies["donation"], s.supplies["donation"].place_path),
     "supplies:receipt": lambda s: _at(s.supplies["donation"], s.supplies["donation"].place_path),
+    "supplies:distribution": lambda s: _at(s.distribution, s.distribution.place_path),
+    "supplies:distribution_pack": lambda s: _at(
+        s.distribution, s.distribution.place_path, building=s.distribution.households.first().building_id
+    ),
+    "supplies:distribution_runner": lambda s: _at(
+        s.distribution,
+        s.distribution.place_path,
+        building=s.distribution.households.first().building_id,
+        user=s.demo.users["volunteer"].pk,
+    ),
+    "supplies:packing_list": lambda s: Target(
+        s.distribution,
+        s.distribution.place_path,
+        {"pk": s.distribution.pk, "building_pk": s.distribution.households.first().building_id},
+    ),
+    "supplies:packing_pdf": lambda s: Target(
+        s.distribution,
+        s.distribution.place_path,
+        {"pk": s.distribution.pk, "building_pk": s.distribution.households.first().building_id},
+    ),
+    # The building lead's phone page: 松花巷's households are not theirs to tick.
+    "supplies:deliver": lambda s: Target(
+        s.distribution.households.order_by("pk").first(),
+        s.distribution.place_path,
+        {"pk": s.distribution.pk},
+        {"row": s.distribution.households.order_by("pk").first().pk},
+    ),
     "stories:detail": lambda s: _at(s.story, s.story.place_path, action="submit"),
     "stories:edit": lambda s: _at(s.story, s.story.place_path, place=s.compound.pk, title="改", body="改"),
     "stories:photos": lambda s: _at(s.story, s.story.place_path, credit="摄影"),
