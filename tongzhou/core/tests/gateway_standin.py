@@ -36,6 +36,9 @@ class StandIn:
 def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like a real gateway
+        # The headers and the body go out in two writes: without TCP_NODELAY the second waits for
+        # the client's delayed ACK (40 ms) on a kept-alive connection.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             arrived = time.time()
