@@ -76,9 +76,21 @@ class NoticeApproval(ApprovalRequest, TimeStampedModel):
         ordering = ["-created_at", "-id"]
 
 
+class Texted(models.IntegerChoices):
+    """How far the texts to a household got: the best of its recipients' (a household is
+    reached when any member's text was sent)."""
+
+    NONE = 0, _("No number to text")
+    FAILED = 1, _("Failed")
+    PENDING = 2, _("Pending")
+    SENT = 3, _("Sent")
+
+
 class Reach(TimeStampedModel):
     """One household told by a notice, frozen at sending: its building (for the report and the
-    door-to-door list) and whether it acknowledged or was visited."""
+    door-to-door list), how far its texts got (`texted`, kept in step with its recipients'
+    statuses, so the reach report counts these rows alone) and whether it acknowledged or was
+    visited."""
 
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="reach")
     household = models.ForeignKey(
@@ -86,6 +98,7 @@ class Reach(TimeStampedModel):
     )
     building = models.ForeignKey("places.Place", verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
     place_path = PathField(_("place path"), db_index=True)
+    texted = models.PositiveSmallIntegerField(_("texts"), choices=Texted.choices, default=Texted.NONE)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     visited_at = models.DateTimeField(_("visited"), null=True, blank=True)
     visited_by = models.ForeignKey(

@@ -10,6 +10,8 @@ from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,13 +37,14 @@ from tongzhou.notices.models import (
     NoticeStatus,
     Reach,
     Recipient,
+    Texted,
 )
 from tongzhou.notices.selectors import WIDE_KINDS
 from tongzhou.people.models import Tag
 from tongzhou.places.models import Place
 
 # The frozen recipient list is written as plain rows (COPY on PostgreSQL): a street is 100,000.
-REACH_COLUMNS = ("created_at", "updated_at", "notice_id", "household_id", "building_id", "place_path")
+REACH_COLUMNS = ("created_at", "updated_at", "notice_id", "household_id", "building_id", "place_path", "texted")
 RECIPIENT_COLUMNS = ("notice_id", "reach_id", "name", "sealed_to", "to_index", "to_masked", "message_id", "status")
 MAX_TEXT = 500  # one SMS text, with the title; longer ones are cut with a link to the signed page
 
@@ -169,10 +172,14 @@ def _freeze_and_send(notice: Notice, *, actor: User, site_url: str, request: Htt
     notice.recipient_count = len(found)
     notice.message_text = message_text(notice, notice_url(notice, site_url))
     notice.save(update_fields=["issuer_name", "sent_at", "status", "recipient_count", "message_text", "updated_at"])
+    with_number = {c.household_id for c in found if c.reachable}
     reach_ids = insert_rows(
         Reach,
         REACH_COLUMNS,
-        [(now, now, notice.pk, s.household_id, s.building_id, s.path) for s in spots],
+        [
+            (now, now, notice.pk, s.household_id, s.building_id, s.path, _texted(s.household_id in with_number))
+            for s in spots
+        ],
     )
     reach_of = {s.household_id: pk for s, pk in zip(spots, reach_ids, strict=True)}
     insert_rows(
@@ -276,9 +283,30 @@ def notices_texts_due() -> int:
     return sum(notice_texts_queue(pk) for pk in Notice.objects.filter(pk__in=waiting).values_list("pk", flat=True))
 
 
+def _texted(has_number: bool) -> int:
+    return Texted.PENDING if has_number else Texted.NONE
+
+
+# A recipient's status as how far the text got, for its household's `texted` (the best of them).
+_RANK = Case(
+    When(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED], then=Value(Texted.SENT)),
+    When(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING], then=Value(Texted.PENDING)),
+    When(status=MessageStatus.FAILED, then=Value(Texted.FAILED)),
+    default=Value(Texted.NONE),
+    output_field=IntegerField(),
+)
+
+
 def recipients_follow(changes: list[tuple[int, str]]) -> None:
-    """The outbox's status listener: a notice's recipients take their message's new status."""
-    update_rows(Recipient, ("status",), changes, match="message_id")
+    """The outbox's status listener: a notice's recipients take their message's new status, and
+    their households how far their texts got now (two statements for the whole batch)."""
+    if not update_rows(Recipient, ("status",), changes, match="message_id"):
+        return
+    households = Recipient.objects.filter(message_id__in=[pk for pk, _status in changes], reach__isnull=False)
+    best = Recipient.objects.filter(reach=OuterRef("pk")).annotate(rank=_RANK).order_by("-rank").values("rank")[:1]
+    Reach.objects.filter(pk__in=households.values("reach_id")).update(
+        texted=Coalesce(Subquery(best), Value(Texted.NONE))
+    )
 
 
 def notice_approval_decide(
