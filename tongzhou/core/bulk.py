@@ -56,7 +56,11 @@ def copy_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple[A
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         names = ", ".join(connection.ops.quote_name(c) for c in ("id", *columns))
-        with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
+        # As Django's own queries: a violated constraint is django.db.IntegrityError.
+        with (
+            connection.wrap_database_errors,
+            cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+        ):
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *row))
     return ids

@@ -167,7 +167,12 @@ STATES = (DELIVERED, PENDING, FAILED, NOT_REACHED, ACKNOWLEDGED)
 
 
 # How far a household's texts got (`Reach.texted`, kept in step with its recipients) by state.
-_BY_TEXTED = {Texted.SENT: DELIVERED, Texted.PENDING: PENDING, Texted.FAILED: FAILED, Texted.NONE: NOT_REACHED}
+_BY_TEXTED: dict[int, str] = {
+    Texted.SENT: DELIVERED,
+    Texted.PENDING: PENDING,
+    Texted.FAILED: FAILED,
+    Texted.NONE: NOT_REACHED,
+}
 
 
 def state_of(row: Reach) -> str:
