@@ -446,7 +446,7 @@ def _notices(community: Place, *, staff: User, lead: User, log: Callable[[str], 
         audience="residents",
     )
     notice = notice_send(actor=staff, notice=notice_create(actor=staff, draft=draft))
-    texted = Recipient.objects.filter(notice=notice, message__isnull=False).values("reach")
+    texted = Recipient.objects.filter(notice=notice).exclude(status="").values("reach")
     unreached = Reach.objects.filter(notice=notice).exclude(pk__in=texted).order_by("pk").first()
     if unreached is not None:
         reach_visit(actor=lead, reach=unreached)

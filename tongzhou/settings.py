@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "testing-purge": {"task": "tongzhou.testing.tasks.purge", "schedule": 6 * 60 * 60},
     "passages-partitions": {"task": "tongzhou.checkpoints.tasks.maintain_partitions", "schedule": 6 * 60 * 60},
     "outbox-retries": {"task": "tongzhou.core.outbox.tasks.send_outbox_due", "schedule": 60},
+    "notice-texts": {"task": "tongzhou.notices.tasks.send_notice_texts_due", "schedule": 60},
 }
 
 PASSWORD_HASHERS = [

@@ -88,7 +88,11 @@ def copy_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple[A
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         names = ", ".join(connection.ops.quote_name(c) for c in ("id", *columns))
-        with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
+        # As Django's own queries: a violated constraint is django.db.IntegrityError.
+        with (
+            connection.wrap_database_errors,
+            cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+        ):
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *row))
     return ids
@@ -105,3 +109,48 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple
         [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
     )
     return [m.pk for m in made]
+
+
+def update_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    match: str = "id",
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> int:
+    """Give each row of the table its own values in one statement: `rows` are (value of `match`,
+    values of `columns`...) by attribute name, written by `UPDATE ... FROM (VALUES ...)`
+    (PostgreSQL, SQLite 3.33+). Values are prepared as Django's own save would (a datetime for the
+    engine). `where` (SQL on the table's columns, with `params`; from code, never from input)
+    narrows the rows changed: a compare-and-set. Returns the number of rows changed."""
+    if not rows:
+        return 0
+    meta = model._meta
+    field_of = {f.attname: f for f in meta.concrete_fields}
+    fields = [field_of[match], *(field_of[c] for c in columns)]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    postgres = connection.vendor == "postgresql"
+
+    def value(n: int) -> str:
+        # PostgreSQL types a VALUES column by its first row: cast, so a NULL or a text fits.
+        return f"v.column{n + 1}::{fields[n].db_type(connection)}" if postgres else f"v.column{n + 1}"
+
+    sets = ", ".join(f"{quote(f.column)} = {value(n)}" for n, f in enumerate(fields) if n)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    changed = 0
+    size = max(1, 30_000 // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            values = [f.get_db_prep_save(v, connection) for row in chunk for f, v in zip(fields, row, strict=True)]
+            # Names quoted from the model, values as parameters, `where` from the caller's code.
+            sql = (
+                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(chunk))}) AS v "  # noqa: S608
+                f"WHERE {table}.{quote(fields[0].column)} = {value(0)}" + (f" AND ({where})" if where else "")
+            )
+            cursor.execute(sql, [*values, *params])
+            changed += cursor.rowcount
+    return changed

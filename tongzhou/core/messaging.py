@@ -9,11 +9,11 @@ Messages carry personal links and initial passwords, so the log gets them masked
 off the console backend runs only when TONGZHOU_CONSOLE_MESSAGES_ALLOWED says so.
 """
 
+import http.client
 import json
 import logging
 import re
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -102,7 +102,8 @@ class HttpSmsGateway:
     with the key TONGZHOU_SMS_GATEWAY_KEY as a bearer token and the message's idempotency key in
     the Idempotency-Key header (a resend after a crash is the same message to the gateway). A 2xx
     answer is sent (its JSON `id` is the provider id); 429, 5xx and network errors are temporary;
-    any other answer is a permanent refusal. Sent at most TONGZHOU_SMS_RATE messages a second."""
+    any other answer is a permanent refusal. Sent at most TONGZHOU_SMS_RATE messages a second, over
+    one kept-alive connection (HTTP/1.1) per worker batch."""
 
     def __init__(self) -> None:
         self.url = getattr(settings, "TONGZHOU_SMS_GATEWAY_URL", "")
@@ -112,32 +113,58 @@ class HttpSmsGateway:
         self.template = getattr(settings, "TONGZHOU_SMS_TEMPLATE", "")
         self.rate_per_second: int | None = getattr(settings, "TONGZHOU_SMS_RATE", None) or None
         self.timeout = getattr(settings, "TONGZHOU_SMS_TIMEOUT_SECONDS", 10)
+        # One kept-alive connection per backend (a worker's batch), not one per message.
+        self._open: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._open is None:
+            parts = urllib.parse.urlsplit(self.url)
+            kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            self._open = kind(parts.netloc, timeout=self.timeout)
+        return self._open
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open.close()
+            self._open = None
 
     def send(self, message: Message) -> str | None:
+        """One POST over the kept-alive connection. A connection the gateway closed while idle
+        is opened again once; the idempotency key makes that resend harmless."""
         body = json.dumps(
             {"to": message.to, "text": message.text, "template": self.template, "key": message.key},
             ensure_ascii=False,
         ).encode()
-        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Authorization": f"Bearer {self.api_key}",
-                "Idempotency-Key": message.key,
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": f"Bearer {self.api_key}",
+            "Idempotency-Key": message.key,
+        }
+        parts = urllib.parse.urlsplit(self.url)
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        for attempt in (1, 2):
+            reused = self._open is not None
+            try:
+                connection = self._connection()
+                connection.request("POST", target, body=body, headers=headers)
+                response = connection.getresponse()
                 answer = response.read(10_000)
-        except urllib.error.HTTPError as error:
-            detail = f"HTTP {error.code}: {error.read(200).decode(errors='replace')}".strip()
-            if error.code == 429 or error.code >= 500:
-                raise TemporaryFailure(detail) from None
-            raise PermanentFailure(detail) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise TemporaryFailure(str(error)[:200]) from None
+                if response.will_close:
+                    self.close()
+                break
+            except (http.client.HTTPException, OSError) as error:
+                self.close()
+                if reused and attempt == 1 and not isinstance(error, TimeoutError):
+                    continue  # the kept connection had gone stale: once more on a new one
+                raise TemporaryFailure(str(error)[:200] or type(error).__name__) from None
+        status = response.status
+        if status >= 300:
+            detail = f"HTTP {status}: {answer[:200].decode(errors='replace')}".strip()
+            if status == 429 or status >= 500:
+                raise TemporaryFailure(detail)
+            raise PermanentFailure(detail)
         try:
             data = json.loads(answer or b"{}")
         except ValueError:

@@ -19,3 +19,7 @@ class NoticesConfig(AppConfig):
         register_kinds()
         if message_scope_for_phone not in dispatch.scope_resolvers:
             dispatch.scope_resolvers.append(message_scope_for_phone)
+        from tongzhou.notices.services import recipients_follow
+
+        if recipients_follow not in dispatch.status_listeners:
+            dispatch.status_listeners.append(recipients_follow)

@@ -14,3 +14,5 @@ class NoticesAudit(models.TextChoices):
     STORY_REPLACED = "story_replaced", _("Name or number replaced in a story")
     NAMING_CONSENT = "naming_consent", _("Consent to be named recorded")
     NOTICE_ATTACHED = "notice_attached", _("File attached to a notice")
+    NOTICE_ATTACHMENT_REMOVED = "notice_attachment_removed", _("File removed from a notice")
+    NAMING_CONSENT_WITHDRAWN = "naming_consent_withdrawn", _("Consent to be named withdrawn")

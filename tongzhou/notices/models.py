@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.models import PathField, TimeStampedModel
+from tongzhou.core.outbox.models import MessageStatus
 from tongzhou.core.transitions import ApprovalRequest
 
 
@@ -52,6 +53,9 @@ class Notice(TimeStampedModel):
         related_name="superseded_by",
     )
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    # The text message as frozen at sending (title, body, the signed link): the send task queues
+    # it to each recipient in batches.
+    message_text = models.TextField(_("text message"), blank=True)
 
     class Meta:
         verbose_name = _("notice")
@@ -72,9 +76,21 @@ class NoticeApproval(ApprovalRequest, TimeStampedModel):
         ordering = ["-created_at", "-id"]
 
 
+class Texted(models.IntegerChoices):
+    """How far the texts to a household got: the best of its recipients' (a household is
+    reached when any member's text was sent)."""
+
+    NONE = 0, _("No number to text")
+    FAILED = 1, _("Failed")
+    PENDING = 2, _("Pending")
+    SENT = 3, _("Sent")
+
+
 class Reach(TimeStampedModel):
     """One household told by a notice, frozen at sending: its building (for the report and the
-    door-to-door list) and whether it acknowledged or was visited."""
+    door-to-door list), how far its texts got (`texted`, kept in step with its recipients'
+    statuses, so the reach report counts these rows alone) and whether it acknowledged or was
+    visited."""
 
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="reach")
     household = models.ForeignKey(
@@ -82,6 +98,7 @@ class Reach(TimeStampedModel):
     )
     building = models.ForeignKey("places.Place", verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
     place_path = PathField(_("place path"), db_index=True)
+    texted = models.PositiveSmallIntegerField(_("texts"), choices=Texted.choices, default=Texted.NONE)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     visited_at = models.DateTimeField(_("visited"), null=True, blank=True)
     visited_by = models.ForeignKey(
@@ -99,18 +116,33 @@ class Reach(TimeStampedModel):
 
 
 class Recipient(models.Model):
-    """One message of a notice: to whom (masked), for which household (if a resident), and the
-    outbox message that carries it (none when there was no number to send to)."""
+    """One person a notice tells, frozen at sending: the name, the household (if a resident), the
+    number as the register stores it (`sealed_to`: the encrypted token, with its blind index and a
+    mask; '' when there is none to text), and then the outbox message that carries it, queued by
+    the send task in batches. `status` is that message's status, kept in step by the outbox (each
+    batch it records, each delivery receipt), so the reach report reads the recipients alone."""
 
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="recipients")
     reach = models.ForeignKey(Reach, verbose_name=_("household"), null=True, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=150, blank=True)
+    sealed_to = models.TextField(blank=True, editable=False)
+    to_index = models.CharField(max_length=64, blank=True, editable=False)
+    to_masked = models.CharField(_("to"), max_length=32, blank=True)
     message = models.OneToOneField(
         "core.OutboxMessage", verbose_name=_("message"), null=True, on_delete=models.PROTECT, related_name="+"
     )
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["notice", "reach"], name="notice_recipient_reach")]
+        indexes = [
+            models.Index(fields=["reach", "status"], name="notice_recipient_state"),
+            # The send task's queue: those with a number and no message yet.
+            models.Index(
+                fields=["notice", "id"],
+                name="notice_recipient_unsent",
+                condition=models.Q(message__isnull=True) & ~models.Q(sealed_to=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
-from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
+from tongzhou.core.outbox.models import OutboxMessage
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import blind_index_candidates
-from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Recipient
+from tongzhou.notices.models import Audience, Notice, NoticeApproval, NoticeStatus, Reach, Texted
 from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import Team
@@ -166,38 +166,27 @@ NOT_REACHED = "not_reached"
 STATES = (DELIVERED, PENDING, FAILED, NOT_REACHED, ACKNOWLEDGED)
 
 
-def _with_state(rows: QuerySet[Reach]) -> QuerySet[Reach]:
-    mine = Recipient.objects.filter(reach=OuterRef("pk"))
-    return rows.annotate(
-        any_delivered=Exists(mine.filter(message__status__in=[MessageStatus.SENT, MessageStatus.DELIVERED])),
-        any_pending=Exists(mine.filter(message__status__in=[MessageStatus.QUEUED, MessageStatus.SENDING])),
-        any_message=Exists(mine.filter(message__isnull=False)),
-    )
+# How far a household's texts got (`Reach.texted`, kept in step with its recipients) by state.
+_BY_TEXTED: dict[int, str] = {
+    Texted.SENT: DELIVERED,
+    Texted.PENDING: PENDING,
+    Texted.FAILED: FAILED,
+    Texted.NONE: NOT_REACHED,
+}
 
 
-def state_of(row: Any) -> str:
+def state_of(row: Reach) -> str:
     if row.acknowledged_at or row.visited_at:
         return ACKNOWLEDGED
-    if row.any_delivered:
-        return DELIVERED
-    if row.any_pending:
-        return PENDING
-    return FAILED if row.any_message else NOT_REACHED
+    return _BY_TEXTED.get(row.texted, NOT_REACHED)
 
 
 def _state_expression() -> Case:
-    """`state_of` in SQL, so that the database counts the households by building and state."""
-    mine = Recipient.objects.filter(reach=OuterRef("pk"))
+    """`state_of` in SQL, so that the database counts the households by building and state from
+    the notice's Reach rows alone."""
     return Case(
         When(Q(acknowledged_at__isnull=False) | Q(visited_at__isnull=False), then=Value(ACKNOWLEDGED)),
-        When(
-            Exists(mine.filter(message__status__in=[MessageStatus.SENT, MessageStatus.DELIVERED])),
-            then=Value(DELIVERED),
-        ),
-        When(
-            Exists(mine.filter(message__status__in=[MessageStatus.QUEUED, MessageStatus.SENDING])), then=Value(PENDING)
-        ),
-        When(Exists(mine.filter(message__isnull=False)), then=Value(FAILED)),
+        *(When(texted=texted, then=Value(state)) for texted, state in _BY_TEXTED.items()),
         default=Value(NOT_REACHED),
         output_field=CharField(),
     )
@@ -240,11 +229,11 @@ def door_list(notice: Notice, user: Any) -> list[tuple[Any, str]]:
     reached, with those already visited or acknowledged, by address."""
     scope = scope_of(user, Perm.NOTICES_VISIT)
     rows = (
-        _with_state(Reach.objects.filter(scope.q("place_path"), notice=notice))
+        Reach.objects.filter(scope.q("place_path"), notice=notice, texted__lt=Texted.PENDING)
         .select_related("household", "household__place", "building")
         .order_by("place_path", "household__room")
     )
-    return [(r, state_of(r)) for r in rows if not r.any_delivered and not r.any_pending]  # type: ignore[attr-defined]
+    return [(r, state_of(r)) for r in rows]
 
 
 def notices_of_household(household_id: int | None) -> list[Reach]:

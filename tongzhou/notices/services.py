@@ -6,17 +6,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
+from tongzhou.core import pii
 from tongzhou.core.access import require
-from tongzhou.core.bulk import insert_rows
-from tongzhou.core.outbox.dispatch import Outgoing, enqueue_many
+from tongzhou.core.bulk import insert_rows, update_rows
+from tongzhou.core.outbox.dispatch import Outgoing, enqueue_many, schedule
+from tongzhou.core.outbox.models import MessageStatus
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import ancestor_paths
 from tongzhou.core.services import audit_log
@@ -32,14 +37,15 @@ from tongzhou.notices.models import (
     NoticeStatus,
     Reach,
     Recipient,
+    Texted,
 )
 from tongzhou.notices.selectors import WIDE_KINDS
 from tongzhou.people.models import Tag
 from tongzhou.places.models import Place
 
 # The frozen recipient list is written as plain rows (COPY on PostgreSQL): a street is 100,000.
-REACH_COLUMNS = ("created_at", "updated_at", "notice_id", "household_id", "building_id", "place_path")
-RECIPIENT_COLUMNS = ("notice_id", "reach_id", "name", "message_id")
+REACH_COLUMNS = ("created_at", "updated_at", "notice_id", "household_id", "building_id", "place_path", "texted")
+RECIPIENT_COLUMNS = ("notice_id", "reach_id", "name", "sealed_to", "to_index", "to_masked", "message_id", "status")
 MAX_TEXT = 500  # one SMS text, with the title; longer ones are cut with a link to the signed page
 
 
@@ -151,6 +157,10 @@ def _issuer(author: User, notice: Notice) -> str:
 
 
 def _freeze_and_send(notice: Notice, *, actor: User, site_url: str, request: HttpRequest | None) -> Notice:
+    """Freeze the recipients (Reach and Recipient rows, with each number as the register stores
+    it) and have the send task queue the texts: at once in this process without a broker, else
+    by a worker after this transaction commits. No outbox row is written here: a street's
+    100,000 texts take minutes at the gateway's rate anyway, so the task makes them in batches."""
     from tongzhou.notices.links import notice_url
 
     found = audiences.contacts(notice.audience, notice.place_path, notice.audience_ref)
@@ -160,38 +170,20 @@ def _freeze_and_send(notice: Notice, *, actor: User, site_url: str, request: Htt
     notice.sent_at = now
     notice.status = NoticeStatus.SENT
     notice.recipient_count = len(found)
-    notice.save(update_fields=["issuer_name", "sent_at", "status", "recipient_count", "updated_at"])
+    notice.message_text = message_text(notice, notice_url(notice, site_url))
+    notice.save(update_fields=["issuer_name", "sent_at", "status", "recipient_count", "message_text", "updated_at"])
+    with_number = {c.household_id for c in found if c.reachable}
     reach_ids = insert_rows(
         Reach,
         REACH_COLUMNS,
-        [(now, now, notice.pk, s.household_id, s.building_id, s.path) for s in spots],
+        [
+            (now, now, notice.pk, s.household_id, s.building_id, s.path, _texted(s.household_id in with_number))
+            for s in spots
+        ],
     )
     reach_of = {s.household_id: pk for s, pk in zip(spots, reach_ids, strict=True)}
-    path_of = {s.household_id: s.path for s in spots}
-    url = notice_url(notice, site_url)
-    text = message_text(notice, url)
-    with_phone = [c for c in found if c.reachable]
-    messages = iter(
-        enqueue_many(
-            Outgoing(
-                to=c.phone,
-                sealed_to=c.sealed_phone,
-                to_index=c.phone_index,
-                to_masked="*******" + c.phone_last4 if c.sealed_phone else "",
-                text=text,
-                scope=path_of.get(c.household_id or 0, notice.place_path),
-                kind="notice",
-            )
-            for c in with_phone
-        )
-    )
     insert_rows(
-        Recipient,
-        RECIPIENT_COLUMNS,
-        [
-            (notice.pk, reach_of.get(c.household_id or 0), c.name[:150], next(messages) if c.reachable else None)
-            for c in found
-        ],
+        Recipient, RECIPIENT_COLUMNS, [(notice.pk, reach_of.get(c.household_id or 0), *_sealed(c)) for c in found]
     )
     if notice.supersedes_id:
         Notice.objects.filter(pk=notice.supersedes_id).update(updated_at=timezone.now())
@@ -201,9 +193,120 @@ def _freeze_and_send(notice: Notice, *, actor: User, site_url: str, request: Htt
         obj=notice,
         place_path=notice.place_path,
         request=request,
-        details={"recipients": len(found), "texted": len(with_phone), "households": len(spots)},
+        details={
+            "recipients": len(found),
+            "texted": sum(1 for c in found if c.reachable),
+            "households": len(spots),
+        },
     )
+    if current_app.conf.task_always_eager:
+        notice_texts_queue(notice.pk)
+    else:
+        from tongzhou.notices import tasks
+
+        pk = notice.pk
+        transaction.on_commit(lambda: tasks.send_notice_texts.delay(pk))
     return notice
+
+
+def _sealed(c: audiences.Contact) -> tuple[str, str, str, str, None, str]:
+    """A contact's Recipient columns after the notice and household: name, the number sealed
+    (the register's token as it is, or a staff member's number encrypted now), its blind index
+    and mask, no message yet, and `queued` when there is a number to text."""
+    if c.sealed_phone:
+        sealed, index, masked = c.sealed_phone, c.phone_index, "*******" + c.phone_last4
+    elif c.phone and (phone := pii.normalize(c.phone)):
+        sealed, index, masked = pii.encrypt(phone), pii.blind_index(phone), pii.mask_phone(phone)
+    else:
+        return (c.name[:150], "", "", "", None, "")
+    return (c.name[:150], sealed, index, masked[:32], None, MessageStatus.QUEUED.value)
+
+
+QUEUE_BATCH = 2000
+
+
+def recipient_key(notice_id: int, recipient_id: int) -> str:
+    """The idempotency key of the text to one recipient: the outbox takes a key once, so a send
+    task retried after a crash never queues (nor the gateway sends) one recipient twice."""
+    return f"notice-{notice_id}-{recipient_id}"
+
+
+def notice_texts_queue(notice_id: int, *, batch: int = QUEUE_BATCH, limit: int | None = None) -> int:
+    """The send task: queue the texts of a sent notice to its recipients who have a number and no
+    message yet, `batch` at a time; each batch writes its outbox rows and notes them on the
+    recipients in one transaction, then has them sent. Safe to run again, or in two workers at
+    once (rows locked, skipped by the other): a batch is queued once or not at all. `limit` stops
+    after about that many (tests). Returns the number queued."""
+    notice = (
+        Notice.objects.filter(pk=notice_id, status=NoticeStatus.SENT).only("pk", "place_path", "message_text").first()
+    )
+    if notice is None:
+        return 0
+    queued = 0
+    while limit is None or queued < limit:
+        with transaction.atomic():
+            rows = Recipient.objects.filter(notice_id=notice_id, message__isnull=True).exclude(sealed_to="")
+            if connection.features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True, of=("self",))
+            found = list(
+                rows.order_by("pk").values_list("pk", "sealed_to", "to_index", "to_masked", "reach__place_path")[:batch]
+            )
+            if not found:
+                break
+            ids = enqueue_many(
+                (
+                    Outgoing(
+                        to="",
+                        sealed_to=sealed,
+                        to_index=index,
+                        to_masked=masked,
+                        text=notice.message_text,
+                        scope=path or notice.place_path,
+                        kind="notice",
+                        key=recipient_key(notice_id, pk),
+                    )
+                    for pk, sealed, index, masked, path in found
+                ),
+                send=False,
+            )
+            update_rows(
+                Recipient, ("message_id",), [(row[0], message) for row, message in zip(found, ids, strict=True)]
+            )
+            schedule(ids)
+        queued += len(ids)
+    return queued
+
+
+def notices_texts_due() -> int:
+    """The sweep: texts of sent notices that no task queued (a broker that lost the task)."""
+    waiting = Recipient.objects.filter(message__isnull=True).exclude(sealed_to="").values("notice_id").distinct()
+    return sum(notice_texts_queue(pk) for pk in Notice.objects.filter(pk__in=waiting).values_list("pk", flat=True))
+
+
+def _texted(has_number: bool) -> int:
+    return Texted.PENDING if has_number else Texted.NONE
+
+
+# A recipient's status as how far the text got, for its household's `texted` (the best of them).
+_RANK = Case(
+    When(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED], then=Value(Texted.SENT)),
+    When(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING], then=Value(Texted.PENDING)),
+    When(status=MessageStatus.FAILED, then=Value(Texted.FAILED)),
+    default=Value(Texted.NONE),
+    output_field=IntegerField(),
+)
+
+
+def recipients_follow(changes: list[tuple[int, str]]) -> None:
+    """The outbox's status listener: a notice's recipients take their message's new status, and
+    their households how far their texts got now (two statements for the whole batch)."""
+    if not update_rows(Recipient, ("status",), changes, match="message_id"):
+        return
+    households = Recipient.objects.filter(message_id__in=[pk for pk, _status in changes], reach__isnull=False)
+    best = Recipient.objects.filter(reach=OuterRef("pk")).annotate(rank=_RANK).order_by("-rank").values("rank")[:1]
+    Reach.objects.filter(pk__in=households.values("reach_id")).update(
+        texted=Coalesce(Subquery(best), Value(Texted.NONE))
+    )
 
 
 def notice_approval_decide(
@@ -314,6 +417,29 @@ def notice_attach(
         details={"file": clean_name, "size": len(data)},
     )
     return attachment
+
+
+@transaction.atomic
+def notice_attachment_remove(*, actor: User, attachment: NoticeAttachment, request: HttpRequest | None = None) -> None:
+    """Remove a file from a draft notice (NOTICES_SEND at its place); once sent, the notice stays
+    as issued (ValidationError)."""
+    locked = Notice.objects.select_for_update().get(pk=attachment.notice_id)
+    require(actor, Perm.NOTICES_SEND, locked.place_path)
+    if locked.status != NoticeStatus.DRAFT:
+        raise ValidationError(_("Files can be removed only before the notice is sent."))
+    name = attachment.name
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    audit_log(
+        action=NoticesAudit.NOTICE_ATTACHMENT_REMOVED,
+        actor=actor,
+        obj=locked,
+        place_path=locked.place_path,
+        request=request,
+        details={"file": name},
+    )
 
 
 EXTENSIONS: dict[str, str] = {

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
-from tongzhou.core.access import scope_of
+from tongzhou.core.access import id_or_404, scope_of
 from tongzhou.core.forms import form_errors
 from tongzhou.core.outbox import dispatch
 from tongzhou.core.outbox.models import MessageStatus
@@ -200,6 +200,12 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
                     actor=request.user, notice=notice, name=upload.name, data=upload.read(), request=request
                 )
                 messages.success(request, _("File attached."))
+            elif action == "remove_attachment":
+                attachment = notice.attachments.filter(pk=id_or_404(request.POST.get("attachment"))).first()
+                if attachment is None:
+                    raise Http404
+                services.notice_attachment_remove(actor=request.user, attachment=attachment, request=request)
+                messages.success(request, _("File removed."))
             elif action in ("approve", "reject") and approval is not None:
                 services.notice_approval_decide(
                     actor=request.user,

@@ -7,7 +7,9 @@ after TONGZHOU_MESSAGE_CLAIM_SECONDS may another claim it again, resending with 
 idempotency key (the gateway recognises the resend). Temporary failures go back to `queued` with
 an exponential back-off; after TONGZHOU_MESSAGE_MAX_ATTEMPTS, or on a permanent failure, the row is
 `failed` with the reason. The rate limit is a counter per channel and second in the shared cache,
-so every worker together keeps the backend's `rate_per_second`.
+so every worker together keeps the backend's `rate_per_second`. A worker records the outcomes
+of a claimed batch together, in one statement, and tells the `status_listeners` (a notice's
+recipients keep their message's status for its reach report).
 """
 
 import hashlib
@@ -27,7 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tongzhou.core import pii
-from tongzhou.core.bulk import copy_rows
+from tongzhou.core.bulk import copy_rows, update_rows
 from tongzhou.core.messaging import Backend, Message, PermanentFailure, TemporaryFailure, backend, masked_text
 from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxMessage, new_key
 from tongzhou.core.ratelimit import rate_hit
@@ -41,6 +43,10 @@ SLOT_GUARD_SECONDS = 0.1
 # Functions phone -> place path (or "") that find where a message without a scope belongs; apps
 # above core register theirs (the register's household, an account's role).
 scope_resolvers: list[Callable[[str], str]] = []
+
+# Functions [(message id, new status)] -> None, called in the transaction that changed the
+# messages' status (a sent batch, a delivery receipt); apps above core keep their copies in step.
+status_listeners: list[Callable[[list[tuple[int, str]]], None]] = []
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,9 @@ class Outgoing:
     sealed_to: str = ""
     to_index: str = ""
     to_masked: str = ""
+    # The idempotency key, when the sender derives it (one per recipient of a notice): a second
+    # row with the same key is refused, so a retried sender never queues a message twice.
+    key: str = ""
 
 
 # The columns `enqueue` writes with COPY on PostgreSQL (after the id), in this order.
@@ -99,13 +108,15 @@ def enqueue(items: Iterable[Outgoing], *, channel: str = Channel.SMS) -> list[Ou
     return [found[pk] for pk in ids]
 
 
-def enqueue_many(items: Iterable[Outgoing], *, channel: str = Channel.SMS) -> list[int]:
+def enqueue_many(items: Iterable[Outgoing], *, channel: str = Channel.SMS, send: bool = True) -> list[int]:
     """`enqueue` for a mass send: the new rows' ids, in the order of `items`. On PostgreSQL the
     rows go in with one COPY (ids from the sequence first), and a text shared by many messages is
-    encrypted once; elsewhere by bulk_create."""
+    encrypted once; elsewhere by bulk_create. With `send=False` the caller schedules them
+    (`schedule`), after it has noted the ids."""
     items = list(items)
     ids = _copy_rows(items, channel) if connection.vendor == "postgresql" else _create_rows(items, channel)
-    schedule(ids)
+    if send:
+        schedule(ids)
     return ids
 
 
@@ -129,6 +140,7 @@ def _create_rows(items: list[Outgoing], channel: str) -> list[int]:
                 text_masked=masked_text(Message(to=to, text=item.text, secrets=item.secrets)),
                 scope_path=item.scope or _scope_for(to),
                 next_attempt_at=now,
+                key=item.key or new_key(),
             )
         )
     return [row.pk for row in OutboxMessage.objects.bulk_create(rows, batch_size=1000)]
@@ -157,7 +169,7 @@ def _copy_rows(items: list[Outgoing], channel: str) -> list[int]:
             )
         # The scope is looked up before the COPY starts: no other query may run during it.
         scope = item.scope or _scope_for(to)
-        rows.append((item.kind[:40], sealed, index, _masked_to(item, to), text, shown, scope))
+        rows.append((item.kind[:40], sealed, index, _masked_to(item, to), text, shown, scope, item.key or new_key()))
     queued = MessageStatus.QUEUED.value
     return copy_rows(
         OutboxMessage,
@@ -179,11 +191,11 @@ def _copy_rows(items: list[Outgoing], channel: str) -> list[int]:
                 now,
                 None,
                 "",
-                new_key(),
+                key,
                 "",
                 "",
             )
-            for kind, sealed, index, masked, text, shown, scope in rows
+            for kind, sealed, index, masked, text, shown, scope, key in rows
         ],
     )
 
@@ -249,41 +261,87 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=settings.TONGZHOU_MESSAGE_RETRY_SECONDS * 2 ** max(0, attempts - 1))
 
 
-def _record(row: OutboxMessage, **fields: object) -> None:
-    OutboxMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, claim=row.claim).update(
-        updated_at=timezone.now(), **fields
-    )
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed message, to be recorded with the rest of its batch."""
+
+    pk: int
+    status: str
+    error: str = ""
+    provider_id: str = ""
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
 
 
-def send_one(row: OutboxMessage, gateway: Backend, *, now: datetime) -> str:
-    """Send one claimed message and record the outcome; returns the status it ends in."""
+# The columns `record` writes per message.
+OUTCOME_COLUMNS = ("status", "error", "provider_id", "next_attempt_at", "sent_at", "updated_at")
+
+
+def record(outcomes: list[Outcome], claim: str) -> int:
+    """Write the outcomes of one claimed batch in one statement, only on rows still `sending`
+    under `claim` (a row whose claim ran out and was taken by another worker is that worker's),
+    and tell the status listeners, in one transaction. Returns the number of rows written."""
+    if not outcomes:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        changed = update_rows(
+            OutboxMessage,
+            OUTCOME_COLUMNS,
+            [(o.pk, o.status, o.error[:500], o.provider_id[:100], o.next_attempt_at, o.sent_at, now) for o in outcomes],
+            where="status = %s AND claim = %s",
+            params=[MessageStatus.SENDING.value, claim],
+        )
+        if changed:
+            notify([(o.pk, o.status) for o in outcomes])
+    return changed
+
+
+def notify(changes: list[tuple[int, str]]) -> None:
+    for listener in status_listeners:
+        listener(changes)
+
+
+def send_one(row: OutboxMessage, gateway: Backend, *, now: datetime) -> Outcome:
+    """Send one claimed message; the outcome, for `record`."""
     take_slot(row.channel, getattr(gateway, "rate_per_second", None))
     try:
         provider_id = gateway.send(Message(to=row.to or "", text=row.text or "", key=row.key, log_text=row.text_masked))
     except TemporaryFailure as error:
         if row.attempts >= settings.TONGZHOU_MESSAGE_MAX_ATTEMPTS:
-            _record(row, status=MessageStatus.FAILED, error=f"{error}"[:500])
-            return MessageStatus.FAILED
-        _record(row, status=MessageStatus.QUEUED, error=f"{error}"[:500], next_attempt_at=now + backoff(row.attempts))
-        return MessageStatus.QUEUED
+            return Outcome(row.pk, MessageStatus.FAILED, error=f"{error}")
+        return Outcome(row.pk, MessageStatus.QUEUED, error=f"{error}", next_attempt_at=now + backoff(row.attempts))
     except PermanentFailure as error:
-        _record(row, status=MessageStatus.FAILED, error=f"{error}"[:500])
-        return MessageStatus.FAILED
-    _record(row, status=MessageStatus.SENT, provider_id=(provider_id or "")[:100], error="", sent_at=timezone.now())
-    return MessageStatus.SENT
+        return Outcome(row.pk, MessageStatus.FAILED, error=f"{error}")
+    return Outcome(row.pk, MessageStatus.SENT, provider_id=provider_id or "", sent_at=timezone.now())
 
 
 def deliver(
     ids: list[int] | None = None, *, now: datetime | None = None, gateway: Backend | None = None
 ) -> Counter[str]:
     """Send every due message (of `ids` if given) until none is left; counts the outcomes. Safe to
-    run in any number of workers at once and again after a crash."""
+    run in any number of workers at once and again after a crash: a worker killed before it
+    records its batch leaves the batch `sending`, resent (same keys) once the claim runs out."""
     now = now or timezone.now()
     gateway = gateway or backend()
     outcomes: Counter[str] = Counter()
-    while batch := claim(ids=ids, now=now):
-        for row in batch:
-            outcomes[send_one(row, gateway, now=now)] += 1
+    try:
+        while batch := claim(ids=ids, now=now):
+            done: list[Outcome] = []
+            try:
+                for row in batch:
+                    done.append(send_one(row, gateway, now=now))
+            except Exception:
+                # An error in the middle still records what was sent; a process that dies
+                # records nothing, and its batch is resent under the same keys.
+                record(done, batch[0].claim)
+                raise
+            record(done, batch[0].claim)
+            outcomes.update(o.status for o in done)
+    finally:
+        close = getattr(gateway, "close", None)
+        if close is not None:
+            close()
     return outcomes
 
 
@@ -308,6 +366,14 @@ def receipt_apply(*, key: str = "", provider_id: str = "", delivered: bool, erro
     rows = OutboxMessage.objects.filter(status__in=[MessageStatus.SENDING, MessageStatus.SENT])
     rows = rows.filter(key=key) if key else rows.filter(provider_id=provider_id)
     now = timezone.now()
-    if delivered:
-        return rows.update(status=MessageStatus.DELIVERED, delivered_at=now, updated_at=now)
-    return rows.update(status=MessageStatus.FAILED, error=(error or "undelivered")[:500], updated_at=now)
+    with transaction.atomic():
+        pks = list(rows.select_for_update().values_list("pk", flat=True)[:10])
+        if not pks:
+            return 0
+        rows = OutboxMessage.objects.filter(pk__in=pks)
+        if delivered:
+            changed = rows.update(status=MessageStatus.DELIVERED, delivered_at=now, updated_at=now)
+        else:
+            changed = rows.update(status=MessageStatus.FAILED, error=(error or "undelivered")[:500], updated_at=now)
+        notify([(pk, MessageStatus.DELIVERED if delivered else MessageStatus.FAILED) for pk in pks])
+    return changed

@@ -7,7 +7,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.core.fields import EncryptedField, blind_index_field
+from tongzhou.core import pii
+from tongzhou.core.fields import EncryptedField
 from tongzhou.core.models import PathField, TimeStampedModel
 
 
@@ -36,7 +37,8 @@ class OutboxMessage(TimeStampedModel):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
     kind = models.CharField(_("kind"), max_length=40, blank=True)
     to = EncryptedField(_("to"), blind_index_field="to_index")
-    to_index = blind_index_field()
+    # Indexed by Meta.indexes: a plain index, without the LIKE index of db_index on PostgreSQL.
+    to_index = models.CharField(max_length=pii.BLIND_INDEX_LENGTH, blank=True, default="", editable=False)
     to_masked = models.CharField(_("to"), max_length=32, blank=True)
     text = EncryptedField(_("text"))
     text_masked = models.TextField(_("text"), blank=True)
@@ -46,8 +48,8 @@ class OutboxMessage(TimeStampedModel):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     claim = models.CharField(_("claim"), max_length=32, blank=True, editable=False)
-    key = models.CharField(_("idempotency key"), max_length=64, unique=True, default=new_key, editable=False)
-    provider_id = models.CharField(_("provider id"), max_length=100, blank=True, db_index=True)
+    key = models.CharField(_("idempotency key"), max_length=64, default=new_key, editable=False)
+    provider_id = models.CharField(_("provider id"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
@@ -56,7 +58,15 @@ class OutboxMessage(TimeStampedModel):
         app_label = "core"
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due")]
+        # Equality lookups only (a key, a provider id, a number's blind index): plain indexes and a
+        # constraint, not `unique=True` / `db_index=True`, which add a LIKE index to each on
+        # PostgreSQL that no query uses and every mass insert pays for.
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due"),
+            models.Index(fields=["provider_id"], name="core_outbox_provider"),
+            models.Index(fields=["to_index"], name="core_outbox_to_index"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["key"], name="core_outbox_key_once")]
 
     def __str__(self) -> str:
         return f"{self.to_masked} {self.status}"

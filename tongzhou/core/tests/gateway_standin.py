@@ -20,6 +20,7 @@ class StandIn:
     fail_every: int = 0
     requests: list[tuple[float, str, str, int]] = field(default_factory=list)  # (time, key, to, code)
     delivered: dict[str, str] = field(default_factory=dict)  # key -> number, each key once
+    connections: set[tuple[str, int]] = field(default_factory=set)  # client addresses seen
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def deliveries_to(self, number: str) -> int:
@@ -34,12 +35,18 @@ class StandIn:
 
 def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like a real gateway
+        # The headers and the body go out in two writes: without TCP_NODELAY the second waits for
+        # the client's delayed ACK (40 ms) on a kept-alive connection.
+        disable_nagle_algorithm = True
+
         def do_POST(self) -> None:
             arrived = time.time()
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
             key = self.headers.get("Idempotency-Key", "")
             to = body.get("to", "")
             with standin.lock:
+                standin.connections.add(self.client_address[:2])
                 if key in standin.delivered:
                     code = 200  # a resend: the gateway answers as before and sends nothing
                 else:

@@ -116,20 +116,53 @@ def test_a_worker_killed_in_the_middle_of_a_send_and_retried_sends_nobody_twice(
     with pytest.raises(Killed):
         dispatch.deliver(ids, gateway=DiesAfter(5))
     assert len(standin.delivered) == 5
-    assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 4
-    assert OutboxMessage.objects.filter(status=MessageStatus.SENDING).count() == 8  # the dead worker's claim
+    # A batch is recorded together, after its last message: the dead worker recorded nothing.
+    assert not OutboxMessage.objects.filter(status=MessageStatus.SENT).exists()
+    assert OutboxMessage.objects.filter(status=MessageStatus.SENDING).count() == 12  # the dead worker's claim
 
     # The broker hands the task to another worker at once: the dead worker's claim still holds.
     assert dispatch.deliver(ids) == {}
     assert len(standin.requests) == 5
-    # After the claim has run out, the sweep sends the rest; the one the gateway had taken is sent
-    # again with the same idempotency key, and the gateway does not send it twice.
+    # After the claim has run out, the sweep sends all 12; the five the gateway had taken are sent
+    # again with the same idempotency keys, and the gateway does not send them twice.
     later = timezone.now() + timedelta(seconds=settings.TONGZHOU_MESSAGE_CLAIM_SECONDS + 1)
-    assert dispatch.deliver(now=later) == {MessageStatus.SENT: 8}
+    assert dispatch.deliver(now=later) == {MessageStatus.SENT: 12}
     assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 12
     assert sorted(standin.delivered.values()) == sorted(numbers)
     assert all(standin.deliveries_to(n) == 1 for n in numbers)
-    assert len(standin.requests) == 13  # 12 numbers, one resend recognised by its key
+    assert len(standin.requests) == 17  # 12 numbers, five resends recognised by their keys
+
+
+class FailsAfter(HttpSmsGateway):
+    """The `n`th send raises an error (a bug, not the process dying): the batch so far is recorded."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.left = n
+
+    def send(self, message: Message) -> str | None:
+        self.left -= 1
+        if self.left == 0:
+            raise RuntimeError("bug")
+        return super().send(message)
+
+
+def test_an_error_in_the_middle_of_a_batch_records_what_was_sent_in_one_statement(standin):
+    with queued_only():
+        rows = dispatch.enqueue([dispatch.Outgoing(to=n, text="x") for n in phones(6)])
+    with pytest.raises(RuntimeError):
+        dispatch.deliver([r.pk for r in rows], gateway=FailsAfter(4))
+    sent = OutboxMessage.objects.filter(status=MessageStatus.SENT)
+    assert sent.count() == 3 and all(m.provider_id == f"p-{m.key}" and m.sent_at for m in sent)
+    assert OutboxMessage.objects.filter(status=MessageStatus.SENDING).count() == 3
+
+
+def test_the_gateway_is_posted_over_one_kept_alive_connection(standin):
+    with queued_only():
+        rows = dispatch.enqueue([dispatch.Outgoing(to=n, text="x") for n in phones(5)])
+    gateway = HttpSmsGateway()
+    assert dispatch.deliver([r.pk for r in rows], gateway=gateway) == {MessageStatus.SENT: 5}
+    assert len(standin.connections) == 1 and gateway._open is None  # closed when the work is done
 
 
 def test_two_workers_never_claim_the_same_message(standin):

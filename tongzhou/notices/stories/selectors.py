@@ -65,6 +65,33 @@ def get_person_for_consent(*, user: Any, pk: Any) -> Person:
     return get_for_user(Person.objects.all(), user=user, pk=pk, perm=STORIES_WRITE, path_field="place_path")
 
 
+def consents_named(ids: set[int], user: Any) -> dict[int, list[NamingConsent]]:
+    """Consents in force that staff recorded for the register entries a finding may be (in the
+    user's places), by person, for withdrawing them."""
+    rows = NamingConsent.objects.filter(
+        scope_of(user, STORIES_WRITE).q("place_path"),
+        person_id__in=ids,
+        volunteer__isnull=True,
+        withdrawn_at__isnull=True,
+    ).select_related("given_by")
+    found: dict[int, list[NamingConsent]] = {}
+    for consent in rows.order_by("pk"):
+        found.setdefault(consent.person_id or 0, []).append(consent)
+    return found
+
+
+def get_consent_for_user(*, user: Any, pk: Any) -> NamingConsent:
+    """A consent in force recorded by staff, in the user's places (STORIES_WRITE), else 404."""
+    return get_for_user(
+        NamingConsent.objects.filter(withdrawn_at__isnull=True, volunteer__isnull=True),
+        user=user,
+        pk=pk,
+        perm=STORIES_WRITE,
+        path_field="place_path",
+        write=True,
+    )
+
+
 def own_volunteer(user: Any) -> Volunteer | None:
     return Volunteer.objects.filter(user=user).first() if user.is_authenticated else None
 

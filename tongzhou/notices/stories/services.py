@@ -277,6 +277,33 @@ def naming_consent_record(
     return consent
 
 
+@transaction.atomic
+def naming_consent_withdraw(
+    *, actor: User, consent: NamingConsent, request: HttpRequest | None = None
+) -> NamingConsent:
+    """Staff withdraw a consent recorded by staff (the resident no longer agrees, or it was
+    recorded by mistake): from now on the check flags the name again. A volunteer's own consent is
+    theirs to withdraw, on their page."""
+    require(actor, STORIES_WRITE, consent.place_path)
+    if consent.volunteer_id is not None:
+        raise ValidationError(_("The volunteer withdraws their own consent on their page."))
+    now = timezone.now()
+    changed = NamingConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=now, updated_at=now
+    )
+    if changed:
+        audit_log(
+            action=NoticesAudit.NAMING_CONSENT_WITHDRAWN,
+            actor=actor,
+            obj=consent,
+            place_path=consent.place_path,
+            request=request,
+            details={"person": consent.person_id},
+        )
+    consent.refresh_from_db()
+    return consent
+
+
 def _own_register_entries(volunteer: Volunteer) -> list[Person]:
     same = Q()
     if volunteer.id_index:

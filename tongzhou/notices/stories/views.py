@@ -95,6 +95,10 @@ def _act(request: ScopedRequest, story: Story, action: str) -> None:
         person = selectors.get_person_for_consent(user=request.user, pk=post.get("person"))
         services.naming_consent_record(actor=request.user, person=person, note=post.get("note", ""), request=request)
         messages.success(request, _("Consent recorded."))
+    elif action == "withdraw_consent":
+        consent = selectors.get_consent_for_user(user=request.user, pk=post.get("consent"))
+        services.naming_consent_withdraw(actor=request.user, consent=consent, request=request)
+        messages.success(request, _("Consent withdrawn."))
     elif action == "submit":
         services.story_submit(actor=request.user, story=story, request=request)
         messages.success(request, _("The story waits for a second person's approval."))
@@ -129,11 +133,23 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error) or _("You may not do this."))
         return redirect("stories:detail", story.pk)
     may_write = scope_of(request.user, STORIES_WRITE).contains(story.place_path)
-    findings = check_story(story) if story.status == StoryStatus.DRAFT and may_write else []
-    named_ids = {pk for f in findings if f.kind in NAME_KINDS for pk in f.person_ids}
-    people = selectors.people_named(named_ids, request.user) if named_ids else {}
-    rows = [(f, [people[i] for i in f.person_ids if i in people]) for f in findings]
     approval = story.approvals.filter(status=ApprovalState.PENDING).select_related("requested_by").first()
+    may_decide = (
+        approval is not None
+        and approval.requested_by_id != request.user.pk
+        and scope_of(request.user, STORIES_APPROVE).contains(approval.place_path)
+    )
+    # The author works through the findings on a draft; the approver sees them (read only) on a
+    # story waiting for them: what passes by consent, and anything new since it was submitted.
+    checked = (story.status == StoryStatus.DRAFT and may_write) or (story.status == StoryStatus.AWAITING and may_decide)
+    findings = check_story(story) if checked else []
+    named_ids = {pk for f in findings if f.kind in NAME_KINDS for pk in f.person_ids}
+    people = selectors.people_named(named_ids, request.user) if named_ids and may_write else {}
+    consents = selectors.consents_named(named_ids, request.user) if named_ids and may_write else {}
+    rows = [
+        (f, [people[i] for i in f.person_ids if i in people], [c for i in f.person_ids for c in consents.get(i, [])])
+        for f in findings
+    ]
     return render(
         request,
         "notices/stories/detail.html",
@@ -144,9 +160,7 @@ def detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "left": sum(1 for f in findings if not f.resolved),
             "may_write": may_write,
             "approval": approval,
-            "may_decide": approval is not None
-            and approval.requested_by_id != request.user.pk
-            and scope_of(request.user, STORIES_APPROVE).contains(approval.place_path),
+            "may_decide": may_decide,
             "consent_form": ConsentForm(),
         },
     )
