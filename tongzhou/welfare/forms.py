@@ -85,8 +85,12 @@ class ClaimForm(StyledForm):
         label=_("Amount claimed (yuan)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
     )
     assignment = forms.TypedChoiceField(label=_("The shift that day"), coerce=int, empty_value=None, required=False)
+    isolation_order = forms.TypedChoiceField(label=_("Isolation order"), coerce=int, empty_value=None, required=False)
+    help_request = forms.TypedChoiceField(label=_("Help request"), coerce=int, empty_value=None, required=False)
 
-    def __init__(self, *args: Any, assignments: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, assignments: Any = (), orders: Any = (), help_requests: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignment"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (
@@ -96,6 +100,16 @@ class ClaimForm(StyledForm):
             )
             for a in assignments
         ]
+        self.fields["isolation_order"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (o.pk, f"{o.get_kind_display()} {o.starts_on:%Y-%m-%d}–{o.planned_end_on:%Y-%m-%d}") for o in orders
+        ]
+        self.fields["help_request"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (h.pk, f"{h.get_category_display()} {h.created_at:%Y-%m-%d}") for h in help_requests
+        ]
+        # Only the facts the system holds for the claimant: no order or request, no field.
+        for name, facts in (("isolation_order", orders), ("help_request", help_requests)):
+            if not facts:
+                del self.fields[name]
 
 
 class ClaimMoveForm(StyledForm):

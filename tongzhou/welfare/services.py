@@ -22,11 +22,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.models import User
+from tongzhou.assistance.selectors import requests_of_id_number
 from tongzhou.core.access import require
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.services import audit_log
 from tongzhou.core.transitions import decide, move
+from tongzhou.monitoring.selectors import orders_of_id_number
 from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_phone
 from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place
@@ -387,6 +389,7 @@ def claim_file(*, actor: User, enrollment: Enrollment, data: ClaimData, request:
     )
     if data.assignment_id and assignment is None:
         raise ValidationError({"assignment": _("This shift is not the claimant's.")})
+    _check_own_evidence(enrollment, data)
     claim = Claim.objects.create(
         enrollment=enrollment,
         place_path=enrollment.place_path,
@@ -401,6 +404,22 @@ def claim_file(*, actor: User, enrollment: Enrollment, data: ClaimData, request:
     )
     audit_log(action=WelfareAudit.CLAIM_FILED, actor=actor, obj=claim, place_path=claim.place_path, request=request)
     return claim
+
+
+def _check_own_evidence(enrollment: Enrollment, data: ClaimData) -> None:
+    """An isolation order or help request linked to a claim must be the claimant's own: the
+    resident's with the enrollment's ID number (through monitoring's and assistance's selectors)."""
+    errors: dict[str, str] = {}
+    if data.isolation_order_id and data.isolation_order_id not in {
+        o.pk for o in orders_of_id_number(enrollment.id_number, limit=100)
+    }:
+        errors["isolation_order"] = _("This isolation order is not the claimant's.")
+    if data.help_request_id and data.help_request_id not in {
+        h.pk for h in requests_of_id_number(enrollment.id_number, limit=100)
+    }:
+        errors["help_request"] = _("This help request is not the claimant's.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

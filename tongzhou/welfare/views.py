@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -292,7 +292,8 @@ def _day(value: Any) -> date:
 @logged_in
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     """The claim form, filled from what the system knows: the claimant's shift that day and its
-    check-in. The claimant files for themself; the welfare officer may file for them."""
+    check-in, their isolation orders, their help requests; `?source=order-12` fills it from the
+    fact chosen. The claimant files for themself; the welfare officer may file for them."""
     enrollment = selectors.get_enrollment_for_user(user=request.user, pk=pk)
     if enrollment.user_id != request.user.pk and not scope_for(request.user, Perm.WELFARE_CLAIMS).contains(
         enrollment.place_path
@@ -300,15 +301,21 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     day = _day(request.POST.get("event_on") or request.GET.get("day") or timezone.localdate())
     evidence = selectors.claim_evidence(enrollment, day)
-    initial: dict[str, Any] = {"event_on": day}
-    if evidence.assignments:
-        first = evidence.assignments[0]
-        initial["assignment"] = first.pk
-        initial["description"] = _("On duty at %(post)s, shift from %(start)s.") % {
-            "post": first.shift.post.name,
-            "start": timezone.localtime(first.shift.start).strftime("%Y-%m-%d %H:%M"),
-        }
-    form = ClaimForm(request.POST or None, initial=initial, assignments=evidence.assignments)
+    try:
+        source = selectors.parse_source(request.GET.get("source", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Unknown source of facts."))
+    try:
+        initial = selectors.claim_prefill(enrollment.plan, evidence, source, day)
+    except LookupError:
+        raise Http404 from None
+    form = ClaimForm(
+        request.POST or None,
+        initial=initial,
+        assignments=evidence.assignments,
+        orders=evidence.orders,
+        help_requests=evidence.help_requests,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -321,6 +328,8 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
                     description=data["description"],
                     amount=data["amount"],
                     assignment_id=data["assignment"],
+                    isolation_order_id=data.get("isolation_order"),
+                    help_request_id=data.get("help_request"),
                 ),
                 request=request,
             )
@@ -329,7 +338,11 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Claim filed; follow it here."))
             return redirect("welfare:claim", pk=claim.pk)
-    return render(request, "welfare/claim_new.html", {"enrollment": enrollment, "form": form, "evidence": evidence})
+    return render(
+        request,
+        "welfare/claim_new.html",
+        {"enrollment": enrollment, "form": form, "evidence": evidence, "source": source, "day": day},
+    )
 
 
 @require_perm(Perm.WELFARE_CLAIMS)
@@ -367,7 +380,13 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "welfare/claim.html",
-        {"claim": claim, "history": claim.history.select_related("actor"), "moves": moves, "form": form},
+        {
+            "claim": claim,
+            "history": claim.history.select_related("actor"),
+            "moves": moves,
+            "form": form,
+            "evidence": selectors.evidence_links(request.user, claim),
+        },
     )
 
 
