@@ -111,6 +111,8 @@ USERS: dict[str, tuple[Role, str]] = {
     "health_officer": (Role.HEALTH_OFFICER, ER_GE),
     "auditor": (Role.AUDITOR, ER_GE),
     "welfare_officer": (Role.WELFARE_OFFICER, ER_GE),
+    # The 二戈街道 trade union's contact: enrolls its staff and reads its invoices (no claims).
+    "unit_contact": (Role.UNIT_CONTACT, ER_GE),
 }
 
 

@@ -18,6 +18,8 @@ from tongzhou.assistance import selectors as assistance_selectors
 from tongzhou.assistance.models import Category as HelpCategory
 from tongzhou.assistance.models import HelpRequest
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
+from tongzhou.core.imports.models import ImportJob
+from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
@@ -26,7 +28,19 @@ from tongzhou.monitoring.models import IsolationOrder, OrderKind
 from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import Assignment, Duty, HoursEntry, Volunteer
-from tongzhou.welfare.models import Campaign, Claim, ClaimStatus, Coverage, Enrollment, GiftRequest, Plan, Visit
+from tongzhou.welfare.models import (
+    Campaign,
+    Claim,
+    ClaimStatus,
+    Coverage,
+    Enrollment,
+    EnrollmentSource,
+    GiftRequest,
+    Invoice,
+    Plan,
+    UnitContact,
+    Visit,
+)
 
 # The posts where front-line work happens: the proposal list counts hours there only.
 KEY_DUTIES = (Duty.GATE, Duty.SEALED_BUILDING, Duty.TESTING_ORDER)
@@ -59,12 +73,15 @@ def my_enrollments(user: Any) -> QuerySet[Enrollment]:
 
 
 def get_enrollment_for_user(*, user: Any, pk: Any) -> Enrollment:
-    """One's own enrollment, or any in the places where the user manages welfare; else 404."""
+    """One's own enrollment, any in the places where the user manages welfare, or a member of a
+    unit the user is the contact of; else 404."""
     pk = id_or_404(pk)
     rows = Enrollment.objects.select_related("plan__sponsor", "volunteer")
     own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
     scope = scope_of(user, Perm.WELFARE_MANAGE)
     visible = own | scope.q("place_path") if not scope.is_empty else own
+    if getattr(user, "is_authenticated", False) and not scope_of(user, Perm.WELFARE_UNIT).is_empty:
+        visible |= _unit_q(user)  # a member unit's contact: the unit's own members (to print certificates)
     enrollment = rows.filter(visible, pk=pk).first()
     if enrollment is None:
         raise Http404
@@ -423,3 +440,116 @@ def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, str]]:
         (volunteers[vid], _("%(n)d gate shifts in the last %(days)d days") % {"n": n, "days": days})
         for vid, n in sorted(counts.items())
     ]
+
+
+# Member units' own accounts and their invoices ---------------------------------------------------
+
+
+def unit_contacts_of(user: Any) -> QuerySet[UnitContact]:
+    """The units `user` is the contact of, where they still hold the unit-contact role."""
+    if not getattr(user, "is_authenticated", False):
+        return UnitContact.objects.none()
+    scope = scope_of(user, Perm.WELFARE_UNIT)
+    if scope.is_empty:
+        return UnitContact.objects.none()
+    return UnitContact.objects.filter(user_id=user.pk).select_related("organisation").order_by("organisation__name")
+
+
+def get_unit_for_user(*, user: Any, pk: Any) -> Organisation:
+    """The organisation `pk` if `user` is its contact; 404 otherwise, as for no such unit."""
+    pk = id_or_404(pk)
+    contact = unit_contacts_of(user).filter(organisation_id=pk).first()
+    if contact is None:
+        raise Http404
+    return contact.organisation
+
+
+def unit_plans(user: Any) -> QuerySet[Plan]:
+    """The plans a unit contact may enroll into: at the places of their role, not over yet."""
+    scope = scope_of(user, Perm.WELFARE_UNIT)
+    if scope.is_empty:
+        return Plan.objects.none()
+    return plans(scope).filter(ends_on__gte=timezone.localdate())
+
+
+def unit_enrollments(user: Any, organisation: Organisation) -> QuerySet[Enrollment]:
+    """The unit's members' enrollments in the plans of the contact's places (no claims, ever)."""
+    return (
+        Enrollment.objects.filter(scope_of(user, Perm.WELFARE_UNIT).q("place_path"), organisation=organisation)
+        .select_related("plan")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _unit_q(user: Any) -> Q:
+    """Rows (with `organisation` and `place_path`) of the units `user` is the contact of."""
+    organisations = list(unit_contacts_of(user).values_list("organisation_id", flat=True))
+    if not organisations:
+        return Q(pk__in=[])
+    return Q(organisation_id__in=organisations) & scope_of(user, Perm.WELFARE_UNIT).q("place_path")
+
+
+def unit_invoices(user: Any, organisation: Organisation) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(_unit_q(user), organisation=organisation).select_related("plan")
+
+
+def plan_units(plan: Plan) -> list[dict[str, Any]]:
+    """Per member unit with members in the plan: enrolled (gifted places aside) and not yet billed.
+    One query."""
+    rows = (
+        Enrollment.objects.filter(plan=plan, organisation__isnull=False)
+        .exclude(source=EnrollmentSource.GIFT)
+        .values("organisation_id", "organisation__name")
+        .annotate(members=Count("id"), unbilled=Count("id", filter=Q(invoice_line__isnull=True)))
+        .order_by("organisation__name")
+    )
+    return [
+        {
+            "organisation_id": r["organisation_id"],
+            "name": r["organisation__name"],
+            "members": r["members"],
+            "unbilled": r["unbilled"],
+            "due": plan.contribution * r["unbilled"],
+        }
+        for r in rows
+    ]
+
+
+def plan_invoices(plan: Plan) -> QuerySet[Invoice]:
+    return plan.invoices.select_related("organisation").order_by("-created_at", "-id")
+
+
+def unit_contacts_in(scope: Scope) -> QuerySet[UnitContact]:
+    return UnitContact.objects.filter(scope.q("place_path")).select_related("organisation", "user")
+
+
+def get_invoice_for_user(*, user: Any, pk: Any, write: bool = False) -> Invoice:
+    """The invoice for the welfare officer of its plan's place, or for its unit's contact; 404
+    otherwise. `write` asks the officer's access."""
+    pk = id_or_404(pk)
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    visible = scope_of(user, Perm.WELFARE_MANAGE).q("place_path")
+    if not write:
+        visible |= _unit_q(user)
+    invoice = Invoice.objects.filter(visible, pk=pk).select_related("plan__sponsor", "organisation").first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+UNIT_IMPORTER = "welfare_unit_enrollments"  # importers.UnitEnrollmentImporter.name
+
+
+def unit_place(contact: UnitContact) -> Place:
+    """The place of the contact's role: their files are imported into it."""
+    return Place.objects.get(path=contact.place_path)
+
+
+def get_unit_job_for_user(*, user: Any, pk: Any) -> ImportJob:
+    """A unit contact's own upload: the importer's permission at its place, and uploaded by them
+    (two units' contacts share a place, never each other's staff lists); 404 otherwise."""
+    job = get_import_job_for_user(user=user, pk=pk, importer=UNIT_IMPORTER)
+    if job.created_by_id != user.pk:
+        raise Http404
+    return job
