@@ -553,3 +553,23 @@ def get_unit_job_for_user(*, user: Any, pk: Any) -> ImportJob:
     if job.created_by_id != user.pk:
         raise Http404
     return job
+
+
+def plan_counts(plan: Plan) -> dict[str, Any]:
+    """The plan's places and its enrollments by source and by member unit; two queries."""
+    by_source = dict(plan.enrollments.values_list("source").annotate(n=Count("id")).order_by())
+    by_organisation = [
+        {"organisation": name, "enrolled": n}
+        for name, n in plan.enrollments.filter(organisation__isnull=False)
+        .values_list("organisation__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organisation__name")[:100]
+    ]
+    return {
+        "places_total": plan.places_total,
+        "places_taken": plan.places_taken,
+        "places_left": plan.places_left,
+        "enrolled": sum(by_source.values()),
+        "by_source": {value: by_source.get(value, 0) for value in EnrollmentSource.values},
+        "by_organisation": by_organisation,
+    }
