@@ -317,7 +317,9 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         initial = selectors.claim_prefill(enrollment.plan, evidence, source, day)
     except LookupError:
-        raise Http404 from None
+        if request.method != "POST":
+            raise Http404 from None
+        initial = {}  # the date was changed after the fact was chosen: the posted fields decide
     form = ClaimForm(
         request.POST or None,
         initial=initial,

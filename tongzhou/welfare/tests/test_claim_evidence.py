@@ -214,3 +214,17 @@ def test_evidence_links_only_where_the_reader_may_open_them(client_as, enrolled,
     reviewer = client_as("taian_staff")
     reviewer.force_login(both)
     assert links_open_exactly(reviewer) == set(urls)
+
+
+def test_changing_the_date_after_choosing_a_shift_files_the_claim_not_a_404(client_as, enrolled):  # noqa: F811
+    guard = _guard(client_as, enrolled)
+    day = timezone.localdate() - timedelta(days=1)
+    shift = claim_evidence(enrolled, day).assignments[0]
+    url = reverse("welfare:claim_new", args=[enrolled.pk]) + f"?day={day}&source=shift-{shift.pk}"
+    other_day = timezone.localdate() - timedelta(days=4)  # no shift of the guard's that day
+    assert shift.pk not in [a.pk for a in claim_evidence(enrolled, other_day).assignments]
+    response = guard.post(
+        url, {"coverage": "accident", "event_on": other_day.isoformat(), "description": "摔伤", "amount": "100"}
+    )
+    assert response.status_code == 302
+    assert Claim.objects.get().assignment_id is None
