@@ -29,12 +29,13 @@ def test_the_demo_welfare_loads_once(demo):
     guard = Client()
     guard.force_login(claim.enrollment.user)
     assert guard.get(reverse("welfare:mine")).status_code == 200
-    # The district union's own account: its six members, its invoice (6 × 30.00), no claim.
+    # The district union's own account: its nine members (three gate guards gifted a place, not
+    # billed), its invoice (6 × 30.00), no claim.
     bill = Invoice.objects.get()
     assert (bill.members, bill.total, bill.status) == (6, 180, InvoiceStatus.ISSUED)
     contact = Client()
     contact.force_login(User.objects.get(username="unit_contact"))
     page = contact.get(reverse("welfare:units"), follow=True)
-    assert page.status_code == 200 and len(page.context["enrollments"]) == 6
+    assert page.status_code == 200 and len(page.context["enrollments"]) == 9
     assert contact.get(reverse("welfare:invoice", args=[bill.pk])).status_code == 200
     assert contact.get(reverse("welfare:claim", args=[claim.pk])).status_code == 404
