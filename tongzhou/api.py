@@ -21,6 +21,7 @@ from tongzhou.core.schemas import ErrorOut
 from tongzhou.places.api import router as places_router
 from tongzhou.reports.api import router as reports_router
 from tongzhou.testing.api import router as testing_router
+from tongzhou.welfare.api import router as welfare_router
 
 
 class BearerToken(HttpBearer):
@@ -88,3 +89,4 @@ api.add_router("/places", places_router)
 api.add_router("/checkpoints", checkpoints_router)
 api.add_router("/testing", testing_router)
 api.add_router("/reports", reports_router)
+api.add_router("/welfare", welfare_router)

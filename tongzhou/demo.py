@@ -111,6 +111,8 @@ USERS: dict[str, tuple[Role, str]] = {
     "health_officer": (Role.HEALTH_OFFICER, ER_GE),
     "auditor": (Role.AUDITOR, ER_GE),
     "welfare_officer": (Role.WELFARE_OFFICER, ER_GE),
+    # The 二戈街道 trade union's contact: enrolls its staff and reads its invoices (no claims).
+    "unit_contact": (Role.UNIT_CONTACT, ER_GE),
 }
 
 
@@ -819,6 +821,36 @@ def _welfare(
     log(f"{street.name}: a mutual-aid protection plan, 4 unit enrollments, 3 gate guards gifted, one claim in review")
 
 
+def _welfare_unit(street: Place, *, officer: User, contact: User, fake: Faker, log: Callable[[str], None]) -> None:
+    """The district union's own account (`unit_contact`) enrolls two more of its staff, and the
+    officer bills the union for its six members. Idempotent."""
+    from tongzhou.people.models import Organisation
+    from tongzhou.welfare.models import Plan, UnitContact
+    from tongzhou.welfare.services import MemberData, invoice_issue, unit_enroll
+
+    plan = Plan.objects.filter(place=street).order_by("pk").first()
+    union = Organisation.objects.filter(place=street, name="南明区总工会").first()
+    if plan is None or union is None or UnitContact.objects.filter(user=contact).exists():
+        return
+    UnitContact.objects.create(user=contact, organisation=union, place_path=street.path, added_by=officer)
+    unit_enroll(
+        actor=contact,
+        organisation=union,
+        plan=plan,
+        members=[
+            MemberData(
+                name=fake.name(),
+                id_number=_fake_id_number(fake, "520102"),
+                phone=fake.phone_number(),
+                post_label=post,
+            )
+            for post in ("社区卡点值守", "封控楼栋值守")
+        ],
+    )
+    bill = invoice_issue(actor=officer, plan=plan, organisation=union)
+    log(f"{union.name}: its own account enrolled 2 staff; invoice {bill.number}, {bill.members} × {bill.contribution}")
+
+
 def _requisitions(*, users: dict[str, User], log: Callable[[str], None]) -> None:
     """泰安巷 asks the street's warehouse twice: one requisition delivered (approved in part, sent,
     arrival confirmed) and one waiting for the street's approval. Idempotent."""
@@ -1007,6 +1039,13 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
             officer=users["welfare_officer"],
             approver=users["street_admin"],
             staff=users["taian_staff"],
+            fake=fake,
+            log=log,
+        )
+        _welfare_unit(
+            Place.objects.get(code=ER_GE),
+            officer=users["welfare_officer"],
+            contact=users["unit_contact"],
             fake=fake,
             log=log,
         )

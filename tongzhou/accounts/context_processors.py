@@ -33,6 +33,7 @@ def _navigation(request: HttpRequest) -> dict[str, Any]:
             "welfare": not scope_for(user, Perm.WELFARE_MANAGE).is_empty,
             "welfare_self": not scope_for(user, Perm.VOLUNTEER_SELF).is_empty
             or not scope_for(user, Perm.GATE_SCAN).is_empty,
+            "welfare_unit": not scope_for(user, Perm.WELFARE_UNIT).is_empty,
             "notices": not scope_for(user, Perm.NOTICES_SEND).is_empty
             or not scope_for(user, Perm.NOTICES_VISIT).is_empty,
             "supplies": not scope_for(user, Perm.SUPPLIES_VIEW).is_empty,

@@ -51,6 +51,7 @@ DEMO_USERS = [
     "health_officer",
     "auditor",
     "welfare_officer",
+    "unit_contact",
 ]
 
 

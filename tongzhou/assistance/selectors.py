@@ -14,6 +14,7 @@ from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.assistance.models import OPEN_STATUSES, Category, HelpEvent, HelpRequest, Purchase, Status
 from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import blind_index_candidates
 from tongzhou.core.scope import Scope
 from tongzhou.people.models import Person
 
@@ -194,3 +195,27 @@ def help_figures(scope: Scope, now: datetime | None = None) -> dict[str, Any]:
             ],
         },
     }
+
+
+def requests_of_id_number(id_number: str, limit: int = 10) -> list[HelpRequest]:
+    """The help requests of whoever holds this ID number in the register (offered as a claim's
+    evidence), newest first; one query."""
+    if not id_number:
+        return []
+    return list(
+        HelpRequest.objects.filter(person__id_index__in=blind_index_candidates(id_number)).order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
+
+
+def may_open_request(user: User, help_request: HelpRequest) -> bool:
+    """Whether `user` may open the request's page (`assistance:detail`): it asks HELP_CLAIM
+    somewhere and `visible_request` there."""
+    if scope_for(user, Perm.HELP_CLAIM).is_empty:
+        return False
+    try:
+        visible_request(user, help_request.pk)
+    except Http404:
+        return False
+    return True

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     CHECKPOINT_GUARD = "checkpoint_guard", _("Checkpoint guard")
     VOLUNTEER = "volunteer", _("Volunteer")
     WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
+    UNIT_CONTACT = "unit_contact", _("Member unit contact")
 
 
 class Perm(StrEnum):
@@ -77,6 +78,10 @@ class Perm(StrEnum):
     WELFARE_MANAGE = "welfare.manage"
     WELFARE_CLAIMS = "welfare.claims"
     WELFARE_APPROVE = "welfare.approve"
+    # A member unit's contact: enroll the unit's own members in the plans of the place where the
+    # role is held, and read the unit's enrollments and invoices (never a claim). Which unit is a
+    # welfare record (`welfare.UnitContact`): a role covers places, not organisations.
+    WELFARE_UNIT = "welfare.unit"
     # The daily report: read it and its drill-downs (always masked); write its words and sign it.
     REPORT_VIEW = "reports.view"
     REPORT_SIGN = "reports.sign"
@@ -95,6 +100,7 @@ ROLE_RANK: dict[str, int] = {
     Role.CHECKPOINT_GUARD: 20,
     Role.VOLUNTEER: 10,
     Role.WELFARE_OFFICER: 60,
+    Role.UNIT_CONTACT: 10,
 }
 
 # The roles that watch or overrule the others (the health officer's second pair of eyes on a
@@ -204,6 +210,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.WELFARE_OFFICER: frozenset(
         _EVERYONE | {Perm.WELFARE_MANAGE, Perm.WELFARE_CLAIMS, Perm.WELFARE_APPROVE, Perm.PII_REVEAL}
     ),
+    # Given with its unit by the welfare officer (welfare.services.unit_contact_create).
+    Role.UNIT_CONTACT: frozenset(_EVERYONE | {Perm.WELFARE_UNIT}),
 }
 
 

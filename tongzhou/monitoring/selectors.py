@@ -12,8 +12,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tongzhou.alerts.selectors import open_alert_count
-from tongzhou.core.access import get_for_user
+from tongzhou.core.access import get_for_user, scope_of
 from tongzhou.core.permissions import Perm
+from tongzhou.core.pii import blind_index_candidates
 from tongzhou.core.scope import Scope
 from tongzhou.monitoring.models import (
     AlertKind,
@@ -211,3 +212,20 @@ def get_override_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False
         path_field="order__place_path",
         write=write,
     )
+
+
+def orders_of_id_number(id_number: str, limit: int = 10) -> list[IsolationOrder]:
+    """The isolation orders of whoever holds this ID number in the register (a worker enrolled in a
+    protection plan by ID number, offered as a claim's evidence), newest first; one query."""
+    if not id_number:
+        return []
+    return list(
+        IsolationOrder.objects.filter(key_person__person__id_index__in=blind_index_candidates(id_number)).order_by(
+            "-starts_on", "-id"
+        )[:limit]
+    )
+
+
+def may_open_order(user: Any, order: IsolationOrder) -> bool:
+    """Whether `user` may open the order's page (`monitoring:order`, HEALTH_VIEW at its place)."""
+    return scope_of(user, Perm.HEALTH_VIEW).contains(order.place_path)

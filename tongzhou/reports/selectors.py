@@ -56,6 +56,7 @@ LANDING_ORDER = (
     Role.WAREHOUSE_KEEPER,
     Role.CHECKPOINT_GUARD,
     Role.VOLUNTEER,
+    Role.UNIT_CONTACT,
 )
 
 
@@ -82,6 +83,8 @@ def landing_url(user: Any) -> str:
         return reverse("checkpoints:scan", args=[gates[0]]) if len(gates) == 1 else reverse("checkpoints:my_gates")
     if first.role == Role.VOLUNTEER:
         return reverse("volunteers:me")
+    if first.role == Role.UNIT_CONTACT:
+        return reverse("welfare:units")
     return reverse("reports:dashboard")
 
 

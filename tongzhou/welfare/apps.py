@@ -12,8 +12,9 @@ class WelfareConfig(AppConfig):
         from tongzhou.core.imports import registry
         from tongzhou.welfare.approval_kinds import register_kinds
         from tongzhou.welfare.audit import WelfareAudit
-        from tongzhou.welfare.importers import EnrollmentImporter
+        from tongzhou.welfare.importers import EnrollmentImporter, UnitEnrollmentImporter
 
         audit.register(WelfareAudit)
         register_kinds()
         registry.register(EnrollmentImporter)
+        registry.register(UnitEnrollmentImporter)

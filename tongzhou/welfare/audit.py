@@ -15,3 +15,6 @@ class WelfareAudit(models.TextChoices):
     CLAIM_MOVED = "welfare_claim_moved", _("Claim moved")
     CAMPAIGN_CREATED = "welfare_campaign_created", _("Condolence campaign created")
     VISIT_RECORDED = "welfare_visit_recorded", _("Condolence visit recorded")
+    UNIT_CONTACT_ADDED = "welfare_unit_contact_added", _("Member unit contact added")
+    INVOICE_ISSUED = "welfare_invoice_issued", _("Invoice issued to a member unit")
+    INVOICE_PAID = "welfare_invoice_paid", _("Invoice marked paid")

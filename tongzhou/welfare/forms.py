@@ -10,7 +10,7 @@ from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place
 from tongzhou.supplies.models import Item, Store
 from tongzhou.volunteers.models import Duty
-from tongzhou.welfare.models import ClaimStatus, Coverage
+from tongzhou.welfare.models import ClaimStatus, Coverage, Plan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -85,8 +85,12 @@ class ClaimForm(StyledForm):
         label=_("Amount claimed (yuan)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
     )
     assignment = forms.TypedChoiceField(label=_("The shift that day"), coerce=int, empty_value=None, required=False)
+    isolation_order = forms.TypedChoiceField(label=_("Isolation order"), coerce=int, empty_value=None, required=False)
+    help_request = forms.TypedChoiceField(label=_("Help request"), coerce=int, empty_value=None, required=False)
 
-    def __init__(self, *args: Any, assignments: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, assignments: Any = (), orders: Any = (), help_requests: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignment"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (
@@ -96,6 +100,16 @@ class ClaimForm(StyledForm):
             )
             for a in assignments
         ]
+        self.fields["isolation_order"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (o.pk, f"{o.get_kind_display()} {o.starts_on:%Y-%m-%d}–{o.planned_end_on:%Y-%m-%d}") for o in orders
+        ]
+        self.fields["help_request"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (h.pk, f"{h.get_category_display()} {h.created_at:%Y-%m-%d}") for h in help_requests
+        ]
+        # Only the facts the system holds for the claimant: no order or request, no field.
+        for name, facts in (("isolation_order", orders), ("help_request", help_requests)):
+            if not facts:
+                del self.fields[name]
 
 
 class ClaimMoveForm(StyledForm):
@@ -139,3 +153,34 @@ class CampaignForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places  # type: ignore[attr-defined]
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class UnitContactForm(StyledForm):
+    """The welfare officer makes a member unit's own account."""
+
+    organisation = IdChoiceField(label=_("Member unit"), queryset=Organisation.objects.none())
+    username = forms.CharField(label=_("Username"), max_length=150)
+    display_name = forms.CharField(label=_("Name of the contact"), max_length=100, required=False)
+    password = forms.CharField(label=_("Initial password"), max_length=128, widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class UnitMemberForm(StyledForm):
+    """A member unit's contact enrolls one of the unit's members."""
+
+    plan = IdChoiceField(label=_("Plan"), queryset=Plan.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=10_000)
+    id_number = forms.CharField(label=_("ID card number"), max_length=30)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+    post_label = forms.CharField(label=_("Post"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+
+
+class InvoicePaidForm(StyledForm):
+    note = forms.CharField(label=_("Payment note (bank reference)"), max_length=200, required=False)

@@ -6,6 +6,7 @@ left are row errors; the writer enrolls through `enrollments_create` (the budget
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,8 +18,9 @@ from tongzhou.core.services import audit_log
 from tongzhou.people.models import Organisation, normalise_organisation_name
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.welfare.audit import WelfareAudit
-from tongzhou.welfare.models import Enrollment, EnrollmentSource, Plan
-from tongzhou.welfare.services import MemberData, clean_member, enrollments_create
+from tongzhou.welfare.models import Enrollment, EnrollmentSource, Plan, UnitContact
+from tongzhou.welfare.selectors import UNIT_IMPORTER
+from tongzhou.welfare.services import MemberData, clean_member, enrollments_create, unit_enroll
 
 NAME, ID_NUMBER, PHONE, UNIT, PLAN = "姓名", "身份证号", "手机号", "单位", "计划编号"
 
@@ -135,3 +137,57 @@ class EnrollmentImporter(Importer):
             place_path=self.place_path,
             details={"enrolled": created, "bad_rows": len(checked.bad_rows)},
         )
+
+
+class UnitEnrollmentImporter(EnrollmentImporter):
+    """The same staff list, uploaded by a member unit's own contact: the unit column names one of
+    the units the uploader is the contact of (blank when they have one), the plan one of the plans
+    at the place of their role; the writer enrolls through `unit_enroll`, so each row names the
+    unit."""
+
+    name = UNIT_IMPORTER
+    title = gettext_lazy("Enroll our unit's staff")
+    help_text = gettext_lazy(
+        "One row per person: name, ID card number, mobile phone, the unit's name (may be left blank "
+        "if you are the contact of one unit) and the plan's number (shown on your unit's page)."
+    )
+    permission = Perm.WELFARE_UNIT
+    template_filename = "tongzhou-welfare-unit-enrollment-template.xlsx"
+
+    def prepare(self) -> None:
+        self.plans = {
+            str(p.pk): p
+            for p in Plan.objects.filter(subtree_q(self.place_path, "place_path"), ends_on__gte=timezone.localdate())
+        }
+        contacts = UnitContact.objects.filter(user=self.actor).select_related("organisation") if self.actor else []
+        self.units = {c.organisation.normalised_name: c.organisation for c in contacts}
+        self.only_unit = next(iter(self.units.values())) if len(self.units) == 1 else None
+
+    def check_row(self, text: dict[str, str], cells: dict[str, Any], bad: Bad) -> dict[str, Any]:
+        values = super().check_row(text, cells, bad)
+        if not text.get(UNIT, ""):
+            values["organisation"] = self.only_unit
+            if self.only_unit is None:
+                bad(UNIT, _("Name the unit: you are the contact of several."))
+        return values
+
+    def write_batch(self, rows: list[GoodRow]) -> int:
+        groups: dict[tuple[int, int], list[GoodRow]] = {}
+        for good in rows:
+            groups.setdefault((good.values["plan"].pk, good.values["organisation"].pk), []).append(good)
+        created = 0
+        for group in groups.values():
+            created += len(
+                unit_enroll(
+                    actor=self.actor,
+                    organisation=group[0].values["organisation"],
+                    plan=group[0].values["plan"],
+                    members=[
+                        MemberData(name=g.values["name"], id_number=g.values["id_number"], phone=g.values["phone"])
+                        for g in group
+                    ],
+                    source=EnrollmentSource.FILE,
+                    audit=False,
+                )
+            )
+        return created

@@ -252,3 +252,82 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.volunteer}"
+
+
+# Member units' own accounts and their invoices ------------------------------------------------
+
+
+class UnitContact(TimeStampedModel):
+    """A member unit's own account: the user (holding the unit-contact role at `place_path`, which
+    opens the plans there to them) enrolls this organisation's members and reads their enrollments
+    and the unit's invoices, never a claim. A role covers places, not organisations: this record
+    says which unit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="welfare_units")
+    organisation = models.ForeignKey(
+        "people.Organisation", verbose_name=_("member unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("unit contact")
+        verbose_name_plural = _("unit contacts")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unit_contact_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.user}"
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+
+
+class Invoice(TimeStampedModel):
+    """What a member unit owes for a plan: its members enrolled by the unit or from its file (gifted
+    places are free) and not billed before, × the plan's contribution, for the plan's period.
+    Issued, then marked paid by the welfare officer."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="invoices")
+    organisation = models.ForeignKey(
+        "people.Organisation", verbose_name=_("member unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"))
+    members = models.PositiveIntegerField(_("members"))
+    contribution = models.DecimalField(_("contribution per person (yuan)"), max_digits=8, decimal_places=2)
+    total = models.DecimalField(_("total (yuan)"), max_digits=12, decimal_places=2)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment_note = models.CharField(_("payment note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["place_path"], name="invoice_place")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"WF{self.plan_id:04d}-{self.pk:06d}"
+
+
+class InvoiceLine(models.Model):
+    """One member on an invoice; an enrollment is billed at most once (the one-to-one)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="invoice_line")
+
+    def __str__(self) -> str:
+        return f"{self.invoice}: {self.enrollment_id}"

@@ -1,7 +1,7 @@
 """Reads of the welfare app, scoped. Claims are health data: `get_claim_for_user` answers 404 to
 anyone but the welfare officer of the claim's place and the claimant."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,17 +10,37 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongzhou.assistance import selectors as assistance_selectors
+from tongzhou.assistance.models import Category as HelpCategory
+from tongzhou.assistance.models import HelpRequest
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
+from tongzhou.core.imports.models import ImportJob
+from tongzhou.core.imports.selectors import get_import_job_for_user
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
+from tongzhou.monitoring import selectors as monitoring_selectors
+from tongzhou.monitoring.models import IsolationOrder, OrderKind
 from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import Assignment, Duty, HoursEntry, Volunteer
-from tongzhou.welfare.models import Campaign, Claim, ClaimStatus, Enrollment, GiftRequest, Plan, Visit
+from tongzhou.welfare.models import (
+    Campaign,
+    Claim,
+    ClaimStatus,
+    Coverage,
+    Enrollment,
+    EnrollmentSource,
+    GiftRequest,
+    Invoice,
+    Plan,
+    UnitContact,
+    Visit,
+)
 
 # The posts where front-line work happens: the proposal list counts hours there only.
 KEY_DUTIES = (Duty.GATE, Duty.SEALED_BUILDING, Duty.TESTING_ORDER)
@@ -53,12 +73,15 @@ def my_enrollments(user: Any) -> QuerySet[Enrollment]:
 
 
 def get_enrollment_for_user(*, user: Any, pk: Any) -> Enrollment:
-    """One's own enrollment, or any in the places where the user manages welfare; else 404."""
+    """One's own enrollment, any in the places where the user manages welfare, or a member of a
+    unit the user is the contact of; else 404."""
     pk = id_or_404(pk)
     rows = Enrollment.objects.select_related("plan__sponsor", "volunteer")
     own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
     scope = scope_of(user, Perm.WELFARE_MANAGE)
     visible = own | scope.q("place_path") if not scope.is_empty else own
+    if getattr(user, "is_authenticated", False) and not scope_of(user, Perm.WELFARE_UNIT).is_empty:
+        visible |= _unit_q(user)  # a member unit's contact: the unit's own members (to print certificates)
     enrollment = rows.filter(visible, pk=pk).first()
     if enrollment is None:
         raise Http404
@@ -124,24 +147,140 @@ def public_notice(scope: Scope) -> list[dict[str, Any]]:
 
 @dataclass
 class Evidence:
-    """What the system already knows about the claimant on a day, offered to pre-fill a claim."""
+    """What the system already knows about the claimant, offered to pre-fill a claim: their shifts
+    on the day (with check-ins), their isolation orders and their help requests."""
 
     assignments: list[Assignment]
+    orders: list[IsolationOrder] = field(default_factory=list)
+    help_requests: list[HelpRequest] = field(default_factory=list)
 
 
 def claim_evidence(enrollment: Enrollment, day: Any) -> Evidence:
     """The claimant's shifts that started on `day` or the day before (a night shift), with their
-    check-ins: one query."""
-    if enrollment.volunteer_id is None:
-        return Evidence(assignments=[])
-    start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
-    end = start + timedelta(days=2)
-    rows = list(
-        Assignment.objects.filter(volunteer_id=enrollment.volunteer_id, shift__start__gte=start, shift__start__lt=end)
-        .select_related("shift__post")
-        .order_by("-shift__start")[:10]
+    check-ins; the isolation orders and help requests of the resident with the enrollment's ID
+    number (monitoring's and assistance's own selectors). Three queries."""
+    assignments: list[Assignment] = []
+    if enrollment.volunteer_id is not None:
+        start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
+        end = start + timedelta(days=2)
+        assignments = list(
+            Assignment.objects.filter(
+                volunteer_id=enrollment.volunteer_id, shift__start__gte=start, shift__start__lt=end
+            )
+            .select_related("shift__post")
+            .order_by("-shift__start")[:10]
+        )
+    return Evidence(
+        assignments=assignments,
+        orders=monitoring_selectors.orders_of_id_number(enrollment.id_number),
+        help_requests=assistance_selectors.requests_of_id_number(enrollment.id_number),
     )
-    return Evidence(assignments=rows)
+
+
+SOURCE_KINDS = ("shift", "order", "help")
+
+
+def parse_source(value: str) -> tuple[str, int] | None:
+    """`order-12` -> ("order", 12); "" -> None; anything else raises ValueError (a 400)."""
+    if not value:
+        return None
+    kind, _sep, pk = value.partition("-")
+    if kind not in SOURCE_KINDS or not pk.isdigit() or len(pk) > 12:
+        raise ValueError(value)
+    return kind, int(pk)
+
+
+def claim_prefill(plan: Plan, evidence: Evidence, source: tuple[str, int] | None, day: Any) -> dict[str, Any]:
+    """The claim form's initial values from the fact chosen (`source`), or from the day's first
+    shift when none was chosen. Raises LookupError when the chosen fact is not among the
+    claimant's own (a 404: someone else's order looks like no order)."""
+    initial: dict[str, Any] = {"event_on": day}
+    covered = set(plan.benefits.values_list("coverage", flat=True))
+
+    def cover(preferred: str) -> None:
+        if preferred in covered:
+            initial["coverage"] = preferred
+
+    if source is None:
+        if not evidence.assignments:
+            return initial
+        source = ("shift", evidence.assignments[0].pk)
+    kind, pk = source
+    if kind == "shift":
+        shift = next((a for a in evidence.assignments if a.pk == pk), None)
+        if shift is None:
+            raise LookupError(pk)
+        initial["assignment"] = shift.pk
+        initial["description"] = _("On duty at %(post)s, shift from %(start)s.") % {
+            "post": shift.shift.post.name,
+            "start": timezone.localtime(shift.shift.start).strftime("%Y-%m-%d %H:%M"),
+        }
+    elif kind == "order":
+        order = next((o for o in evidence.orders if o.pk == pk), None)
+        if order is None:
+            raise LookupError(pk)
+        initial["isolation_order"] = order.pk
+        initial["event_on"] = order.starts_on
+        cover(Coverage.HOSPITALISATION if order.kind == OrderKind.CENTRALIZED else Coverage.INFECTION_ON_DUTY)
+        initial["description"] = _("%(kind)s from %(start)s to %(end)s.") % {
+            "kind": order.get_kind_display(),
+            "start": order.starts_on.isoformat(),
+            "end": order.planned_end_on.isoformat(),
+        }
+    else:
+        help_request = next((h for h in evidence.help_requests if h.pk == pk), None)
+        if help_request is None:
+            raise LookupError(pk)
+        initial["help_request"] = help_request.pk
+        initial["event_on"] = timezone.localtime(help_request.created_at).date()
+        if help_request.category in (HelpCategory.MEDICINE, HelpCategory.MEDICAL_VISIT):
+            cover(Coverage.HOSPITALISATION)
+        initial["description"] = _("Help asked on %(date)s: %(category)s.") % {
+            "date": initial["event_on"].isoformat(),
+            "category": help_request.get_category_display(),
+        }
+    return initial
+
+
+@dataclass
+class EvidenceLink:
+    label: str
+    text: str
+    url: str | None
+
+
+def evidence_links(user: Any, claim: Claim) -> list[EvidenceLink]:
+    """The claim's evidence as the reviewer (or the claimant) reads it: each fact in words, with a
+    link only where `user` may open the fact's own page (the shift's attendance for the welfare
+    officer, the order for HEALTH_VIEW there, the help request for whoever may see it)."""
+    links = []
+    if claim.assignment is not None:
+        a = claim.assignment
+        start, end = timezone.localtime(a.shift.start), timezone.localtime(a.shift.end)
+        text = f"{a.shift.post.name} {start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        text += (
+            f" · {_('checked in')} {timezone.localtime(a.checked_in_at):%H:%M}"
+            if a.checked_in_at
+            else f" · {_('no check-in')}"
+        )
+        # The attendance page asks VOLUNTEERS_MANAGE; a welfare officer alone does not hold it.
+        may = scope_of(user, Perm.VOLUNTEERS_MANAGE).contains(a.shift.place_path)
+        links.append(EvidenceLink(_("Shift"), text, reverse("volunteers:attendance") if may else None))
+    if claim.isolation_order is not None:
+        order = claim.isolation_order
+        text = f"{order.get_kind_display()} {order.starts_on:%Y-%m-%d}–{order.planned_end_on:%Y-%m-%d}"
+        url = reverse("monitoring:order", args=[order.pk]) if monitoring_selectors.may_open_order(user, order) else None
+        links.append(EvidenceLink(_("Isolation order"), text, url))
+    if claim.help_request is not None:
+        help_request = claim.help_request
+        text = f"{help_request.get_category_display()} {timezone.localtime(help_request.created_at):%Y-%m-%d}"
+        url = (
+            reverse("assistance:detail", args=[help_request.pk])
+            if assistance_selectors.may_open_request(user, help_request)
+            else None
+        )
+        links.append(EvidenceLink(_("Help request"), text, url))
+    return links
 
 
 # The proposal list -------------------------------------------------------------------------------
@@ -301,3 +440,136 @@ def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, str]]:
         (volunteers[vid], _("%(n)d gate shifts in the last %(days)d days") % {"n": n, "days": days})
         for vid, n in sorted(counts.items())
     ]
+
+
+# Member units' own accounts and their invoices ---------------------------------------------------
+
+
+def unit_contacts_of(user: Any) -> QuerySet[UnitContact]:
+    """The units `user` is the contact of, where they still hold the unit-contact role."""
+    if not getattr(user, "is_authenticated", False):
+        return UnitContact.objects.none()
+    scope = scope_of(user, Perm.WELFARE_UNIT)
+    if scope.is_empty:
+        return UnitContact.objects.none()
+    return UnitContact.objects.filter(user_id=user.pk).select_related("organisation").order_by("organisation__name")
+
+
+def get_unit_for_user(*, user: Any, pk: Any) -> Organisation:
+    """The organisation `pk` if `user` is its contact; 404 otherwise, as for no such unit."""
+    pk = id_or_404(pk)
+    contact = unit_contacts_of(user).filter(organisation_id=pk).first()
+    if contact is None:
+        raise Http404
+    return contact.organisation
+
+
+def unit_plans(user: Any) -> QuerySet[Plan]:
+    """The plans a unit contact may enroll into: at the places of their role, not over yet."""
+    scope = scope_of(user, Perm.WELFARE_UNIT)
+    if scope.is_empty:
+        return Plan.objects.none()
+    return plans(scope).filter(ends_on__gte=timezone.localdate())
+
+
+def unit_enrollments(user: Any, organisation: Organisation) -> QuerySet[Enrollment]:
+    """The unit's members' enrollments in the plans of the contact's places (no claims, ever)."""
+    return (
+        Enrollment.objects.filter(scope_of(user, Perm.WELFARE_UNIT).q("place_path"), organisation=organisation)
+        .select_related("plan")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _unit_q(user: Any) -> Q:
+    """Rows (with `organisation` and `place_path`) of the units `user` is the contact of."""
+    organisations = list(unit_contacts_of(user).values_list("organisation_id", flat=True))
+    if not organisations:
+        return Q(pk__in=[])
+    return Q(organisation_id__in=organisations) & scope_of(user, Perm.WELFARE_UNIT).q("place_path")
+
+
+def unit_invoices(user: Any, organisation: Organisation) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(_unit_q(user), organisation=organisation).select_related("plan")
+
+
+def plan_units(plan: Plan) -> list[dict[str, Any]]:
+    """Per member unit with members in the plan: enrolled (gifted places aside) and not yet billed.
+    One query."""
+    rows = (
+        Enrollment.objects.filter(plan=plan, organisation__isnull=False)
+        .exclude(source=EnrollmentSource.GIFT)
+        .values("organisation_id", "organisation__name")
+        .annotate(members=Count("id"), unbilled=Count("id", filter=Q(invoice_line__isnull=True)))
+        .order_by("organisation__name")
+    )
+    return [
+        {
+            "organisation_id": r["organisation_id"],
+            "name": r["organisation__name"],
+            "members": r["members"],
+            "unbilled": r["unbilled"],
+            "due": plan.contribution * r["unbilled"],
+        }
+        for r in rows
+    ]
+
+
+def plan_invoices(plan: Plan) -> QuerySet[Invoice]:
+    return plan.invoices.select_related("organisation").order_by("-created_at", "-id")
+
+
+def unit_contacts_in(scope: Scope) -> QuerySet[UnitContact]:
+    return UnitContact.objects.filter(scope.q("place_path")).select_related("organisation", "user")
+
+
+def get_invoice_for_user(*, user: Any, pk: Any, write: bool = False) -> Invoice:
+    """The invoice for the welfare officer of its plan's place, or for its unit's contact; 404
+    otherwise. `write` asks the officer's access."""
+    pk = id_or_404(pk)
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    visible = scope_of(user, Perm.WELFARE_MANAGE).q("place_path")
+    if not write:
+        visible |= _unit_q(user)
+    invoice = Invoice.objects.filter(visible, pk=pk).select_related("plan__sponsor", "organisation").first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+UNIT_IMPORTER = "welfare_unit_enrollments"  # importers.UnitEnrollmentImporter.name
+
+
+def unit_place(contact: UnitContact) -> Place:
+    """The place of the contact's role: their files are imported into it."""
+    return Place.objects.get(path=contact.place_path)
+
+
+def get_unit_job_for_user(*, user: Any, pk: Any) -> ImportJob:
+    """A unit contact's own upload: the importer's permission at its place, and uploaded by them
+    (two units' contacts share a place, never each other's staff lists); 404 otherwise."""
+    job = get_import_job_for_user(user=user, pk=pk, importer=UNIT_IMPORTER)
+    if job.created_by_id != user.pk:
+        raise Http404
+    return job
+
+
+def plan_counts(plan: Plan) -> dict[str, Any]:
+    """The plan's places and its enrollments by source and by member unit; two queries."""
+    by_source = dict(plan.enrollments.values_list("source").annotate(n=Count("id")).order_by())
+    by_organisation = [
+        {"organisation": name, "enrolled": n}
+        for name, n in plan.enrollments.filter(organisation__isnull=False)
+        .values_list("organisation__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organisation__name")[:100]
+    ]
+    return {
+        "places_total": plan.places_total,
+        "places_taken": plan.places_taken,
+        "places_left": plan.places_left,
+        "enrolled": sum(by_source.values()),
+        "by_source": {value: by_source.get(value, 0) for value in EnrollmentSource.values},
+        "by_organisation": by_organisation,
+    }

@@ -23,3 +23,15 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
 ]
+urlpatterns += [
+    path("plans/<int:pk>/units/", views.plan_units, name="plan_units"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/invoice.pdf", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/verify/<str:token>/", views.invoice_verify, name="invoice_verify"),
+    path("units/", views.units, name="units"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("units/upload/", views.unit_upload, name="unit_upload"),
+    path("units/import/template/", views.unit_template, name="unit_template"),
+    path("units/import/<int:pk>/", views.unit_job, name="unit_job"),
+    path("units/import/<int:pk>/errors.csv", views.unit_job_errors, name="unit_job_errors"),
+]

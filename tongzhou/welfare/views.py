@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +26,16 @@ from tongzhou.welfare.forms import (
     CampaignForm,
     ClaimForm,
     ClaimMoveForm,
+    InvoicePaidForm,
     MemberForm,
     PlanForm,
     ProposalForm,
+    UnitContactForm,
+    UnitMemberForm,
     UploadForm,
     VisitForm,
 )
-from tongzhou.welfare.importers import EnrollmentImporter
+from tongzhou.welfare.importers import EnrollmentImporter, UnitEnrollmentImporter
 from tongzhou.welfare.models import ClaimStatus
 from tongzhou.welfare.services import (
     ClaimData,
@@ -47,7 +50,13 @@ from tongzhou.welfare.services import (
     enrollments_create,
     gift_request_create,
     gift_request_decide,
+    invoice_from_token,
+    invoice_issue,
+    invoice_mark_paid,
+    invoice_token,
     plan_create,
+    unit_contact_create,
+    unit_enroll,
     visit_record,
 )
 
@@ -292,7 +301,8 @@ def _day(value: Any) -> date:
 @logged_in
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     """The claim form, filled from what the system knows: the claimant's shift that day and its
-    check-in. The claimant files for themself; the welfare officer may file for them."""
+    check-in, their isolation orders, their help requests; `?source=order-12` fills it from the
+    fact chosen. The claimant files for themself; the welfare officer may file for them."""
     enrollment = selectors.get_enrollment_for_user(user=request.user, pk=pk)
     if enrollment.user_id != request.user.pk and not scope_for(request.user, Perm.WELFARE_CLAIMS).contains(
         enrollment.place_path
@@ -300,15 +310,23 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     day = _day(request.POST.get("event_on") or request.GET.get("day") or timezone.localdate())
     evidence = selectors.claim_evidence(enrollment, day)
-    initial: dict[str, Any] = {"event_on": day}
-    if evidence.assignments:
-        first = evidence.assignments[0]
-        initial["assignment"] = first.pk
-        initial["description"] = _("On duty at %(post)s, shift from %(start)s.") % {
-            "post": first.shift.post.name,
-            "start": timezone.localtime(first.shift.start).strftime("%Y-%m-%d %H:%M"),
-        }
-    form = ClaimForm(request.POST or None, initial=initial, assignments=evidence.assignments)
+    try:
+        source = selectors.parse_source(request.GET.get("source", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Unknown source of facts."))
+    try:
+        initial = selectors.claim_prefill(enrollment.plan, evidence, source, day)
+    except LookupError:
+        if request.method != "POST":
+            raise Http404 from None
+        initial = {}  # the date was changed after the fact was chosen: the posted fields decide
+    form = ClaimForm(
+        request.POST or None,
+        initial=initial,
+        assignments=evidence.assignments,
+        orders=evidence.orders,
+        help_requests=evidence.help_requests,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -321,6 +339,8 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
                     description=data["description"],
                     amount=data["amount"],
                     assignment_id=data["assignment"],
+                    isolation_order_id=data.get("isolation_order"),
+                    help_request_id=data.get("help_request"),
                 ),
                 request=request,
             )
@@ -329,7 +349,11 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Claim filed; follow it here."))
             return redirect("welfare:claim", pk=claim.pk)
-    return render(request, "welfare/claim_new.html", {"enrollment": enrollment, "form": form, "evidence": evidence})
+    return render(
+        request,
+        "welfare/claim_new.html",
+        {"enrollment": enrollment, "form": form, "evidence": evidence, "source": source, "day": day},
+    )
 
 
 @require_perm(Perm.WELFARE_CLAIMS)
@@ -367,7 +391,13 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "welfare/claim.html",
-        {"claim": claim, "history": claim.history.select_related("actor"), "moves": moves, "form": form},
+        {
+            "claim": claim,
+            "history": claim.history.select_related("actor"),
+            "moves": moves,
+            "form": form,
+            "evidence": selectors.evidence_links(request.user, claim),
+        },
     )
 
 
@@ -446,3 +476,207 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "items": items,
         },
     )
+
+
+# Member units: the officer's side ----------------------------------------------------------------
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+def plan_units(request: ScopedRequest, pk: int) -> HttpResponse:
+    """The plan's member units: members enrolled by each and not yet billed, their invoices (issue
+    one), and the units' own accounts (make one)."""
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    organisations = selectors.organisations_for(request.scope)
+    form = UnitContactForm(
+        request.POST if request.POST.get("action") == "contact" else None, organisations=organisations
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "invoice":
+            organisation = organisations.filter(pk=id_or_404(request.POST.get("organisation", ""))).first()
+            if organisation is None:
+                raise Http404
+            try:
+                bill = invoice_issue(actor=request.user, plan=plan, organisation=organisation, request=request)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("welfare:plan_units", pk=plan.pk)
+            messages.success(request, _("Invoice issued."))
+            return redirect("welfare:invoice", pk=bill.pk)
+        if action != "contact":
+            return HttpResponseBadRequest(_("Unknown action."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                unit_contact_create(
+                    actor=request.user,
+                    place=plan.place,
+                    organisation=data["organisation"],
+                    username=data["username"],
+                    password=data["password"],
+                    display_name=data["display_name"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("The unit's account is ready; give its contact the password."))
+                return redirect("welfare:plan_units", pk=plan.pk)
+    return render(
+        request,
+        "welfare/plan_units.html",
+        {
+            "plan": plan,
+            "units": selectors.plan_units(plan),
+            "invoices": selectors.plan_invoices(plan)[:200],
+            "contacts": selectors.unit_contacts_in(request.scope)[:200],
+            "form": form,
+        },
+    )
+
+
+@logged_in
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An invoice: its unit's contact reads it; the welfare officer records its payment."""
+    bill = selectors.get_invoice_for_user(user=request.user, pk=pk)
+    can_record = scope_for(request.user, Perm.WELFARE_MANAGE).contains(bill.place_path)
+    form = InvoicePaidForm(request.POST or None) if can_record else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                invoice_mark_paid(
+                    actor=request.user,  # type: ignore[arg-type]
+                    invoice=bill,
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Recorded as paid."))
+            return redirect("welfare:invoice", pk=bill.pk)
+    return render(request, "welfare/invoice.html", {"invoice": bill, "form": form, "can_record": can_record})
+
+
+@logged_in
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    bill = selectors.get_invoice_for_user(user=request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("welfare:invoice_verify", args=[invoice_token(bill)]))
+    response = HttpResponse(documents.invoice(bill, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="invoice-{bill.number}.pdf"'
+    return response
+
+
+@public
+def invoice_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The invoice's QR code: its number, unit, plan, members, total and status; no names."""
+    bill = invoice_from_token(token)
+    context = {"invoice": bill, "valid": bill is not None}
+    return render(request, "welfare/invoice_verify.html", context, status=200 if bill else 404)
+
+
+# Member units: the unit's own contact ------------------------------------------------------------
+
+
+@require_perm(Perm.WELFARE_UNIT)
+def units(request: ScopedRequest) -> HttpResponse:
+    """A unit contact's start: the units they speak for (usually one: straight to it)."""
+    contacts = list(selectors.unit_contacts_of(request.user))
+    if len(contacts) == 1:
+        return redirect("welfare:unit", pk=contacts[0].organisation_id)
+    return render(request, "welfare/units.html", {"contacts": contacts})
+
+
+@require_perm(Perm.WELFARE_UNIT)
+def unit_detail(request: ScopedRequest, pk: int) -> HttpResponse:
+    """A member unit's own page: enroll a member, the unit's enrollments (no claims), its invoices."""
+    organisation = selectors.get_unit_for_user(user=request.user, pk=pk)
+    form = UnitMemberForm(request.POST or None, plans=selectors.unit_plans(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit_enroll(
+                actor=request.user,
+                organisation=organisation,
+                plan=data["plan"],
+                members=[
+                    MemberData(
+                        name=data["name"],
+                        id_number=data["id_number"],
+                        phone=data["phone"],
+                        post_label=data["post_label"],
+                    )
+                ],
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Enrolled; the certificate was sent by message."))
+            return redirect("welfare:unit", pk=organisation.pk)
+    return render(
+        request,
+        "welfare/unit.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "plans": selectors.unit_plans(request.user),
+            "enrollments": selectors.unit_enrollments(request.user, organisation)[:500],
+            "invoices": selectors.unit_invoices(request.user, organisation)[:100],
+        },
+    )
+
+
+@require_perm(Perm.WELFARE_UNIT)
+def unit_template(request: ScopedRequest) -> HttpResponse:
+    return imports.template_response(UnitEnrollmentImporter)
+
+
+@require_perm(Perm.WELFARE_UNIT)
+def unit_upload(request: ScopedRequest) -> HttpResponse:
+    """The unit's staff list, into the place of the contact's role (its plans are the ones open)."""
+    contact = selectors.unit_contacts_of(request.user).first()
+    if contact is None:
+        raise Http404
+    place = selectors.unit_place(contact)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_start(
+                actor=request.user,
+                importer=UnitEnrollmentImporter.name,
+                place=place,
+                filename=upload.name,
+                data=upload.read(),
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            return redirect("welfare:unit_job", pk=job.pk)
+    return imports.upload_page(request, UnitEnrollmentImporter, form, template_url=reverse("welfare:unit_template"))
+
+
+@require_perm(Perm.WELFARE_UNIT)
+def unit_job(request: ScopedRequest, pk: int) -> HttpResponse:
+    job = selectors.get_unit_job_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            job = import_job_confirm(actor=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("welfare:unit_job", pk=job.pk)
+    return imports.job_page(
+        request,
+        job,
+        job_url=reverse("welfare:unit_job", args=[job.pk]),
+        errors_url=reverse("welfare:unit_job_errors", args=[job.pk]),
+    )
+
+
+@require_perm(Perm.WELFARE_UNIT)
+def unit_job_errors(request: ScopedRequest, pk: int) -> HttpResponse:
+    return imports.errors_csv_response(selectors.get_unit_job_for_user(user=request.user, pk=pk))

@@ -273,7 +273,10 @@ class Songhua:
             claim_file,
             enrollments_create,
             gift_request_create,
+            invoice_issue,
             plan_create,
+            unit_contact_create,
+            unit_enroll,
         )
 
         officer = User.objects.create_user("songhua_welfare", password="welfare-password-1")
@@ -324,7 +327,40 @@ class Songhua:
             created_by=officer,
             filename="名单.xlsx",
         )
-        return {"plan": plan, "enrollment": enrollment, "claim": claim, "gift": gift, "campaign": campaign, "job": job}
+        # The union's own account, a member it enrolled, its invoice and an upload of its staff list.
+        contact = unit_contact_create(
+            actor=officer,
+            place=self.community,
+            organisation=union,
+            username="songhua_unit",
+            password="Unit-contact-password-1",
+        )
+        first17 = "52010219700101322"
+        unit_enroll(
+            actor=contact.user,
+            organisation=union,
+            plan=plan,
+            members=[MemberData(name="松工", id_number=first17 + check_digit(first17), phone="13500003220")],
+        )
+        invoice = invoice_issue(actor=officer, plan=plan, organisation=union)
+        unit_job = ImportJob.objects.create(
+            importer="welfare_unit_enrollments",
+            place_path=self.community.path,
+            place_name=self.community.name,
+            created_by=contact.user,
+            filename="本单位名单.xlsx",
+        )
+        return {
+            "plan": plan,
+            "enrollment": enrollment,
+            "claim": claim,
+            "gift": gift,
+            "campaign": campaign,
+            "job": job,
+            "union": union,
+            "invoice": invoice,
+            "unit_job": unit_job,
+        }
 
     @cached_property
     def test_round(self) -> Any:
@@ -530,6 +566,21 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "welfare:claim_new": lambda s: _at(s.welfare["enrollment"], s.welfare["enrollment"].place_path, amount="1"),
     "welfare:claim": lambda s: _at(s.welfare["claim"], s.welfare["claim"].place_path, to="checked"),
     "welfare:campaign": lambda s: _at(s.welfare["campaign"], s.welfare["campaign"].place_path, visited_by="x"),
+    "welfare:plan_units": lambda s: _at(
+        s.welfare["plan"], s.welfare["plan"].place_path, action="invoice", organisation=s.welfare["union"].pk
+    ),
+    "welfare:invoice": lambda s: _at(s.welfare["invoice"], s.welfare["invoice"].place_path, note="已付"),
+    "welfare:invoice_pdf": lambda s: _at(s.welfare["invoice"], s.welfare["invoice"].place_path),
+    "welfare:unit": lambda s: _at(
+        s.welfare["union"],
+        s.welfare["plan"].place_path,
+        plan=s.welfare["plan"].pk,
+        name="闯入",
+        id_number="520102197001013230",
+        phone="13500003230",
+    ),
+    "welfare:unit_job": lambda s: _at(s.welfare["unit_job"], s.welfare["unit_job"].place_path),
+    "welfare:unit_job_errors": lambda s: _at(s.welfare["unit_job"], s.welfare["unit_job"].place_path),
     "testing:round": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:notify": lambda s: _at(s.test_round, s.test_round.place_path),
@@ -690,6 +741,9 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "api:children_by_id": lambda s: _place(s.compound, "place_id"),
     "api:daily": lambda s: Target(
         s.community, s.community.path, {"place": s.community.code, "day": timezone.localdate().isoformat()}
+    ),
+    "api:welfare_plan_counts": lambda s: Target(
+        s.welfare["plan"], s.welfare["plan"].place_path, {"plan_id": s.welfare["plan"].pk}
     ),
     "api:place_by_code": lambda s: Target(s.community, s.community.path, {"code": s.community.code}),
     "api:children_by_code": lambda s: Target(s.community, s.community.path, {"code": s.community.code}),

@@ -4,7 +4,7 @@ in review; loading twice changes nothing."""
 from django.test import Client
 from django.urls import reverse
 
-from tongzhou.welfare.models import Claim, ClaimStatus, Enrollment, EnrollmentSource, Plan
+from tongzhou.welfare.models import Claim, ClaimStatus, Enrollment, EnrollmentSource, Invoice, InvoiceStatus, Plan
 
 
 def test_the_demo_welfare_loads_once(demo):
@@ -16,7 +16,7 @@ def test_the_demo_welfare_loads_once(demo):
 
     load_demo(log=lambda message: None)
     first = counts()
-    assert first == (1, 7, 1)
+    assert first == (1, 9, 1)
     assert Enrollment.objects.filter(source=EnrollmentSource.GIFT).count() == 3
     load_demo(log=lambda message: None)
     assert counts() == first
@@ -29,3 +29,13 @@ def test_the_demo_welfare_loads_once(demo):
     guard = Client()
     guard.force_login(claim.enrollment.user)
     assert guard.get(reverse("welfare:mine")).status_code == 200
+    # The district union's own account: its nine members (three gate guards gifted a place, not
+    # billed), its invoice (6 × 30.00), no claim.
+    bill = Invoice.objects.get()
+    assert (bill.members, bill.total, bill.status) == (6, 180, InvoiceStatus.ISSUED)
+    contact = Client()
+    contact.force_login(User.objects.get(username="unit_contact"))
+    page = contact.get(reverse("welfare:units"), follow=True)
+    assert page.status_code == 200 and len(page.context["enrollments"]) == 9
+    assert contact.get(reverse("welfare:invoice", args=[bill.pk])).status_code == 200
+    assert contact.get(reverse("welfare:claim", args=[claim.pk])).status_code == 404
