@@ -13,8 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongzhou.accounts.models import RoleAssignment
+from tongzhou.checkpoints import selectors as checkpoints_selectors
 from tongzhou.core.access import get_for_user, id_or_404, scope_of
-from tongzhou.core.permissions import Perm
+from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.pii import mask_name
 from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
 from tongzhou.people.models import Organisation
@@ -301,3 +303,93 @@ def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, str]]:
         (volunteers[vid], _("%(n)d gate shifts in the last %(days)d days") % {"n": n, "days": days})
         for vid, n in sorted(counts.items())
     ]
+
+
+# Grid workers and building leads in sealed places ---------------------------------------------
+
+KEY_ROLES = (Role.GRID_WORKER, Role.BUILDING_LEAD)
+
+
+@dataclass
+class RoleProposal:
+    """A grid worker or building lead whose place is sealed (or holds a sealed place). They can be
+    picked for a gifted place through their volunteer record, which carries the ID number an
+    enrollment needs; without one the officer enrolls them on the plan page."""
+
+    user: Any
+    role: str
+    place: Place
+    volunteer: Volunteer | None
+    hours: Decimal
+    posts: list[str]
+    enrolled: bool
+
+
+def role_proposals(scope: Scope, plan: Plan, *, days: int) -> list[RoleProposal]:
+    """Grid workers and building leads of the scope whose place is inside a sealed place or holds
+    one (closed management's levels in force), with their role, their place and, when they also
+    serve as volunteers, their hours at key posts in the last `days` days. At most four queries:
+    the sealed places, the roles, the hours, who is enrolled."""
+    sealed = checkpoints_selectors.sealed_paths(scope)
+    if not sealed:
+        return []
+    near = Q()
+    for path in sealed:
+        near |= subtree_q(path, "place__path") | Q(place__path__in=ancestor_paths(path))
+    roles = list(
+        RoleAssignment.objects.filter(scope.q("place__path"), near, role__in=KEY_ROLES)
+        .select_related("user__volunteer__organisation", "place")
+        .order_by("place__path", "role", "user_id")
+    )
+    if not roles:
+        return []
+    volunteer_ids = [v.pk for ra in roles if (v := _volunteer_of(ra.user)) is not None]
+    hours: dict[int, tuple[Decimal, list[str]]] = {}
+    if volunteer_ids:
+        since = timezone.now() - timedelta(days=days)
+        rows = (
+            HoursEntry.objects.filter(
+                volunteer_id__in=volunteer_ids,
+                assignment__shift__start__gte=since,
+                assignment__shift__post__duty__in=KEY_DUTIES,
+            )
+            .values_list("volunteer_id", "assignment__shift__post__name")
+            .annotate(total=Sum("hours"))
+            .order_by("volunteer_id", "assignment__shift__post__name")
+        )
+        for volunteer_id, post_name, total in rows:
+            sum_so_far, names = hours.get(volunteer_id, (Decimal(0), []))
+            hours[volunteer_id] = (sum_so_far + total, [*names, post_name])
+    user_ids = [ra.user_id for ra in roles]
+    enrolled = set(
+        Enrollment.objects.filter(Q(user_id__in=user_ids) | Q(volunteer_id__in=volunteer_ids), plan=plan)
+        .values_list("user_id", "volunteer_id")
+        .distinct()
+    )
+    enrolled_users = {u for u, _v in enrolled if u}
+    enrolled_volunteers = {v for _u, v in enrolled if v}
+    result = []
+    for ra in roles:
+        volunteer = _volunteer_of(ra.user)
+        total, posts = hours.get(volunteer.pk, (Decimal(0), [])) if volunteer else (Decimal(0), [])
+        result.append(
+            RoleProposal(
+                user=ra.user,
+                role=str(Role(ra.role).label),
+                place=ra.place,
+                volunteer=volunteer,
+                hours=total,
+                posts=posts,
+                enrolled=ra.user_id in enrolled_users
+                or (volunteer is not None and volunteer.pk in enrolled_volunteers),
+            )
+        )
+    return result
+
+
+def _volunteer_of(user: Any) -> Volunteer | None:
+    try:
+        volunteer: Volunteer = user.volunteer
+    except Volunteer.DoesNotExist:
+        return None
+    return volunteer

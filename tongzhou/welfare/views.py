@@ -147,18 +147,28 @@ def proposal_list(request: ScopedRequest, pk: int) -> HttpResponse:
         (form.cleaned_data["min_hours"], form.cleaned_data["days"]) if form.is_valid() else (Decimal(24), 30)
     )
     rows = selectors.proposals(request.scope, plan, min_hours=min_hours, days=days)
+    role_rows = selectors.role_proposals(request.scope, plan, days=days)
     if request.method == "POST":
         picked = (
             {id_or_404(v) for v in request.POST.getlist("volunteer")} if request.POST.getlist("volunteer") else set()
         )
-        by_id = {row.volunteer.pk: row for row in rows if not row.enrolled}
-        chosen = [by_id[i] for i in picked if i in by_id]
+        # What the proposal showed for each pick: hours and posts; for a grid worker or building
+        # lead in a sealed place, their role and place first.
+        offered: dict[int, tuple[Any, dict[str, str]]] = {}
+        for row in rows:
+            if not row.enrolled:
+                offered[row.volunteer.pk] = (row.volunteer, {"hours": str(row.hours), "posts": "、".join(row.posts)})
+        for role_row in role_rows:
+            if role_row.volunteer is not None and not role_row.enrolled:
+                posts = "、".join([f"{role_row.role}·{role_row.place.name}", *role_row.posts])
+                offered[role_row.volunteer.pk] = (role_row.volunteer, {"hours": str(role_row.hours), "posts": posts})
+        chosen = [offered[i] for i in sorted(picked) if i in offered]
         try:
             gift = gift_request_create(
                 actor=request.user,
                 plan=plan,
-                volunteers=[row.volunteer for row in chosen],
-                facts={str(r.volunteer.pk): {"hours": str(r.hours), "posts": "、".join(r.posts)} for r in chosen},
+                volunteers=[volunteer for volunteer, _facts in chosen],
+                facts={str(volunteer.pk): facts for volunteer, facts in chosen},
                 request=request,
             )
         except ValidationError as error:
@@ -166,7 +176,7 @@ def proposal_list(request: ScopedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Sent for a second approval."))
             return redirect("welfare:gift", pk=gift.pk)
-    return render(request, "welfare/proposals.html", {"plan": plan, "form": form, "rows": rows})
+    return render(request, "welfare/proposals.html", {"plan": plan, "form": form, "rows": rows, "role_rows": role_rows})
 
 
 @require_perm(Perm.WELFARE_MANAGE)
