@@ -151,7 +151,14 @@ def main() -> None:
             if len(batch_a) >= 100_000 or v_index == len(volunteers) - 1:
                 insert_many(batch_a)
                 batch_h = [
-                    HoursEntry(volunteer_id=a.volunteer_id, assignment=a, hours=Decimal(12), created_at=now)
+                    HoursEntry(
+                        volunteer_id=a.volunteer_id,
+                        assignment=a,
+                        hours=Decimal(12),
+                        created_at=now,
+                        post_id=a.shift.post_id,  # what HoursEntry.save copies from the shift
+                        shift_start=a.shift.start,
+                    )
                     for a in batch_a
                 ]
                 insert_many(batch_h)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("notice/", views.notice, name="notice"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/visits/<int:visit_pk>/photo", views.visit_photo, name="visit_photo"),
 ]

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
 from tongzhou.accounts.selectors import scope_for
@@ -404,8 +405,10 @@ def campaign_list(request: ScopedRequest) -> HttpResponse:
                 place=data["place"],
                 name=data["name"],
                 organisation=data["organisation"],
-                targets=selectors.gate_duty_targets(data["place"].path, days=data["days"]),
+                targets=selectors.campaign_targets(data["target"], data["place"].path, number=form.target_number()),
                 thanks_text=data["thanks_text"],
+                target=data["target"],
+                target_number=form.target_number(),
                 request=request,
             )
         except ValidationError as error:
@@ -420,7 +423,7 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     campaign = selectors.get_campaign_for_user(user=request.user, pk=pk)
     stores = supplies_selectors.stores_for_user(request.user, Perm.WELFARE_MANAGE).order_by("name")
     items = supplies_selectors.items()
-    form = VisitForm(request.POST or None, stores=stores, items=items)
+    form = VisitForm(request.POST or None, request.FILES or None, stores=stores, items=items)
     if request.method == "POST":
         visit = campaign.visits.filter(pk=id_or_404(request.POST.get("visit", ""))).first()
         if visit is None:
@@ -438,6 +441,7 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
                 given=data["given"],
                 note=data["note"],
                 gift=gift,
+                photo=data.get("photo"),
                 request=request,
             )
         except ValidationError as error:
@@ -456,3 +460,15 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
             "items": items,
         },
     )
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+@require_GET
+def visit_photo(request: ScopedRequest, pk: int, visit_pk: int) -> HttpResponseBase:
+    """A visit's photo, only through its campaign (the welfare officers of its place); else 404."""
+    campaign = selectors.get_campaign_for_user(user=request.user, pk=pk)
+    visit = selectors.get_visit_photo(campaign, visit_pk)
+    response = FileResponse(visit.photo.open("rb"), content_type=visit.photo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -301,6 +301,30 @@ class Songhua:
             organisation=union,
             targets=[(self.volunteer, "门岗")],
         )
+        # A second campaign whose visit is recorded with a photo (the photo URL).
+        from io import BytesIO
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from tongzhou.welfare.models import Visit
+        from tongzhou.welfare.services import visit_record
+
+        png = BytesIO()
+        Image.new("RGB", (4, 4), (200, 30, 40)).save(png, "PNG")
+        visited = campaign_create(
+            actor=officer,
+            place=self.community,
+            name="松花巷慰问二",
+            organisation=union,
+            targets=[(self.volunteer, "门岗")],
+        )
+        visit = visit_record(
+            actor=officer,
+            visit=Visit.objects.get(campaign=visited),
+            visited_by="工会",
+            photo=SimpleUploadedFile("visit.png", png.getvalue()),
+        )
         job = ImportJob.objects.create(
             importer="welfare_enrollments",
             place_path=self.community.path,
@@ -308,7 +332,15 @@ class Songhua:
             created_by=officer,
             filename="名单.xlsx",
         )
-        return {"plan": plan, "enrollment": enrollment, "claim": claim, "gift": gift, "campaign": campaign, "job": job}
+        return {
+            "plan": plan,
+            "enrollment": enrollment,
+            "claim": claim,
+            "gift": gift,
+            "campaign": campaign,
+            "job": job,
+            "visit": visit,
+        }
 
     @cached_property
     def test_round(self) -> Any:
@@ -514,6 +546,11 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     "welfare:claim_new": lambda s: _at(s.welfare["enrollment"], s.welfare["enrollment"].place_path, amount="1"),
     "welfare:claim": lambda s: _at(s.welfare["claim"], s.welfare["claim"].place_path, to="checked"),
     "welfare:campaign": lambda s: _at(s.welfare["campaign"], s.welfare["campaign"].place_path, visited_by="x"),
+    "welfare:visit_photo": lambda s: Target(
+        s.welfare["visit"],
+        s.welfare["visit"].campaign.place_path,
+        {"pk": s.welfare["visit"].campaign_id, "visit_pk": s.welfare["visit"].pk},
+    ),
     "testing:round": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:notify": lambda s: _at(s.test_round, s.test_round.place_path),

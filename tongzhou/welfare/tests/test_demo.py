@@ -4,7 +4,7 @@ in review; loading twice changes nothing."""
 from django.test import Client
 from django.urls import reverse
 
-from tongzhou.welfare.models import Claim, ClaimStatus, Enrollment, EnrollmentSource, Plan
+from tongzhou.welfare.models import Campaign, CampaignTarget, Claim, ClaimStatus, Enrollment, EnrollmentSource, Plan
 
 
 def test_the_demo_welfare_loads_once(demo):
@@ -29,3 +29,8 @@ def test_the_demo_welfare_loads_once(demo):
     guard = Client()
     guard.force_login(claim.enrollment.user)
     assert guard.get(reverse("welfare:mine")).status_code == 200
+    # The union's thanks for five overnight watches in a row: one of the two watchers qualifies.
+    campaign = Campaign.objects.get(target=CampaignTarget.NIGHTS_IN_A_ROW)
+    assert campaign.target_number == 5 and campaign.visits.count() == 1
+    page = officer.get(reverse("welfare:campaign", args=[campaign.pk]))
+    assert page.status_code == 200 and "6" in campaign.visits.get().reason
