@@ -37,15 +37,17 @@ def main() -> None:
     parser.add_argument("--volunteers", type=int, default=5_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
-    parser.add_argument("--reuse", action="store_true", help=f"time again on a {BENCH_DB} kept by --keep")
+    parser.add_argument("--db", default=BENCH_DB, help="name of the bench database (one per parallel run)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time again on a bench database kept by --keep")
     args = parser.parse_args()
+    bench_db = args.db
 
     if not args.reuse:
         with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    url = args.postgres.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+            conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+            conn.execute(f"CREATE DATABASE {bench_db}")
+    url = args.postgres.rsplit("/", 1)[0] + f"/{bench_db}"
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "tongzhou.settings_test",
@@ -149,7 +151,14 @@ def main() -> None:
             if len(batch_a) >= 100_000 or v_index == len(volunteers) - 1:
                 insert_many(batch_a)
                 batch_h = [
-                    HoursEntry(volunteer_id=a.volunteer_id, assignment=a, hours=Decimal(12), created_at=now)
+                    HoursEntry(
+                        volunteer_id=a.volunteer_id,
+                        assignment=a,
+                        hours=Decimal(12),
+                        created_at=now,
+                        post_id=a.shift.post_id,  # what HoursEntry.save copies from the shift
+                        shift_start=a.shift.start,
+                    )
                     for a in batch_a
                 ]
                 insert_many(batch_h)
@@ -186,7 +195,7 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+                conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
 
 
 def time_again(args: argparse.Namespace) -> None:

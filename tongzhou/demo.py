@@ -818,7 +818,65 @@ def _welfare(
         ),
     )
     claim_move(actor=officer, claim=claim, to="checked")
-    log(f"{street.name}: a mutual-aid protection plan, 4 unit enrollments, 3 gate guards gifted, one claim in review")
+    _welfare_nights_campaign(street, community, officer=officer, staff=staff, union=union, fake=fake)
+    log(
+        f"{street.name}: a mutual-aid protection plan, 4 unit enrollments, 3 gate guards gifted, one claim in review,"
+        " a thank-you campaign for five nights in a row at a sealed building"
+    )
+
+
+def _welfare_nights_campaign(
+    street: Place, community: Place, *, officer: User, staff: User, union: Any, fake: Faker
+) -> None:
+    """Two volunteers watched the sealed building at 泰安巷45号院 overnight (19:00–07:00), one six
+    nights in a row and one with a night off; the union's campaign targets five nights in a row."""
+    from datetime import datetime
+
+    from tongzhou.volunteers.models import HoursEntry, Source
+    from tongzhou.welfare.models import CampaignTarget
+    from tongzhou.welfare.selectors import campaign_targets
+    from tongzhou.welfare.services import campaign_create
+
+    today = timezone.localdate()
+    compound = Place.objects.get(parent__parent=community, name="泰安巷45号院")
+    post = post_create(actor=staff, place=compound, name="泰安巷45号院封控楼夜间值守", duty="sealed_building")
+    for nights in ([2, 3, 4, 5, 6, 7], [2, 3, 5, 6, 8]):
+        sign_up = volunteer_signup(
+            data=SignupData(
+                name=fake.name(),
+                phone=fake.phone_number(),
+                id_number=_fake_id_number(fake, "520102"),
+                community_id=community.pk,
+                consent=True,
+            )
+        )
+        watcher = volunteer_vet(actor=staff, volunteer=sign_up, approve=True)
+        for ago in nights:
+            start = timezone.make_aware(datetime.combine(today - timedelta(days=ago), time(19)))
+            shift, _created = Shift.objects.get_or_create(
+                post=post,
+                start=start,
+                defaults={
+                    "place_path": post.place_path,
+                    "end": start + timedelta(hours=12),
+                    "min_people": 1,
+                    "max_people": 2,
+                },
+            )
+            assignment = Assignment.objects.create(
+                shift=shift, volunteer=watcher, source=Source.MANUAL, checked_in_at=start, checked_out_at=shift.end
+            )
+            HoursEntry.objects.create(volunteer=watcher, assignment=assignment, hours=Decimal("12.0"))
+    campaign_create(
+        actor=officer,
+        place=street,
+        name="感谢连续五夜值守封控楼的志愿者",
+        organisation=union,
+        targets=campaign_targets(CampaignTarget.NIGHTS_IN_A_ROW, street.path, number=5),
+        thanks_text="感谢您连续五个夜晚守护封控楼，辛苦了！南明区总工会",
+        target=CampaignTarget.NIGHTS_IN_A_ROW,
+        target_number=5,
+    )
 
 
 def _welfare_unit(street: Place, *, officer: User, contact: User, fake: Faker, log: Callable[[str], None]) -> None:

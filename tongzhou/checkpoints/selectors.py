@@ -29,7 +29,7 @@ from tongzhou.checkpoints.services import effective_levels
 from tongzhou.core.access import get_for_user
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
-from tongzhou.core.scope import Scope, subtree_q
+from tongzhou.core.scope import Scope, ancestor_paths, subtree_q
 from tongzhou.people.models import Person
 from tongzhou.people.outings import households_kept_home
 from tongzhou.places.models import Household, Place, PlaceKind
@@ -390,3 +390,14 @@ def get_pass_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) ->
 
 def get_control_change_for_user(*, user: Any, pk: Any, perm: Perm, write: bool = False) -> ControlChange:
     return get_for_user(ControlChange.objects.all(), user=user, pk=pk, perm=perm, path_field="place_path", write=write)
+
+
+def sealed_paths(scope: Scope) -> list[str]:
+    """The places sealed now (封控, the level set on them) inside the scope or above one of its
+    roots: a sealed community seals everything in it. One query."""
+    above = {path for root in scope.roots for path in ancestor_paths(root)}
+    return sorted(
+        PlaceControl.objects.filter(
+            scope.q("place_path") | Q(place_path__in=above), level=ControlLevel.SEALED
+        ).values_list("place_path", flat=True)
+    )

@@ -2,6 +2,7 @@
 denormalized times (`next_due_at`, `last_check_at`), never the checks: a constant number of
 queries whatever the size of the street or the number of checks."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -229,3 +230,17 @@ def orders_of_id_number(id_number: str, limit: int = 10) -> list[IsolationOrder]
 def may_open_order(user: Any, order: IsolationOrder) -> bool:
     """Whether `user` may open the order's page (`monitoring:order`, HEALTH_VIEW at its place)."""
     return scope_of(user, Perm.HEALTH_VIEW).contains(order.place_path)
+
+
+def under_isolation(id_indexes: Iterable[bytes | str]) -> set[Any]:
+    """Which of these blind indexes of ID numbers belong to someone under an active isolation order
+    now (for other modules that know a person only by ID, e.g. welfare's campaigns). One query;
+    nothing about the order itself leaves the module."""
+    wanted = [value for value in id_indexes if value]
+    if not wanted:
+        return set()
+    return set(
+        IsolationOrder.objects.filter(status=OrderStatus.ACTIVE, key_person__person__id_index__in=wanted)
+        .values_list("key_person__person__id_index", flat=True)
+        .distinct()
+    )

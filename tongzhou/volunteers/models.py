@@ -1,6 +1,8 @@
 """Volunteers: who signed up, their vetting, and the teams and temporary party branches they serve
 in. (Posts, shifts, rosters, check-in and hours come next; the roster solver is `roster.py`.)"""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -286,6 +288,27 @@ class HoursEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Copied from the shift when the entry is written (empty for corrections), so that "hours at
+    # these posts since that day" is one range of the index below, without joining the ledger to
+    # assignments and shifts (welfare's proposal list).
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    shift_start = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["post", "shift_start"],
+                include=["volunteer", "hours"],
+                condition=models.Q(post__isnull=False),
+                name="hours_post_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.hours}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.assignment is not None and self.shift_start is None:
+            shift = self.assignment.shift  # loaded with the assignment where it is written
+            self.post_id, self.shift_start = shift.post_id, shift.start
+        super().save(*args, **kwargs)

@@ -10,7 +10,7 @@ from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place
 from tongzhou.supplies.models import Item, Store
 from tongzhou.volunteers.models import Duty
-from tongzhou.welfare.models import ClaimStatus, Coverage, Plan
+from tongzhou.welfare.models import CampaignTarget, ClaimStatus, Coverage, Plan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -126,6 +126,7 @@ class VisitForm(StyledForm):
     store = IdChoiceField(label=_("From store"), queryset=Store.objects.none(), required=False)
     item = IdChoiceField(label=_("Gift"), queryset=Item.objects.none(), required=False)
     quantity = forms.CharField(label=_("How many"), max_length=20, required=False)
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP, at most 5 MB)"), required=False)
 
     def __init__(self, *args: Any, stores: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,7 +145,15 @@ class CampaignForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     organisation = IdChoiceField(label=_("By"), queryset=Organisation.objects.none())
     place = IdChoiceField(label=_("Place"), queryset=Place.objects.none())
-    days = forms.IntegerField(label=_("On duty at a gate in the last days"), min_value=1, max_value=60, initial=7)
+    target = forms.ChoiceField(
+        label=_("Targets"), choices=CampaignTarget.choices, initial=CampaignTarget.GATE_DUTY, required=False
+    )
+    days = forms.IntegerField(
+        label=_("On duty at a gate in the last days"), min_value=1, max_value=60, initial=7, required=False
+    )
+    nights = forms.IntegerField(
+        label=_("Overnight watches in a row, at least"), min_value=1, max_value=60, initial=5, required=False
+    )
     thanks_text = forms.CharField(
         label=_("Thank-you message"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -153,6 +162,24 @@ class CampaignForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places  # type: ignore[attr-defined]
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        target = data["target"] = data.get("target") or CampaignTarget.GATE_DUTY
+        if target == CampaignTarget.GATE_DUTY and not data.get("days"):
+            self.add_error("days", _("Say how many days."))
+        if target == CampaignTarget.NIGHTS_IN_A_ROW and not data.get("nights"):
+            self.add_error("nights", _("Say how many nights."))
+        return data
+
+    def target_number(self) -> int:
+        """The number that goes with the target: days of gate duty or nights in a row."""
+        data = self.cleaned_data
+        if data["target"] == CampaignTarget.GATE_DUTY:
+            return int(data["days"])
+        if data["target"] == CampaignTarget.NIGHTS_IN_A_ROW:
+            return int(data["nights"])
+        return 0
 
 
 class UnitContactForm(StyledForm):

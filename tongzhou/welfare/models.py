@@ -5,6 +5,7 @@ A plan's budget is a number of places, not money: the contribution is fixed per 
 places × contribution, and a count is what two officers race for (an integer compare-and-set on
 `places_taken`, never a rounding question)."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -215,6 +216,13 @@ class ClaimHistory(StatusHistory):
     to_status = models.CharField(_("to"), max_length=20, choices=ClaimStatus.choices, blank=True)
 
 
+class CampaignTarget(models.TextChoices):
+    GATE_DUTY = "gate", _("On duty at a gate in the last days")
+    UNDER_ISOLATION = "isolated", _("Under isolation now")
+    CLAIM_PAID = "claim_paid", _("Claim paid")
+    NIGHTS_IN_A_ROW = "nights", _("Overnight sealed-building shifts in a row (19:00–07:00)")
+
+
 class Campaign(TimeStampedModel):
     """A condolence campaign (慰问): "Spring Festival thanks to the gate guards", by an organisation."""
 
@@ -226,9 +234,20 @@ class Campaign(TimeStampedModel):
     place_path = PathField(_("place path"))
     thanks_text = models.TextField(_("thank-you message"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Whom it targets, from the data, and the number that goes with it (days on gate duty, nights
+    # in a row; unused for the others).
+    target = models.CharField(
+        _("targets"), max_length=12, choices=CampaignTarget.choices, default=CampaignTarget.GATE_DUTY
+    )
+    target_number = models.PositiveSmallIntegerField(_("days or nights"), default=0)
 
     def __str__(self) -> str:
         return self.name
+
+
+def visit_photo_path(instance: "Visit", filename: str) -> str:
+    # The uploaded name is not kept: it may carry a name.
+    return f"welfare/visits/{instance.campaign_id}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
 
 
 class Visit(TimeStampedModel):
@@ -246,6 +265,9 @@ class Visit(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A photo of the visit, redrawn without its EXIF (core.images); served only through the visit.
+    photo = models.FileField(_("photo"), upload_to=visit_photo_path, max_length=200, blank=True)
+    photo_type = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "volunteer"], name="visit_once_per_campaign")]

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -25,6 +26,7 @@ from tongzhou.accounts.models import User
 from tongzhou.accounts.services import role_grant, user_create
 from tongzhou.assistance.selectors import requests_of_id_number
 from tongzhou.core.access import require, scope_of
+from tongzhou.core.images import photo_kind, without_metadata
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.services import audit_log
@@ -40,6 +42,7 @@ from tongzhou.welfare.audit import WelfareAudit
 from tongzhou.welfare.models import (
     Benefit,
     Campaign,
+    CampaignTarget,
     Claim,
     ClaimStatus,
     Coverage,
@@ -467,9 +470,12 @@ def campaign_create(
     organisation: Organisation,
     targets: Iterable[tuple[Volunteer, str]],
     thanks_text: str = "",
+    target: str = CampaignTarget.GATE_DUTY,
+    target_number: int = 0,
     request: HttpRequest | None = None,
 ) -> Campaign:
-    """A condolence campaign at `place` with the people it targets (each with why)."""
+    """A condolence campaign at `place` with the people it targets (each with why), and which
+    kind of target chose them."""
     require(actor, Perm.WELFARE_MANAGE, place.path)
     if not name.strip():
         raise ValidationError({"name": _("A name of 1 to 100 characters is required.")})
@@ -480,6 +486,8 @@ def campaign_create(
         place_path=place.path,
         thanks_text=thanks_text.strip(),
         created_by=actor,
+        target=target,
+        target_number=target_number,
     )
     Visit.objects.bulk_create(
         [Visit(campaign=campaign, volunteer=v, reason=why[:200]) for v, why in targets],
@@ -534,10 +542,12 @@ def visit_record(
     given: str = "",
     note: str = "",
     gift: Gift | None = None,
+    photo: UploadedFile | None = None,
     request: HttpRequest | None = None,
 ) -> Visit:
-    """A visit done: who went, what was given (through `visit_gift_issue`), a note; the campaign's
-    thank-you message goes to the person after the commit."""
+    """A visit done: who went, what was given (through `visit_gift_issue`), a note, a photo (JPEG,
+    PNG or WebP, its type read from the bytes, redrawn without EXIF); the campaign's thank-you
+    message goes to the person after the commit."""
     campaign = visit.campaign
     require(actor, Perm.WELFARE_MANAGE, campaign.place_path)
     visit = Visit.objects.select_for_update().select_related("volunteer", "campaign").get(pk=visit.pk)
@@ -545,12 +555,28 @@ def visit_record(
         raise ValidationError(_("This visit is recorded already."))
     if not visited_by.strip():
         raise ValidationError({"visited_by": _("Say who went.")})
+    extension, photo_type = photo_kind(photo, field="photo") if photo is not None else ("", "")
     visit_gift_issue(actor=actor, visit=visit, given=given, gift=gift)
+    if photo is not None:
+        visit.photo_type = photo_type
+        visit.photo.save(f"photo.{extension}", without_metadata(photo), save=False)
     visit.visited_at = timezone.now()
     visit.visited_by = visited_by.strip()[:200]
     visit.note = note.strip()
     visit.recorded_by = actor
-    visit.save(update_fields=["visited_at", "visited_by", "given", "gift_batch", "note", "recorded_by", "updated_at"])
+    visit.save(
+        update_fields=[
+            "visited_at",
+            "visited_by",
+            "given",
+            "gift_batch",
+            "note",
+            "recorded_by",
+            "photo",
+            "photo_type",
+            "updated_at",
+        ]
+    )
     if campaign.thanks_text:
         phone, text, scope = visit.volunteer.phone, campaign.thanks_text, campaign.place_path
         transaction.on_commit(lambda: send_message(to=phone, text=text, scope=scope, kind="welfare"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notice/", views.notice, name="notice"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/visits/<int:visit_pk>/photo", views.visit_photo, name="visit_photo"),
 ]
 urlpatterns += [
     path("plans/<int:pk>/units/", views.plan_units, name="plan_units"),

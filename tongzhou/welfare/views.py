@@ -4,11 +4,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
 from tongzhou.accounts.selectors import scope_for
@@ -156,18 +157,28 @@ def proposal_list(request: ScopedRequest, pk: int) -> HttpResponse:
         (form.cleaned_data["min_hours"], form.cleaned_data["days"]) if form.is_valid() else (Decimal(24), 30)
     )
     rows = selectors.proposals(request.scope, plan, min_hours=min_hours, days=days)
+    role_rows = selectors.role_proposals(request.scope, plan, days=days)
     if request.method == "POST":
         picked = (
             {id_or_404(v) for v in request.POST.getlist("volunteer")} if request.POST.getlist("volunteer") else set()
         )
-        by_id = {row.volunteer.pk: row for row in rows if not row.enrolled}
-        chosen = [by_id[i] for i in picked if i in by_id]
+        # What the proposal showed for each pick: hours and posts; for a grid worker or building
+        # lead in a sealed place, their role and place first.
+        offered: dict[int, tuple[Any, dict[str, str]]] = {}
+        for row in rows:
+            if not row.enrolled:
+                offered[row.volunteer.pk] = (row.volunteer, {"hours": str(row.hours), "posts": "、".join(row.posts)})
+        for role_row in role_rows:
+            if role_row.volunteer is not None and not role_row.enrolled:
+                posts = "、".join([f"{role_row.role}·{role_row.place.name}", *role_row.posts])
+                offered[role_row.volunteer.pk] = (role_row.volunteer, {"hours": str(role_row.hours), "posts": posts})
+        chosen = [offered[i] for i in sorted(picked) if i in offered]
         try:
             gift = gift_request_create(
                 actor=request.user,
                 plan=plan,
-                volunteers=[row.volunteer for row in chosen],
-                facts={str(r.volunteer.pk): {"hours": str(r.hours), "posts": "、".join(r.posts)} for r in chosen},
+                volunteers=[volunteer for volunteer, _facts in chosen],
+                facts={str(volunteer.pk): facts for volunteer, facts in chosen},
                 request=request,
             )
         except ValidationError as error:
@@ -175,7 +186,7 @@ def proposal_list(request: ScopedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Sent for a second approval."))
             return redirect("welfare:gift", pk=gift.pk)
-    return render(request, "welfare/proposals.html", {"plan": plan, "form": form, "rows": rows})
+    return render(request, "welfare/proposals.html", {"plan": plan, "form": form, "rows": rows, "role_rows": role_rows})
 
 
 @require_perm(Perm.WELFARE_MANAGE)
@@ -424,8 +435,10 @@ def campaign_list(request: ScopedRequest) -> HttpResponse:
                 place=data["place"],
                 name=data["name"],
                 organisation=data["organisation"],
-                targets=selectors.gate_duty_targets(data["place"].path, days=data["days"]),
+                targets=selectors.campaign_targets(data["target"], data["place"].path, number=form.target_number()),
                 thanks_text=data["thanks_text"],
+                target=data["target"],
+                target_number=form.target_number(),
                 request=request,
             )
         except ValidationError as error:
@@ -440,7 +453,7 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     campaign = selectors.get_campaign_for_user(user=request.user, pk=pk)
     stores = supplies_selectors.stores_for_user(request.user, Perm.WELFARE_MANAGE).order_by("name")
     items = supplies_selectors.items()
-    form = VisitForm(request.POST or None, stores=stores, items=items)
+    form = VisitForm(request.POST or None, request.FILES or None, stores=stores, items=items)
     if request.method == "POST":
         visit = campaign.visits.filter(pk=id_or_404(request.POST.get("visit", ""))).first()
         if visit is None:
@@ -458,6 +471,7 @@ def campaign_detail(request: ScopedRequest, pk: int) -> HttpResponse:
                 given=data["given"],
                 note=data["note"],
                 gift=gift,
+                photo=data.get("photo"),
                 request=request,
             )
         except ValidationError as error:
@@ -680,3 +694,15 @@ def unit_job(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.WELFARE_UNIT)
 def unit_job_errors(request: ScopedRequest, pk: int) -> HttpResponse:
     return imports.errors_csv_response(selectors.get_unit_job_for_user(user=request.user, pk=pk))
+
+
+@require_perm(Perm.WELFARE_MANAGE)
+@require_GET
+def visit_photo(request: ScopedRequest, pk: int, visit_pk: int) -> HttpResponseBase:
+    """A visit's photo, only through its campaign (the welfare officers of its place); else 404."""
+    campaign = selectors.get_campaign_for_user(user=request.user, pk=pk)
+    visit = selectors.get_visit_photo(campaign, visit_pk)
+    response = FileResponse(visit.photo.open("rb"), content_type=visit.photo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

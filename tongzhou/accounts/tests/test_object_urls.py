@@ -320,6 +320,30 @@ class Songhua:
             organisation=union,
             targets=[(self.volunteer, "门岗")],
         )
+        # A second campaign whose visit is recorded with a photo (the photo URL).
+        from io import BytesIO
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from tongzhou.welfare.models import Visit
+        from tongzhou.welfare.services import visit_record
+
+        png = BytesIO()
+        Image.new("RGB", (4, 4), (200, 30, 40)).save(png, "PNG")
+        visited = campaign_create(
+            actor=officer,
+            place=self.community,
+            name="松花巷慰问二",
+            organisation=union,
+            targets=[(self.volunteer, "门岗")],
+        )
+        visit = visit_record(
+            actor=officer,
+            visit=Visit.objects.get(campaign=visited),
+            visited_by="工会",
+            photo=SimpleUploadedFile("visit.png", png.getvalue()),
+        )
         job = ImportJob.objects.create(
             importer="welfare_enrollments",
             place_path=self.community.path,
@@ -360,6 +384,7 @@ class Songhua:
             "union": union,
             "invoice": invoice,
             "unit_job": unit_job,
+            "visit": visit,
         }
 
     @cached_property
@@ -581,6 +606,11 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
     ),
     "welfare:unit_job": lambda s: _at(s.welfare["unit_job"], s.welfare["unit_job"].place_path),
     "welfare:unit_job_errors": lambda s: _at(s.welfare["unit_job"], s.welfare["unit_job"].place_path),
+    "welfare:visit_photo": lambda s: Target(
+        s.welfare["visit"],
+        s.welfare["visit"].campaign.place_path,
+        {"pk": s.welfare["visit"].campaign_id, "visit_pk": s.welfare["visit"].pk},
+    ),
     "testing:round": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:advance": lambda s: _at(s.test_round, s.test_round.place_path),
     "testing:notify": lambda s: _at(s.test_round, s.test_round.place_path),

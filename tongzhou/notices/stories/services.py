@@ -3,20 +3,18 @@ pseudonym check found, record consent to be named, submit it, and the second per
 that publishes it. A story with an unresolved finding is never submitted nor published."""
 
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tongzhou.accounts.models import User
 from tongzhou.core.access import require
+from tongzhou.core.images import photo_kind, without_metadata
 from tongzhou.core.scope import ancestor_paths
 from tongzhou.core.services import audit_log
 from tongzhou.core.transitions import ApprovalState, decide
@@ -28,9 +26,7 @@ from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.volunteers.models import Volunteer
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 12
-PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 
 
 @dataclass(frozen=True)
@@ -95,22 +91,6 @@ def story_update(*, actor: User, story: Story, draft: StoryDraft) -> Story:
     return locked
 
 
-def _image_kind(upload: UploadedFile) -> tuple[str, str]:
-    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"image": _("A photo may be at most 5 MB.")})
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format or ""
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ValidationError({"image": _("This is not a JPEG, PNG or WebP photo.")}) from None
-    finally:
-        upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError({"image": _("This is not a JPEG, PNG or WebP photo.")})
-    return PHOTO_FORMATS[kind]
-
-
 @transaction.atomic
 def story_photo_add(*, actor: User, story: Story, upload: UploadedFile, credit: str, caption: str = "") -> StoryPhoto:
     """A photo (JPEG, PNG or WebP, at most 5 MB) with its photographer, on a draft."""
@@ -119,7 +99,7 @@ def story_photo_add(*, actor: User, story: Story, upload: UploadedFile, credit: 
         raise ValidationError({"credit": _("Name the photographer.")})
     if locked.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"image": _("A story has at most %(n)d photos.") % {"n": MAX_PHOTOS}})
-    extension, content_type = _image_kind(upload)
+    extension, content_type = photo_kind(upload)
     photo = StoryPhoto(
         story=locked,
         extension=extension,
@@ -127,24 +107,9 @@ def story_photo_add(*, actor: User, story: Story, upload: UploadedFile, credit: 
         credit=credit.strip()[:100],
         caption=caption.strip()[:200],
     )
-    photo.image.save("photo", _without_metadata(upload), save=False)
+    photo.image.save("photo", without_metadata(upload), save=False)
     photo.save()
     return photo
-
-
-def _without_metadata(upload: UploadedFile) -> ContentFile:
-    """The photo drawn again from its pixels only: a phone's EXIF (GPS position, device, time)
-    would tell a reader where the photographer or the people in it live. The orientation the
-    EXIF asked for is applied first, so the picture still stands the right way up."""
-    with Image.open(upload) as image:
-        kind = image.format or "JPEG"
-        upright = ImageOps.exif_transpose(image)
-        if kind == "JPEG" and upright.mode not in ("RGB", "L"):
-            upright = upright.convert("RGB")
-        out = BytesIO()
-        upright.save(out, format=kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))
-    upload.seek(0)
-    return ContentFile(out.getvalue())
 
 
 @transaction.atomic

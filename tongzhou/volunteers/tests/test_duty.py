@@ -184,6 +184,7 @@ def test_check_in_and_out_by_the_posts_qr_code_logs_hours(demo, make_volunteer):
         assert check_out(user=volunteer.user, token=post.check_token).checked_out_at is not None
     entry = HoursEntry.objects.get(volunteer=volunteer)
     assert entry.hours == Decimal("11.7")
+    assert (entry.post, entry.shift_start) == (post, shift.start)  # copied for the ledger's index
     other = make_volunteer()
     with time_machine.travel(start + timedelta(hours=1), tick=False), pytest.raises(ValidationError):
         check_in(user=other.user, token=post.check_token)

@@ -4,7 +4,17 @@ in review; loading twice changes nothing."""
 from django.test import Client
 from django.urls import reverse
 
-from tongzhou.welfare.models import Claim, ClaimStatus, Enrollment, EnrollmentSource, Invoice, InvoiceStatus, Plan
+from tongzhou.welfare.models import (
+    Campaign,
+    CampaignTarget,
+    Claim,
+    ClaimStatus,
+    Enrollment,
+    EnrollmentSource,
+    Invoice,
+    InvoiceStatus,
+    Plan,
+)
 
 
 def test_the_demo_welfare_loads_once(demo):
@@ -39,3 +49,8 @@ def test_the_demo_welfare_loads_once(demo):
     assert page.status_code == 200 and len(page.context["enrollments"]) == 9
     assert contact.get(reverse("welfare:invoice", args=[bill.pk])).status_code == 200
     assert contact.get(reverse("welfare:claim", args=[claim.pk])).status_code == 404
+    # The union's thanks for five overnight watches in a row: one of the two watchers qualifies.
+    campaign = Campaign.objects.get(target=CampaignTarget.NIGHTS_IN_A_ROW)
+    assert campaign.target_number == 5 and campaign.visits.count() == 1
+    page = officer.get(reverse("welfare:campaign", args=[campaign.pk]))
+    assert page.status_code == 200 and "6" in campaign.visits.get().reason
