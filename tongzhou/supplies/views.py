@@ -19,7 +19,7 @@ from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.supplies import selectors, services
+from tongzhou.supplies import fund_selectors, selectors, services
 from tongzhou.supplies.documents import receipt_donation_id, receipt_token, thank_you, what_was_given
 from tongzhou.supplies.forms import (
     DonationForm,
@@ -187,6 +187,7 @@ def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
             "street": street,
             "rows": selectors.public_ledger(street),
             "donations": [(d, what_was_given(d)) for d in selectors.public_donations(street)[:100]],
+            "funds": fund_selectors.public_funds(street),
         },
     )
 
@@ -210,6 +211,7 @@ def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
             _("Handed to workers"),
             _("Workers"),
             _("Posts"),
+            _("Teams"),
         ]
     )
     for row in selectors.public_ledger(street):
@@ -227,6 +229,7 @@ def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
                     row.handed_out,
                     row.workers,
                     row.posts,
+                    row.teams,
                 ]
             )
         )
