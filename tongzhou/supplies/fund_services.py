@@ -143,6 +143,7 @@ def grant_apply(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    assert value is not None
     grant = Grant.objects.create(
         fund=fund,
         place_path=fund.place_path,
