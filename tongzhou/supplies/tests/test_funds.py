@@ -294,3 +294,19 @@ def test_the_public_ledger_shows_money_in_and_out_without_people(fund, supplies,
     body = csv.content.decode("utf-8-sig")
     assert csv.status_code == 200 and "贵州康达医疗器械有限公司" in body and "8500.00" in body
     assert gift.donor.name not in body
+
+
+def test_the_second_approval_goes_through_the_shared_queue(fund, supplies, demo):
+    purchase = buy(fund, supplies, demo.taian_staff, "7000")
+    approval = purchase.approvals.get()
+    url = reverse("approvals:detail", args=["purchase", approval.pk])
+    admin = login(demo.street_admin)
+    assert "贵州康达医疗器械有限公司" in admin.get(reverse("approvals:list")).content.decode()
+    assert admin.get(url).status_code == 200
+    # The recorder cannot approve their own purchase, even through the queue.
+    login(demo.taian_staff).post(url, {"decision": "approve"})
+    purchase.refresh_from_db()
+    assert purchase.status == PurchaseStatus.WAITING
+    assert admin.post(url, {"decision": "approve"}).status_code == 302
+    purchase.refresh_from_db()
+    assert purchase.status == PurchaseStatus.DONE and purchase.batch is not None
