@@ -144,14 +144,17 @@ class PublicFund:
         return self.total_in - self.total_out
 
 
-PUBLIC_LINES = 200
+# The page lists the latest lines of each kind (the CSV lists them all); totals cover every line.
+PUBLIC_LINES = 30
 
 
-def public_funds(street: Any) -> list[PublicFund]:
+def public_funds(street: Any, lines: int | None = PUBLIC_LINES) -> list[PublicFund]:
     """Every fund at the street or below, with its receipts for anyone: money donations (by the
     donor's public name), approved grants (by funder) and completed purchases (by supplier, with
-    what was bought). Totals are summed in the database; at most PUBLIC_LINES lines of each are
-    listed per fund. No person's details, no invoice photo, no staff member."""
+    what was bought). Totals are summed in the database; the latest `lines` donations, grants and
+    purchases are listed (all of them when None). No person's details, no invoice photo, no staff
+    member."""
+    limit = slice(None, lines)
     area = subtree_q(street.path, "place_path")
     funds = list(Fund.objects.filter(area).select_related("place").order_by("place_path", "name"))
     if not funds:
@@ -172,14 +175,10 @@ def public_funds(street: Any) -> list[PublicFund]:
         .annotate(total=Sum("amount"))
     ):
         by_id[row["fund_id"]].total_out += Decimal(row["total"] or 0)
-    for d in (
-        Donation.objects.filter(fund_id__in=ids).select_related("donor").order_by("-received_on", "-pk")[:PUBLIC_LINES]
-    ):
+    for d in Donation.objects.filter(fund_id__in=ids).select_related("donor").order_by("-received_on", "-pk")[limit]:
         assert d.fund_id is not None and d.amount is not None
         by_id[d.fund_id].money_in.append(MoneyLine(d.received_on, d.donor.public_name, d.purpose, d.amount))
-    for g in Grant.objects.filter(fund_id__in=ids, status=GrantStatus.APPROVED).order_by("-applied_on", "-pk")[
-        :PUBLIC_LINES
-    ]:
+    for g in Grant.objects.filter(fund_id__in=ids, status=GrantStatus.APPROVED).order_by("-applied_on", "-pk")[limit]:
         assert g.amount_approved is not None
         by_id[g.fund_id].money_in.append(
             MoneyLine(g.answered_on or g.applied_on, g.funder, g.purpose, g.amount_approved)
@@ -187,7 +186,7 @@ def public_funds(street: Any) -> list[PublicFund]:
     purchases = list(
         Purchase.objects.filter(fund_id__in=ids, status=PurchaseStatus.DONE)
         .prefetch_related("lines__item")
-        .order_by("-bought_on", "-pk")[:PUBLIC_LINES]
+        .order_by("-bought_on", "-pk")[limit]
     )
     for p in purchases:
         what = "、".join(f"{line.item.name} {_plain(line.quantity)}{line.item.unit}" for line in p.lines.all())

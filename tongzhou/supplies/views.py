@@ -188,6 +188,7 @@ def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
             "rows": selectors.public_ledger(street),
             "donations": [(d, what_was_given(d)) for d in selectors.public_donations(street)[:100]],
             "funds": fund_selectors.public_funds(street),
+            "lines": fund_selectors.PUBLIC_LINES,
         },
     )
 

@@ -227,7 +227,7 @@ def public_funds_csv(request: HttpRequest, code: str) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([_("Fund"), _("Date"), _("In or out"), _("From or to"), _("What for"), _("Amount (yuan)")])
-    for f in fund_selectors.public_funds(street):
+    for f in fund_selectors.public_funds(street, lines=None):
         for way, lines in ((_("In"), f.money_in), (_("Out"), f.money_out)):
             for line in lines:
                 writer.writerow(spreadsheet_row([f.name, line.when, way, line.who, line.what, line.amount]))
