@@ -12,7 +12,11 @@ entries, on PostgreSQL.
    and p95 server time of 30 requests. Baselines in the same run: stock on hand summed over the
    entries (no balance table), and the public ledger's sums taken over the entries.
 3. The balance-versus-entries check (`ledger_compare`, one SQL aggregate over every entry), three
-   runs; baseline: one SUM query per balance.
+   runs; baseline: one SUM query per balance. The hand-out tally check (`tally_compare`, one SQL
+   aggregate over the hand-outs and their entries), three runs.
+4. Funds: the public ledger page also lists the street's funds (FUNDS funds with DONATIONS money
+   donations, GRANTS grants and PURCHASES purchases of two lines each, bulk-created); hand-outs
+   also carry one of 6 teams (counted on the ledger).
 Figures are printed, never asserted.
 """
 
@@ -40,6 +44,10 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--stores", type=int, default=50)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--funds", type=int, default=3)
+    parser.add_argument("--donations", type=int, default=10_000)
+    parser.add_argument("--grants", type=int, default=60)
+    parser.add_argument("--purchases", type=int, default=2_000)
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
     args = parser.parse_args()
 
@@ -73,7 +81,8 @@ def main() -> None:
     from tongzhou.supplies.models import Balance, Entry, HandOut, HandOutTally, Item, Lot, Store, StoreKind
     from tongzhou.supplies.selectors import supplies_figures
     from tongzhou.supplies.services import ledger_compare, store_create
-    from tongzhou.volunteers.models import Post
+    from tongzhou.supplies.tally_check import tally_compare
+    from tongzhou.volunteers.models import Post, Team
 
     setup_test_environment()
     rng = random.Random(2020)
@@ -116,6 +125,10 @@ def main() -> None:
             ).pk
             for p in post_places
         ]
+        teams = [
+            Team.objects.create(place=p, place_path=p.path, name=f"{p.name}突击队", kind="volunteer_team").pk
+            for p in post_places[:6]
+        ]
         handouts = io.StringIO()
 
         # Entries: per (store, item, lot) one big receipt, then issues, returns, adjustments and
@@ -150,8 +163,10 @@ def main() -> None:
                 )
                 if kind == "issued" and rng.random() < 0.2:
                     post = rng.choice(posts) if rng.random() < 0.8 else "\\N"
+                    worker = rng.randrange(len(workers))
+                    team = teams[worker % len(teams)] if worker % 4 else "\\N"
                     handouts.write(
-                        f"{store_id}\t{path}\t{rng.choice(workers)}\t{post}\t{batch}\t{actor}\t{when.isoformat()}\n"
+                        f"{store_id}\t{path}\t{workers[worker]}\t{post}\t{team}\t{batch}\t{actor}\t{when.isoformat()}\n"
                     )
                 written += 1
             if buf.tell() > 8_000_000:
@@ -161,7 +176,8 @@ def main() -> None:
         with (
             connection.cursor() as cursor,
             cursor.connection.cursor().copy(
-                "COPY supplies_handout (store_id, place_path, recipient_id, post_id, batch, issued_by_id, issued_at) "
+                "COPY supplies_handout (store_id, place_path, recipient_id, post_id, team_id, batch, issued_by_id, "
+                "issued_at) "
                 "FROM STDIN"
             ) as copy,
         ):
@@ -175,7 +191,10 @@ def main() -> None:
                 "GROUP BY h.store_id, e.item_id, h.recipient_id "
                 "UNION ALL SELECT h.store_id, MIN(h.place_path), e.item_id, 'post', h.post_id, -SUM(e.quantity) "
                 "FROM supplies_handout h JOIN supplies_entry e ON e.batch = h.batch "
-                "WHERE e.kind = 'issued' AND h.post_id IS NOT NULL GROUP BY h.store_id, e.item_id, h.post_id"
+                "WHERE e.kind = 'issued' AND h.post_id IS NOT NULL GROUP BY h.store_id, e.item_id, h.post_id "
+                "UNION ALL SELECT h.store_id, MIN(h.place_path), e.item_id, 'team', h.team_id, -SUM(e.quantity) "
+                "FROM supplies_handout h JOIN supplies_entry e ON e.batch = h.batch "
+                "WHERE e.kind = 'issued' AND h.team_id IS NOT NULL GROUP BY h.store_id, e.item_id, h.team_id"
             )
             cursor.execute("ANALYZE supplies_handout")
             cursor.execute("ANALYZE supplies_handouttally")
@@ -189,6 +208,7 @@ def main() -> None:
             )
             cursor.execute("ANALYZE supplies_entry")
             cursor.execute("ANALYZE supplies_balance")
+        _funds(args, street, stores, items, rng)
         setup_s = time.perf_counter() - started
         total_entries = Entry.objects.count()
         balances = Balance.objects.count()
@@ -247,6 +267,11 @@ def main() -> None:
             report = ledger_compare()
             checks.append(report.seconds)
         assert report.entries == total_entries and not report.mismatches
+        tally_checks = []
+        for _ in range(3):
+            tallies = tally_compare()
+            tally_checks.append(tallies.seconds)
+        assert not tallies.mismatches, tallies.mismatches[:5]
         started = time.perf_counter()
         with connection.cursor() as cursor:
             for store_id, item_id, lot_id, in_transit in Balance.objects.values_list(
@@ -282,11 +307,104 @@ def main() -> None:
             f"{statistics.median(checks):.2f} s median of 3 ({', '.join(f'{c:.2f}' for c in checks)})"
         )
         print(f"    baseline: one SUM query per balance ({balances} queries): {per_balance_s:.2f} s")
+        print(
+            f"  hand-out tally check, {tallies.tallies} tallies against {handout_rows} hand-outs and their entries: "
+            f"{statistics.median(tally_checks):.2f} s median of 3 ({', '.join(f'{c:.2f}' for c in tally_checks)})"
+        )
+        print(
+            f"  (the public ledger page lists {args.funds} funds: {args.donations} money donations, {args.grants} "
+            f"grants, {args.purchases} purchases of 2 lines)"
+        )
     finally:
         connection.close()
         if not args.keep:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+def _funds(args, street, stores, items, rng) -> None:
+    """The street's funds for the public ledger: money donations (a tenth anonymous), grants (two
+    thirds approved) and done purchases with two lines each, bulk-created."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tongzhou.supplies.models import (
+        Donation,
+        Donor,
+        Fund,
+        Grant,
+        Purchase,
+        PurchaseLine,
+        Store,
+    )
+
+    funds = [
+        Fund.objects.create(place=street, place_path=street.path, name=f"二戈街道专项资金{k}")
+        for k in range(args.funds)
+    ]
+    donors = Donor.objects.bulk_create(
+        [
+            Donor(place=street, place_path=street.path, kind="individual", name=f"捐赠人{k}", anonymous=k % 10 == 0)
+            for k in range(args.donations)
+        ],
+        batch_size=2000,
+    )
+    start = date(2020, 1, 20)
+    Donation.objects.bulk_create(
+        [
+            Donation(
+                donor=d,
+                place=street,
+                place_path=street.path,
+                kind="money",
+                received_on=start + timedelta(days=k % 60),
+                amount=Decimal(rng.randint(100, 500000)) / 100,
+                purpose="防疫",
+                fund=funds[k % len(funds)],
+            )
+            for k, d in enumerate(donors)
+        ],
+        batch_size=2000,
+    )
+    Grant.objects.bulk_create(
+        [
+            Grant(
+                fund=funds[k % len(funds)],
+                place_path=street.path,
+                applicant="二戈街道总工会",
+                funder=f"职工保险互助会{k}",
+                applied_on=start + timedelta(days=k % 60),
+                amount_asked=Decimal(100000),
+                status="approved" if k % 3 else "refused",
+                amount_approved=Decimal(80000) if k % 3 else None,
+            )
+            for k in range(args.grants)
+        ]
+    )
+    warehouse = Store.objects.get(pk=stores[0][0])
+    purchases = Purchase.objects.bulk_create(
+        [
+            Purchase(
+                fund=funds[k % len(funds)],
+                place_path=street.path,
+                store=warehouse,
+                supplier=f"供应商{k % 40}",
+                bought_on=start + timedelta(days=k % 60),
+                amount=Decimal(rng.randint(100, 200000)) / 100,
+                status="done",
+            )
+            for k in range(args.purchases)
+        ],
+        batch_size=2000,
+    )
+    PurchaseLine.objects.bulk_create(
+        [
+            PurchaseLine(purchase=p, item=items[(k + j) % len(items)], quantity=Decimal(rng.randint(1, 500)))
+            for k, p in enumerate(purchases)
+            for j in range(2)
+        ],
+        batch_size=4000,
+    )
 
 
 def _copy(connection, buf: io.StringIO) -> None:

@@ -1091,7 +1091,11 @@ def load_demo(log: Callable[[str], None] = print, *, extras: bool = True) -> Non
         _testing_round(Place.objects.get(code=TAIAN), staff=users["taian_staff"], log=log)
         _notices(Place.objects.get(code=TAIAN), staff=users["taian_staff"], lead=users["building_lead"], log=log)
         _stories(Place.objects.get(code=TAIAN), staff=users["taian_staff"], approver=users["street_admin"], log=log)
-        _handouts(_supplies(fake=fake, log=log), log=log)
+        supplies = _supplies(fake=fake, log=log)
+        _handouts(supplies, log=log)
+        from tongzhou.supplies.demo_funds import demo_funds
+
+        demo_funds(users=users, supplies=supplies, log=log)
         _welfare(
             Place.objects.get(code=ER_GE),
             officer=users["welfare_officer"],

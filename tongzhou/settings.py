@@ -5,6 +5,7 @@ stops the process at start-up with the variable's name, rather than running half
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -417,3 +418,6 @@ CELERY_BEAT_SCHEDULE["daily-report-snapshots"] = {
         hour=int(TONGZHOU_REPORT_CUTOFF.split(":")[0]), minute=int(TONGZHOU_REPORT_CUTOFF.split(":")[1] or 0)
     ),
 }
+# A purchase out of a fund for more than this many yuan needs a second person's approval
+# (/approvals/) before its goods are received and its money counts as spent.
+TONGZHOU_SUPPLIES_PURCHASE_SECOND_APPROVAL = Decimal(env_str("TONGZHOU_SUPPLIES_PURCHASE_SECOND_APPROVAL", "5000"))

@@ -17,6 +17,7 @@ SUBJECT = "supplies.store"
 class Kind(models.TextChoices):
     SHORTAGE = "supplies_shortage", _("Stock below the minimum level")
     LEDGER_MISMATCH = "supplies_ledger_mismatch", _("Stock balance differs from its ledger entries")
+    TALLY_MISMATCH = "supplies_tally_mismatch", _("Hand-out tally differs from its hand-outs")
 
 
 def _shortage(details: Mapping[str, Any]) -> str:
@@ -26,6 +27,11 @@ def _shortage(details: Mapping[str, Any]) -> str:
 def _mismatch(details: Mapping[str, Any]) -> str:
     what = f"{details.get('item', '')} {details.get('lot', '')}"
     return f"{what}: {details.get('balance', '')} ≠ {details.get('entries', '')}"
+
+
+def _tally_mismatch(details: Mapping[str, Any]) -> str:
+    what = f"{details.get('item', '')} {details.get('by', '')} #{details.get('who', '')}"
+    return f"{what}: {details.get('tally', '')} ≠ {details.get('handouts', '')}"
 
 
 KINDS = (
@@ -55,6 +61,19 @@ KINDS = (
         severity=Severity.HIGH,
         subject_url="supplies:store",
         describe=_mismatch,
+    ),
+    AlertKind(
+        key=Kind.TALLY_MISMATCH,
+        label=Kind.TALLY_MISMATCH.label,
+        outcomes=(
+            ("explained", _("Explained and corrected")),
+            ("other", _("Other")),
+        ),
+        view_perm=Perm.SUPPLIES_MANAGE,
+        assignee_roles=(Role.STREET_ADMIN,),
+        severity=Severity.HIGH,
+        subject_url="supplies:store",
+        describe=_tally_mismatch,
     ),
 )
 

@@ -12,6 +12,7 @@ from tongzhou.core.permissions import Perm
 from tongzhou.core.transitions import ApprovalKind, register_approval_kind
 
 REQUISITION = "requisition"
+PURCHASE = "purchase"
 
 
 def _decide(*, actor: Any, obj: Any, approve: bool, note: str = "") -> Any:
@@ -29,6 +30,25 @@ def _url(approval: Any) -> str:
     return reverse("supplies:requisition", args=[approval.requisition_id])
 
 
+def _decide_purchase(*, actor: Any, obj: Any, approve: bool, note: str = "") -> Any:
+    from tongzhou.supplies.fund_services import purchase_second_decide
+
+    return purchase_second_decide(actor=actor, approval=obj, approve=approve, note=note)
+
+
+def _describe_purchase(approval: Any) -> str:
+    purchase = approval.purchase
+    return _("%(fund)s: %(amount)s yuan to %(supplier)s") % {
+        "fund": purchase.fund.name,
+        "amount": purchase.amount,
+        "supplier": purchase.supplier,
+    }
+
+
+def _url_purchase(approval: Any) -> str:
+    return reverse("supplies:purchase", args=[approval.purchase_id])
+
+
 KINDS = (
     ApprovalKind(
         key=REQUISITION,
@@ -40,6 +60,17 @@ KINDS = (
         describe=_describe,
         url=_url,
         select_related=("requisition", "requisition__store"),
+    ),
+    ApprovalKind(
+        key=PURCHASE,
+        label=gettext_lazy("Purchase out of a fund over the threshold"),
+        model="supplies.PurchaseApproval",
+        perm=Perm.SUPPLIES_MANAGE,
+        path_field="place_path",
+        decide=_decide_purchase,
+        describe=_describe_purchase,
+        url=_url_purchase,
+        select_related=("purchase", "purchase__fund"),
     ),
 )
 

@@ -14,6 +14,12 @@ class SuppliesAudit(models.TextChoices):
     DONATION_RECORDED = "supplies_donation_recorded", _("Donation recorded")
     REQUISITION_DECIDED = "supplies_requisition_decided", _("Requisition approved or rejected")
     REQUISITION_SECOND = "supplies_requisition_second", _("Requisition's second approval decided")
+    FUND_CREATED = "supplies_fund_created", _("Fund created")
+    FUND_DONATION = "supplies_fund_donation", _("Money donation put into a fund")
+    GRANT_APPLIED = "supplies_grant_applied", _("Grant applied for")
+    GRANT_ANSWERED = "supplies_grant_answered", _("Grant approved or refused")
+    PURCHASE_RECORDED = "supplies_purchase_recorded", _("Purchase recorded")
+    PURCHASE_SECOND = "supplies_purchase_second", _("Purchase's second approval decided")
 
 
 class DistributionAudit(models.TextChoices):

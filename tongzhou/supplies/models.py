@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.models import PathField, TimeStampedModel
@@ -282,6 +282,10 @@ class Donation(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A gift of money goes into a fund (set once, by `fund_services.donation_to_fund`).
+    fund = models.ForeignKey(
+        "Fund", verbose_name=_("fund"), null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
 
     class Meta:
         verbose_name = _("donation")
@@ -321,6 +325,10 @@ class HandOut(models.Model):
         "volunteers.Post", verbose_name=_("post"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     batch = models.UUIDField(_("batch"), unique=True)
+    # The recipient's volunteer team when the goods were handed out (the public ledger counts teams).
+    team = models.ForeignKey(
+        "volunteers.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -462,6 +470,7 @@ class RequisitionApproval(ApprovalRequest, TimeStampedModel):
 class TallyBy(models.TextChoices):
     WORKER = "worker", _("Worker")
     POST = "post", _("Post")
+    TEAM = "team", _("Team")
 
 
 class HandOutTally(models.Model):
@@ -619,3 +628,167 @@ class DistributionRunner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.distribution} {self.building} {self.user}"
+
+
+# Funds: money in (money donations, grants) and out (purchases) ---------------------------------
+
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+
+
+class Fund(TimeStampedModel):
+    """Money held at a place for the response (the street's epidemic fund). Its balance is never
+    stored: money in (its money donations and approved grants) less money out (its purchases),
+    summed from those rows (`fund_selectors.fund_sums`)."""
+
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(_("place path"), db_index=True)
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        ordering = ["place_path", "name"]
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="supplies_fund_name_per_place")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GrantStatus(models.TextChoices):
+    ASKED = "asked", _("Applied for")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class Grant(TimeStampedModel):
+    """Money applied for from a funder (the workers' insurance association): asked, then approved
+    (perhaps for less) or refused; the funder's answer is recorded by staff, with who and when."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="grants")
+    place_path = PathField(_("place path"), db_index=True)
+    applicant = models.CharField(_("applicant"), max_length=100)
+    funder = models.CharField(_("funder"), max_length=100)
+    applied_on = models.DateField(_("applied on"))
+    amount_asked = models.DecimalField(_("amount asked (yuan)"), **MONEY)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.ASKED)
+    amount_approved = models.DecimalField(_("amount approved (yuan)"), null=True, blank=True, **MONEY)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answer recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answer recorded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["-applied_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_asked__gt=0), name="supplies_grant_asked_positive"),
+            models.CheckConstraint(
+                condition=Q(status="approved", amount_approved__gt=0, amount_approved__lte=F("amount_asked"))
+                | (~Q(status="approved") & Q(amount_approved__isnull=True)),
+                name="supplies_grant_approved_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder} {self.amount_asked}"
+
+
+class PurchaseStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a second approval")
+    DONE = "done", _("Bought and received")
+    REFUSED = "refused", _("Refused")
+
+
+def purchase_invoice_path(instance: "Purchase", filename: str) -> str:
+    # The uploaded name is not kept: it is not needed and may carry a name.
+    import uuid
+
+    return f"purchases/{instance.fund_id}/{uuid.uuid4().hex}.{instance.invoice_extension}"
+
+
+class Purchase(TimeStampedModel):
+    """Money out of a fund: goods bought from a supplier, with the invoice's photo, the lines
+    received into a store through the stock ledger (each its own lot). A waiting purchase (over
+    the threshold, until a second person approves) holds its amount, so the fund cannot be spent
+    twice; a refused one gives it back and receives nothing."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="purchases")
+    place_path = PathField(_("place path"), db_index=True)
+    store = models.ForeignKey(Store, verbose_name=_("into store"), on_delete=models.PROTECT, related_name="+")
+    supplier = models.CharField(_("supplier"), max_length=100)
+    bought_on = models.DateField(_("bought on"))
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    invoice = models.FileField(_("invoice photo"), upload_to=purchase_invoice_path, max_length=200, blank=True)
+    invoice_extension = models.CharField(max_length=5, blank=True)
+    invoice_type = models.CharField(max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PurchaseStatus.choices, default=PurchaseStatus.WAITING
+    )
+    # The ledger entries that received the lines.
+    batch = models.UUIDField(_("batch"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        ordering = ["-bought_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="supplies_purchase_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} {self.amount}"
+
+
+class PurchaseLine(models.Model):
+    purchase = models.ForeignKey(Purchase, verbose_name=_("purchase"), on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    lot_code = models.CharField(_("lot"), max_length=30, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    # Set when the line is received into the store.
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.OneToOneField(
+        Entry, verbose_name=_("entry"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("purchase line")
+        verbose_name_plural = _("purchase lines")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity}"
+
+
+class PurchaseApproval(ApprovalRequest, TimeStampedModel):
+    """The second person's approval of a purchase over TONGZHOU_SUPPLIES_PURCHASE_SECOND_APPROVAL
+    (core.transitions.decide); never the person who recorded it."""
+
+    purchase = models.ForeignKey(
+        Purchase, verbose_name=_("purchase"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    place_path = PathField(_("place path"), db_index=True)
+
+    class Meta:
+        verbose_name = _("purchase approval")
+        verbose_name_plural = _("purchase approvals")
+
+    def __str__(self) -> str:
+        return f"{self.purchase} {self.get_status_display()}"

@@ -127,6 +127,7 @@ class PublicItem:
     handed_out: Decimal = Decimal(0)
     workers: int = 0
     posts: int = 0
+    teams: int = 0
 
 
 # Hand-outs per item from the running tallies (a few rows per store and item): quantity handed
@@ -135,7 +136,8 @@ HANDED_OUT_SQL = """
 SELECT item_id,
        SUM(CASE WHEN kind = 'worker' THEN quantity ELSE 0 END),
        COUNT(DISTINCT CASE WHEN kind = 'worker' AND quantity > 0 THEN who END),
-       COUNT(DISTINCT CASE WHEN kind = 'post' AND quantity > 0 THEN who END)
+       COUNT(DISTINCT CASE WHEN kind = 'post' AND quantity > 0 THEN who END),
+       COUNT(DISTINCT CASE WHEN kind = 'team' AND quantity > 0 THEN who END)
 FROM supplies_handouttally
 WHERE place_path >= %s AND place_path < %s
 GROUP BY item_id
@@ -170,11 +172,11 @@ def public_ledger(street: Any) -> list[PublicItem]:
     # Raw SQL asks the router where to read, as a queryset does (the replica on the public ledger).
     with connections[router.db_for_read(HandOutTally)].cursor() as cursor:
         cursor.execute(HANDED_OUT_SQL, [street.path, street.path[:-1] + "0"])
-        for item_id, total, workers, posts in cursor.fetchall():
+        for item_id, total, workers, posts, teams in cursor.fetchall():
             if item_id in rows:
                 handed = rows[item_id]
                 handed.handed_out = Decimal(str(total or 0))
-                handed.workers, handed.posts = workers, posts
+                handed.workers, handed.posts, handed.teams = workers, posts, teams
     return sorted(rows.values(), key=lambda r: r.item)
 
 

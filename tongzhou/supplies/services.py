@@ -784,6 +784,7 @@ def handout_issue(
         place_path=store.place_path,
         recipient=recipient,
         post=post,
+        team=Team.objects.filter(members__user_id=recipient.pk).order_by("pk").first(),
         batch=batch,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -805,7 +806,11 @@ def handout_issue(
 def _tally(handout: HandOut, *, item_id: int, quantity: Decimal) -> None:
     """Add `quantity` (negative on a reversal) to the hand-out's worker and post tallies, in the
     caller's transaction."""
-    for by, who in ((TallyBy.WORKER, handout.recipient_id), (TallyBy.POST, handout.post_id)):
+    for by, who in (
+        (TallyBy.WORKER, handout.recipient_id),
+        (TallyBy.POST, handout.post_id),
+        (TallyBy.TEAM, handout.team_id),
+    ):
         if who is None:
             continue
         key = {"store_id": handout.store_id, "item_id": item_id, "kind": by, "who": who}

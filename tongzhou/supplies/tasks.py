@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from tongzhou.supplies.services import ledger_check
+from tongzhou.supplies.tally_check import tally_check
 
 logger = logging.getLogger(__name__)
 
@@ -20,4 +21,16 @@ def check_ledger() -> dict[str, float]:
         len(report.mismatches),
         report.seconds,
     )
-    return {"entries": report.entries, "mismatches": len(report.mismatches), "seconds": report.seconds}
+    tallies = tally_check()
+    logger.info(
+        "hand-out tallies checked: %d tallies, %d differ (%.2f s)",
+        tallies.tallies,
+        len(tallies.mismatches),
+        tallies.seconds,
+    )
+    return {
+        "entries": report.entries,
+        "mismatches": len(report.mismatches),
+        "seconds": report.seconds,
+        "tally_mismatches": len(tallies.mismatches),
+    }

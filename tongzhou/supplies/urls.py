@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongzhou.supplies import views, views_distributions
+from tongzhou.supplies import views, views_distributions, views_funds
 
 app_name = "supplies"
 urlpatterns = [
@@ -47,4 +47,14 @@ urlpatterns = [
     ),
     path("deliveries/", views_distributions.deliveries, name="deliveries"),
     path("deliveries/<int:pk>/", views_distributions.deliver, name="deliver"),
+    # Funds: money in (donations, grants) and out (purchases).
+    path("funds/", views_funds.funds, name="funds"),
+    path("funds/<int:pk>/", views_funds.fund, name="fund"),
+    path("funds/<int:pk>/donations/", views_funds.fund_put_in, name="fund_put_in"),
+    path("funds/<int:pk>/grants/", views_funds.fund_grant, name="fund_grant"),
+    path("funds/<int:pk>/purchase/", views_funds.purchase_create, name="purchase_create"),
+    path("grants/<int:pk>/answer/", views_funds.grant_answer, name="grant_answer"),
+    path("purchases/<int:pk>/", views_funds.purchase, name="purchase"),
+    path("purchases/<int:pk>/invoice/", views_funds.invoice, name="invoice"),
+    path("ledger/<str:code>/funds.csv", views_funds.public_funds_csv, name="public_funds_csv"),
 ]

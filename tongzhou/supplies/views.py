@@ -20,7 +20,7 @@ from tongzhou.core.exports import spreadsheet_row
 from tongzhou.core.forms import form_errors
 from tongzhou.core.permissions import Perm
 from tongzhou.places.models import Place, PlaceKind
-from tongzhou.supplies import distribution_selectors, selectors, services
+from tongzhou.supplies import distribution_selectors, fund_selectors, selectors, services
 from tongzhou.supplies.documents import receipt_donation_id, receipt_token, thank_you, what_was_given
 from tongzhou.supplies.forms import (
     DonationForm,
@@ -190,6 +190,8 @@ def public_ledger(request: HttpRequest, code: str) -> HttpResponse:
             "rows": selectors.public_ledger(street),
             "donations": [(d, what_was_given(d)) for d in selectors.public_donations(street)[:100]],
             "distributions": distribution_selectors.public_distributions(street),
+            "funds": fund_selectors.public_funds(street),
+            "lines": fund_selectors.PUBLIC_LINES,
         },
     )
 
@@ -214,6 +216,7 @@ def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
             _("Handed to workers"),
             _("Workers"),
             _("Posts"),
+            _("Teams"),
         ]
     )
     for row in selectors.public_ledger(street):
@@ -231,6 +234,7 @@ def public_ledger_csv(request: HttpRequest, code: str) -> HttpResponse:
                     row.handed_out,
                     row.workers,
                     row.posts,
+                    row.teams,
                 ]
             )
         )

@@ -187,7 +187,37 @@ class Songhua:
         requisition = requisition_submit(
             actor=self.staff, store=store, reason="卡点用", lines=[AskedLine(item_id=item.pk, quantity="20")]
         )
+        from io import BytesIO
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from tongzhou.supplies.fund_services import (
+            BoughtLine,
+            donation_to_fund,
+            fund_create,
+            grant_apply,
+            purchase_record,
+        )
+
+        fund = fund_create(actor=None, place=self.community, name="松花巷防疫资金")
+        donation_to_fund(actor=None, fund=fund, donation=donation)
+        grant = grant_apply(actor=None, fund=fund, applicant="松花巷工会", funder="职工保险互助会", amount="500")
+        photo = BytesIO()
+        Image.new("RGB", (8, 8), "white").save(photo, format="PNG")
+        purchase = purchase_record(
+            actor=None,
+            fund=fund,
+            store=store,
+            supplier="松花巷药店",
+            amount="100",
+            lines=[BoughtLine(item.pk, 10)],
+            invoice=SimpleUploadedFile("i.png", photo.getvalue(), content_type="image/png"),
+        )
         return {
+            "fund": fund,
+            "grant": grant,
+            "purchase": purchase,
             "requisition": requisition,
             "item": item,
             "store": store,
@@ -754,6 +784,35 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
         {"pk": s.distribution.pk},
         {"row": s.distribution.households.order_by("pk").first().pk},
     ),
+    "supplies:fund": lambda s: _at(s.supplies["fund"], s.supplies["fund"].place_path),
+    "supplies:fund_put_in": lambda s: _at(
+        s.supplies["fund"], s.supplies["fund"].place_path, **{"put-donation": s.supplies["donation"].pk}
+    ),
+    "supplies:fund_grant": lambda s: _at(
+        s.supplies["fund"],
+        s.supplies["fund"].place_path,
+        **{"grant-applicant": "工会", "grant-funder": "互助会", "grant-amount_asked": "100"},
+    ),
+    "supplies:purchase_create": lambda s: _at(
+        s.supplies["fund"],
+        s.supplies["fund"].place_path,
+        **{
+            "supplier": "药店",
+            "amount": "10",
+            "store": s.supplies["store"].pk,
+            "line-TOTAL_FORMS": "1",
+            "line-INITIAL_FORMS": "0",
+            "line-0-item": s.supplies["item"].pk,
+            "line-0-quantity": "1",
+        },
+    ),
+    "supplies:grant_answer": lambda s: _at(
+        s.supplies["grant"],
+        s.supplies["grant"].place_path,
+        **{"answer-decision": "approve", "answer-amount_approved": "100"},
+    ),
+    "supplies:purchase": lambda s: _at(s.supplies["purchase"], s.supplies["purchase"].place_path),
+    "supplies:invoice": lambda s: _at(s.supplies["purchase"], s.supplies["purchase"].place_path),
     "stories:detail": lambda s: _at(s.story, s.story.place_path, action="submit"),
     "stories:edit": lambda s: _at(s.story, s.story.place_path, place=s.compound.pk, title="改", body="改"),
     "stories:photos": lambda s: _at(s.story, s.story.place_path, credit="摄影"),
