@@ -489,8 +489,11 @@ def _volunteers(
         HoursEntry(
             volunteer=a.volunteer,
             assignment=a,
-            hours=Decimal(round((a.checked_out_at - a.checked_in_at).total_seconds() / 3600, 2)),
+            hours=Decimal(round((a.checked_out_at - a.checked_in_at).total_seconds() / 3600, 1)),
             created_at=a.checked_out_at,
+            # As HoursEntry.save() fills them: the shift's post and start, which the proposals read.
+            post=a.shift.post,
+            shift_start=a.shift.start,
         )
         for a in assignments
         if a.checked_out_at and a.checked_in_at
