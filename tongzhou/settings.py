@@ -409,9 +409,12 @@ MEDIA_URL = "/media/"
 # size, summed) needs a second person's approval: items carry no price, packs compare across items.
 TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS = env_int("TONGZHOU_SUPPLIES_SECOND_APPROVAL_PACKS", 20)
 # The daily report (日报): communities' figures are snapshotted at the cut-off (local time, HH:MM),
-# which is also the community's sign-off deadline; the street signs by its own deadline.
+# which is also the community's sign-off deadline; the street, the district and the city each sign
+# by their own deadline, later than the level below.
 TONGZHOU_REPORT_CUTOFF = env_str("TONGZHOU_REPORT_CUTOFF", "16:00")
 TONGZHOU_REPORT_STREET_DEADLINE = env_str("TONGZHOU_REPORT_STREET_DEADLINE", "17:00")
+TONGZHOU_REPORT_DISTRICT_DEADLINE = env_str("TONGZHOU_REPORT_DISTRICT_DEADLINE", "18:00")
+TONGZHOU_REPORT_CITY_DEADLINE = env_str("TONGZHOU_REPORT_CITY_DEADLINE", "19:00")
 CELERY_BEAT_SCHEDULE["daily-report-snapshots"] = {
     "task": "tongzhou.reports.tasks.snapshot_today",
     "schedule": crontab(

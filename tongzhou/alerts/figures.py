@@ -8,7 +8,7 @@ from tongzhou.core.figures import Column, Figure, register_figures
 ALERTS_OPEN = Figure(
     key="alerts_open",
     label=_("Alerts open"),
-    doc="Alerts raised before the cut-off and not closed by then.",
+    doc=_("Alerts raised before the cut-off and not closed by then."),
     model="alerts.Alert",
     path_field="place_path",
     rows=lambda d: Q(created_at__lt=d.cutoff) & (Q(closed_at__isnull=True) | Q(closed_at__gte=d.cutoff)),

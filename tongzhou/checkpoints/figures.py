@@ -26,7 +26,7 @@ _SECTION = _("Gates")
 PASSAGES = Figure(
     key="passages",
     label=_("Gate passages"),
-    doc="Scans at the gates between midnight and the cut-off (device time).",
+    doc=_("Scans at the gates between midnight and the cut-off (device time)."),
     model="checkpoints.Passage",
     path_field="place_path",
     rows=_scanned,
@@ -39,7 +39,7 @@ PASSAGES = Figure(
 REFUSALS = Figure(
     key="refusals",
     label=_("Refused at the gate"),
-    doc="Scans answered 'may not pass', between midnight and the cut-off.",
+    doc=_("Scans answered 'may not pass', between midnight and the cut-off."),
     model="checkpoints.Passage",
     path_field="place_path",
     rows=lambda d: _scanned(d) & Q(allowed=False),
@@ -52,7 +52,10 @@ REFUSALS = Figure(
 FEVERS = Figure(
     key="fevers",
     label=_("Fevers at the gate"),
-    doc="Scans with a temperature at or above TONGZHOU_FEVER_CELSIUS, between midnight and the cut-off.",
+    doc=_(
+        "Scans with a temperature at or above the fever threshold (TONGZHOU_FEVER_CELSIUS), "
+        "between midnight and the cut-off."
+    ),
     model="checkpoints.Passage",
     path_field="place_path",
     rows=lambda d: _scanned(d) & Q(temperature__gte=Decimal(str(settings.TONGZHOU_FEVER_CELSIUS))),

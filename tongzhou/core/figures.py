@@ -9,6 +9,10 @@ place path of each row, and the rows it counts for a day (a Q built from the day
 A figure is computed set-based: one query per figure for any number of communities, grouped by the
 community's path prefix (`compute`). Its drill-down (`Figure.drill`) is the same rows, for one
 place's subtree, so it lists exactly what was counted.
+
+Every stored figure rolls up as a sum. What does not (a share, days left, a median) is *derived*
+wherever it is shown from summable figures: a `Ratio` of two sums, or a `Median` read from a
+histogram whose buckets are each a summable figure (`histogram`).
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +25,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -82,11 +86,12 @@ class Figure:
     `rows(day)` is the Q of the rows counted; `path_field` the lookup to a row's place path.
     `reproducible` False marks a figure of the state at the moment of counting ("open now"), which
     a late run for a past day cannot rebuild; `why_not` says why. `columns` are the drill-down's
-    table, which must mask personal data."""
+    table, which must mask personal data. `negate` sums the opposite of `sum_field` (issues are
+    negative entries of the supplies ledger, and the figure counts what went out)."""
 
     key: str
     label: Label
-    doc: str
+    doc: Label
     model: str
     path_field: str
     rows: Callable[[Day], Q]
@@ -98,6 +103,22 @@ class Figure:
     watch: str = Watch.NONE
     order: int = 100
     section: Label = ""
+    negate: bool = False
+
+    def measure(self) -> Any:
+        """The SQL aggregate of the figure: a count of rows, or the sum of `sum_field`."""
+        if not self.sum_field:
+            return Count("pk")
+        return Sum(-F(self.sum_field) if self.negate else F(self.sum_field))
+
+    def value_of(self, row: Any) -> Any:
+        """What one counted row adds to the figure (1, or its `sum_field`), read in Python."""
+        if not self.sum_field:
+            return 1
+        value = row
+        for part in self.sum_field.split("__"):
+            value = getattr(value, part)
+        return -value if self.negate else value
 
     def queryset(self) -> models.QuerySet[Any]:
         return apps.get_model(self.model)._default_manager.all()
@@ -115,7 +136,8 @@ class Figure:
 class Ratio:
     """A share of two figures (per cent), derived wherever it is shown, never stored: so a total
     is the share of the sums, not a sum of shares. `fall_points` flags a fall of more points than
-    that against the day before."""
+    that against the day before. `scale` and `suffix` make other ratios: days left is stock ÷
+    issued over N days × N, shown in days."""
 
     key: str
     label: Label
@@ -124,20 +146,109 @@ class Ratio:
     fall_points: int = 0
     order: int = 100
     section: Label = ""
+    scale: int = 100
+    suffix: Label = "%"
+    doc: Label = ""
 
     def of(self, values: dict[str, Any]) -> float | None:
         top, bottom = values.get(self.numerator), values.get(self.denominator)
         if top is None or not bottom:
             return None
-        return round(100 * float(top) / float(bottom), 1)
+        return round(self.scale * float(top) / float(bottom), 1)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One bar of a histogram: the figure counting the rows whose measure is in [low, high)
+    (`high` None: no upper bound)."""
+
+    figure: str
+    low: float
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Median:
+    """The median of a histogram whose buckets are summable figures: a street's buckets are the
+    sums of its communities', so its median is read from them like a community's, never averaged
+    from medians. Within the bucket holding the middle row the value is interpolated linearly;
+    in the open last bucket it is that bucket's lower bound ("at least")."""
+
+    key: str
+    label: Label
+    buckets: tuple[Bucket, ...]
+    order: int = 100
+    section: Label = ""
+    suffix: Label = ""
+    doc: Label = ""
+    fall_points: int = 0
+
+    def of(self, values: dict[str, Any]) -> float | None:
+        counts = [values.get(b.figure) for b in self.buckets]
+        if any(c is None for c in counts):
+            return None
+        total = sum(float(c) for c in counts if c is not None)
+        if not total:
+            return None
+        half, below = total / 2, 0.0
+        for bucket, count in zip(self.buckets, counts, strict=True):
+            n = float(count or 0)
+            if n and below + n >= half:
+                if bucket.high is None:
+                    return round(bucket.low, 1)
+                return round(bucket.low + (bucket.high - bucket.low) * (half - below) / n, 1)
+            below += n
+        return None  # pragma: no cover - the loop always reaches the half
+
+
+Derived = Ratio | Median
+
+
+def histogram(
+    *,
+    key: str,
+    label: Callable[[float, float | None], Label],
+    bounds: Sequence[float],
+    base: Figure,
+    within: Callable[[float, float | None], Q],
+    order: int,
+) -> list[Figure]:
+    """The bucket figures of a histogram: `base` (its rows, columns, model) narrowed by
+    `within(low, high)` for each pair of consecutive `bounds`, the last bucket open. Each is an
+    ordinary summable figure with its own drill-down."""
+    edges: list[tuple[float, float | None]] = list(zip(bounds, [*bounds[1:]], strict=False))
+    edges.append((bounds[-1], None))
+    out = []
+
+    def narrowed(low: float, high: float | None) -> Callable[[Day], Q]:
+        return lambda d: base.rows(d) & within(low, high)
+
+    for n, (low, high) in enumerate(edges):
+        out.append(
+            Figure(
+                key=f"{key}_{n}",
+                label=label(low, high),
+                doc=base.doc,
+                model=base.model,
+                path_field=base.path_field,
+                rows=narrowed(low, high),
+                columns=base.columns,
+                select_related=base.select_related,
+                reproducible=base.reproducible,
+                why_not=base.why_not,
+                order=order + n,
+                section=base.section,
+            )
+        )
+    return out
 
 
 _FIGURES: dict[str, Figure] = {}
-_RATIOS: dict[str, Ratio] = {}
+_RATIOS: dict[str, Derived] = {}
 _discovered = False
 
 
-def register_figures(*declared: Figure | Ratio) -> None:
+def register_figures(*declared: Figure | Derived) -> None:
     """Declare figures; the same one again is harmless, another under a taken key is an error."""
     for item in declared:
         table: dict[str, Any] = _FIGURES if isinstance(item, Figure) else _RATIOS
@@ -159,7 +270,8 @@ def figures() -> list[Figure]:
     return sorted(_FIGURES.values(), key=lambda f: (f.order, f.key))
 
 
-def ratios() -> list[Ratio]:
+def ratios() -> list[Derived]:
+    """The derived figures (shares, days left, medians), computed wherever they are shown."""
     _discover()
     return sorted(_RATIOS.values(), key=lambda r: (r.order, r.key))
 
@@ -170,11 +282,11 @@ def figure(key: str) -> Figure | None:
 
 
 def plain(value: Any) -> int | float | None:
-    """A figure's value as stored in JSON: whole numbers stay whole, hours keep one decimal."""
+    """A figure's value as stored in JSON: whole numbers stay whole, hours and yuan keep their decimals."""
     if value is None:
         return None
     if isinstance(value, Decimal | float):
-        return round(float(value), 1) if value % 1 else int(value)
+        return round(float(value), 2) if value % 1 else int(value)
     return int(value)
 
 
@@ -194,7 +306,7 @@ def compute(
         for root in within:
             scope |= subtree_q(root, fig.path_field)
         rows = fig.counted(day).filter(scope)
-        measure = Sum(fig.sum_field) if fig.sum_field else Count("pk")
+        measure = fig.measure()
         for length in lengths:
             grouped = rows.annotate(_community=Substr(fig.path_field, 1, length)).values("_community")
             for community, value in grouped.annotate(_value=measure).values_list("_community", "_value").order_by():
@@ -220,6 +332,6 @@ class Totals:
             self.missing.setdefault(key, reason)
 
     def rounded(self) -> "Totals":
-        """The sums with float noise taken off (hours keep one decimal)."""
+        """The sums with float noise taken off (hours and yuan keep their decimals)."""
         self.values = {key: plain(value) or 0 for key, value in self.values.items()}
         return self

@@ -1,6 +1,7 @@
 """Key persons and health checks, as figures of the daily report (see tongzhou/core/figures.py)."""
 
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongzhou.core.figures import Column, Day, Figure, Watch, register_figures
@@ -26,7 +27,10 @@ def _isolating(kind: OrderKind, order: int) -> Figure:
     return Figure(
         key=f"isolating_{kind.value}",
         label=kind.label,
-        doc=f"Key persons under a {kind.value} order on the day (started by then, not ended by the cut-off).",
+        doc=format_lazy(
+            _("Key persons under a {kind} order on the day (started by then, not ended by the cut-off)."),
+            kind=kind.label,
+        ),
         model="monitoring.IsolationOrder",
         path_field="place_path",
         rows=lambda d: _under_order(d) & Q(kind=kind),
@@ -42,7 +46,7 @@ ISOLATING = [_isolating(kind, 20 + i) for i, kind in enumerate(OrderKind)]
 NEW_ORDERS = Figure(
     key="orders_new",
     label=_("New under isolation"),
-    doc="Orders starting on the day.",
+    doc=_("Orders starting on the day."),
     model="monitoring.IsolationOrder",
     path_field="place_path",
     rows=lambda d: Q(starts_on=d.day),
@@ -55,7 +59,7 @@ NEW_ORDERS = Figure(
 RELEASED = Figure(
     key="orders_released",
     label=_("Released"),
-    doc="Orders released between midnight and the cut-off.",
+    doc=_("Orders released between midnight and the cut-off."),
     model="monitoring.IsolationOrder",
     path_field="place_path",
     rows=lambda d: Q(status=OrderStatus.RELEASED, ended_at__gte=d.start, ended_at__lt=d.cutoff),
@@ -68,7 +72,7 @@ RELEASED = Figure(
 CHECKS_DONE = Figure(
     key="checks_done",
     label=_("Health checks done"),
-    doc="Health checks recorded between midnight and the cut-off (reached or not).",
+    doc=_("Health checks recorded between midnight and the cut-off (reached or not)."),
     model="monitoring.HealthCheck",
     path_field="order__place_path",
     rows=lambda d: Q(done_at__gte=d.start, done_at__lt=d.cutoff),
@@ -84,7 +88,7 @@ CHECKS_DONE = Figure(
 CHECKS_OVERDUE = Figure(
     key="checks_overdue",
     label=_("Health checks overdue"),
-    doc="Active orders whose next check was due before the cut-off.",
+    doc=_("Active orders whose next check was due before the cut-off."),
     model="monitoring.IsolationOrder",
     path_field="place_path",
     rows=lambda d: Q(status=OrderStatus.ACTIVE, next_due_at__lt=d.cutoff),

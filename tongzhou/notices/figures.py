@@ -26,7 +26,7 @@ def _not_reached(d: Day) -> Q:
 SENT = Figure(
     key="notice_households",
     label=_("Households sent a notice"),
-    doc="Households a notice was sent to between midnight and the cut-off.",
+    doc=_("Households a notice was sent to between midnight and the cut-off."),
     model="notices.Reach",
     path_field="place_path",
     rows=lambda d: Q(notice__sent_at__gte=d.start, notice__sent_at__lt=d.cutoff),
@@ -39,7 +39,7 @@ SENT = Figure(
 NOT_REACHED = Figure(
     key="notice_not_reached",
     label=_("Households not reached"),
-    doc="Households of notices in force on the day that neither acknowledged nor were visited by the cut-off.",
+    doc=_("Households of notices in force on the day that neither acknowledged nor were visited by the cut-off."),
     model="notices.Reach",
     path_field="place_path",
     rows=_not_reached,

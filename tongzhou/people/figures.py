@@ -9,7 +9,7 @@ from tongzhou.core.pii import mask_name
 RESIDENTS = Figure(
     key="residents",
     label=_("Residents"),
-    doc="People on the register who had not moved out by the day and were not merged into another record.",
+    doc=_("People on the register who had not moved out by the day and were not merged into another record."),
     model="people.Person",
     path_field="place_path",
     rows=lambda d: Q(merged_into__isnull=True) & (Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=d.day)),

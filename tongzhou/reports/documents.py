@@ -103,7 +103,7 @@ def report_pdf(view: DailyView) -> bytes:
             pdf.showPage()
             pdf.setFont(FONT, 11)
             y = height - 50
-        value = "—" if line.value is None else (f"{line.value}%" if line.is_ratio else str(line.value))
+        value = "—" if line.value is None else (f"{line.value}{line.suffix}" if line.is_ratio else str(line.value))
         pdf.drawString(40, y, str(line.label))
         pdf.drawRightString(width - 40, y, value)
         y -= 16

@@ -3,14 +3,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, FloatField, IntegerField, Max, Prefetch, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongzhou.accounts.selectors import scope_for, user_roles
 from tongzhou.checkpoints.selectors import gates_in_scope
-from tongzhou.core.figures import Totals, Watch, figures, plain, ratios
+from tongzhou.core.figures import Ratio, Totals, Watch, figures, plain, ratios
 from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.scope import Scope, subtree_q
 from tongzhou.places.models import Place, PlaceKind
@@ -146,7 +148,8 @@ def children_rollups(place: Place, day: date, rows: list[tuple[Any, ...]] | None
 
 
 REPORTING_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
-SIGNING_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY)
+# Every level signs its own report: a community, its street, the district, the city.
+SIGNING_KINDS = REPORTING_KINDS
 
 
 def latest_reports(places: list[Place], day: date) -> dict[int, DailyReport]:
@@ -192,6 +195,9 @@ class Line:
     section: Any
     value: int | float | None
     is_ratio: bool = False
+    # A derived figure's unit ("%", " days") and what it is derived from.
+    suffix: Any = ""
+    doc: Any = ""
     missing: str = ""
     adjustments: list[Adjustment] = field(default_factory=list)
     change: str = ""
@@ -223,9 +229,8 @@ class DailyView:
 
     @property
     def unsigned(self) -> list[Place]:
-        return [
-            c for c, _, report in self.children if c.kind == PlaceKind.COMMUNITY and not (report and report.is_signed)
-        ]
+        """The places right below (a street's communities, a district's streets) not signed yet."""
+        return [c for c, _, report in self.children if c.kind in SIGNING_KINDS and not (report and report.is_signed)]
 
 
 def _change(watch: str, series: list[Any]) -> str:
@@ -244,13 +249,47 @@ def _change(watch: str, series: list[Any]) -> str:
     return ""
 
 
+def _history_keys() -> list[str]:
+    """The figures the days before the report's day are read for: the watched ones, the charted
+    ones and the parts of the shares whose fall is flagged."""
+    keys = {f.key for f in figures() if f.watch} | set(CHARTED)
+    for ratio in ratios():
+        if isinstance(ratio, Ratio) and ratio.fall_points:
+            keys |= {ratio.numerator, ratio.denominator}
+    return sorted(keys)
+
+
+def history_rollups(place: Place, days: list[date], keys: list[str]) -> dict[date, Rollup]:
+    """{day: the place's sums of `keys`} summed in the database, one aggregate query for all the
+    days: the days before the report's only feed its flags and its chart, so their snapshots are
+    not read whole."""
+    out = {day: Rollup(Totals()) for day in days}
+    if not days:
+        return out
+    sums = {f"_{n}": Sum(Cast(KT(f"values__{key}"), FloatField())) for n, key in enumerate(keys)}
+    grouped = (
+        Snapshot.objects.filter(subtree_q(place.path, "place_path"), day__in=days)
+        .values("day")
+        .annotate(_communities=Count("pk"), _taken_at=Max("taken_at"), _late=Max(Cast("late", IntegerField())), **sums)
+        .order_by()
+    )
+    for row in grouped:
+        roll = out[row["day"]]
+        roll.communities, roll.taken_at, roll.late = row["_communities"], row["_taken_at"], bool(row["_late"])
+        roll.totals.values = {key: plain(row[f"_{n}"]) or 0 for n, key in enumerate(keys) if row[f"_{n}"] is not None}
+    return out
+
+
 def daily_report(place: Place, day: date) -> DailyView:
     """The report of `place` for `day`: each figure summed from its communities' snapshots, with
     the last days for the anomaly flags, its children side by side with their sign-off, and the
-    place's own report versions. A constant number of queries whatever the size of the place."""
+    place's own report versions. A constant number of queries whatever the size of the place: the
+    day's snapshots are read whole (its figures and its children's), the days before only as sums
+    of the few figures their flags and chart need, in one aggregate."""
     days = [day - timedelta(days=n) for n in range(ANOMALY_DAYS - 1, -1, -1)]
-    rows = _snapshot_rows(place, days)
-    history = rollups(place, days, rows)
+    rows = _snapshot_rows(place, [day])
+    history = history_rollups(place, days[:-1], _history_keys())
+    history[day] = rollups(place, [day], rows)[day]
     versions = report_versions(place, day)
     own = list(versions[0].adjustments.all()) if versions else []
     lines: list[Line] = []
@@ -279,7 +318,16 @@ def daily_report(place: Place, day: date) -> DailyView:
                 "today": today,
             }
         lines.append(
-            Line(key=ratio.key, label=ratio.label, section=ratio.section, value=today, is_ratio=True, change=change)
+            Line(
+                key=ratio.key,
+                label=ratio.label,
+                section=ratio.section,
+                value=today,
+                is_ratio=True,
+                change=change,
+                suffix=ratio.suffix,
+                doc=ratio.doc,
+            )
         )
     order = {f.key: (f.order, f.key) for f in figures()} | {r.key: (r.order, r.key) for r in ratios()}
     lines.sort(key=lambda line: order[line.key])

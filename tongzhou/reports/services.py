@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,15 +28,33 @@ def _clock(text: str) -> time:
     return time(int(hour), int(minute or 0))
 
 
+# Each level of the tree signs its report by its own deadline (a setting, local time), and who signs
+# it: the community's staff, the street's administrator, the district's (a city is signed by a
+# district administrator's grant at the city). The same sign-off, reminders and versions serve all.
+DEADLINES = {
+    PlaceKind.COMMUNITY: "TONGZHOU_REPORT_CUTOFF",
+    PlaceKind.STREET: "TONGZHOU_REPORT_STREET_DEADLINE",
+    PlaceKind.DISTRICT: "TONGZHOU_REPORT_DISTRICT_DEADLINE",
+    PlaceKind.CITY: "TONGZHOU_REPORT_CITY_DEADLINE",
+}
+SIGNERS = {
+    PlaceKind.COMMUNITY: Role.COMMUNITY_STAFF,
+    PlaceKind.STREET: Role.STREET_ADMIN,
+    PlaceKind.DISTRICT: Role.DISTRICT_ADMIN,
+    PlaceKind.CITY: Role.DISTRICT_ADMIN,
+}
+
+
+def deadline_time(kind: str) -> str:
+    return str(getattr(settings, DEADLINES[PlaceKind(kind)]))
+
+
 def deadline(place: Place, day: date) -> datetime:
-    """When `place` signs its report for `day`: a community by the cut-off, a street (and above)
-    by the street deadline (local time)."""
-    at = (
-        settings.TONGZHOU_REPORT_CUTOFF
-        if place.kind == PlaceKind.COMMUNITY
-        else settings.TONGZHOU_REPORT_STREET_DEADLINE
+    """When `place` signs its report for `day`, by its kind: a community by the cut-off, a street,
+    district or city by its own deadline (local time)."""
+    return timezone.make_aware(
+        datetime.combine(day, _clock(deadline_time(place.kind))), timezone.get_current_timezone()
     )
-    return timezone.make_aware(datetime.combine(day, _clock(at)), timezone.get_current_timezone())
 
 
 @transaction.atomic
@@ -122,8 +141,8 @@ def _editable(*, place: Place, day: date) -> DailyReport:
 
 
 def _check_place(place: Place) -> None:
-    if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET):
-        raise ValidationError(_("Only a community or a street writes and signs a daily report."))
+    if place.kind not in DEADLINES:
+        raise ValidationError(_("Only a community, street, district or city writes and signs a daily report."))
 
 
 @transaction.atomic
@@ -190,25 +209,26 @@ def report_sign(*, actor: Any, place: Place, day: date, now: datetime | None = N
 
 
 @transaction.atomic
-def reminders_send(*, actor: Any, street: Place, day: date, unsigned: list[Place]) -> int:
-    """Text the community staff of each community in `unsigned` (under `street`) that the day's
-    report waits for their signature, through the message pipeline. Returns the messages queued."""
-    require(actor, Perm.REPORT_SIGN, street.path)
-    paths = [c.path for c in unsigned if c.path.startswith(street.path) and c.path != street.path]
-    staff = (
-        RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, place__path__in=paths)
-        .select_related("user", "place")
-        .order_by("pk")
-    )
+def reminders_send(*, actor: Any, place: Place, day: date, unsigned: list[Place]) -> int:
+    """Text whoever signs each place in `unsigned` (places under `place`: a street's communities, a
+    district's streets, a city's districts) that the day's report waits for their signature by its
+    deadline, through the message pipeline. Needs REPORT_SIGN over `place`. Returns the messages
+    queued."""
+    require(actor, Perm.REPORT_SIGN, place.path)
+    below = [c for c in unsigned if c.path.startswith(place.path) and c.path != place.path and c.kind in SIGNERS]
+    wanted = Q(pk__in=[])
+    for child in below:
+        wanted |= Q(role=SIGNERS[PlaceKind(child.kind)], place__path=child.path)
+    signers = RoleAssignment.objects.filter(wanted).select_related("user", "place").order_by("pk") if below else []
     items = [
         Outgoing(
             to=grant.user.phone,
             text=_("%(community)s: the daily report of %(day)s waits for your signature (by %(time)s).")
-            % {"community": grant.place.name, "day": day.isoformat(), "time": settings.TONGZHOU_REPORT_CUTOFF},
+            % {"community": grant.place.name, "day": day.isoformat(), "time": deadline_time(grant.place.kind)},
             scope=grant.place.path,
             kind="daily_report_reminder",
         )
-        for grant in staff
+        for grant in signers
         if grant.user.phone
     ]
     if items:
@@ -216,7 +236,7 @@ def reminders_send(*, actor: Any, street: Place, day: date, unsigned: list[Place
     audit_log(
         action=ReportsAudit.REMINDER_SENT,
         actor=actor,
-        place_path=street.path,
-        details={"day": day.isoformat(), "communities": len(paths), "messages": len(items)},
+        place_path=place.path,
+        details={"day": day.isoformat(), "communities": len(below), "messages": len(items)},
     )
     return len(items)

@@ -239,7 +239,7 @@ def daily_adjust(request: ScopedRequest, code: str, day: str) -> HttpResponse:
 def daily_remind(request: ScopedRequest, code: str, day: str) -> HttpResponse:
     place = get_report_place_for_user(user=request.user, code=code, perm=Perm.REPORT_SIGN)
     when = _day(day)
-    sent = reminders_send(actor=request.user, street=place, day=when, unsigned=daily_report(place, when).unsigned)
+    sent = reminders_send(actor=request.user, place=place, day=when, unsigned=daily_report(place, when).unsigned)
     messages.success(request, _("%(n)s reminders sent.") % {"n": sent})
     return _back(place, when)
 

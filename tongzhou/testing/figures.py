@@ -18,7 +18,7 @@ def _in_running_round(d: Day) -> Q:
 SAMPLED = Figure(
     key="sampled_in_round",
     label=_("Sampled in the running round"),
-    doc="People sampled (first samples, not retests) before the cut-off in rounds running on the day.",
+    doc=_("People sampled (first samples, not retests) before the cut-off in rounds running on the day."),
     model="testing.Sample",
     path_field="place_path",
     rows=_in_running_round,
@@ -35,7 +35,9 @@ SAMPLED = Figure(
 POSITIVE = Figure(
     key="in_positive_tubes",
     label=_("People in positive tubes"),
-    doc="Samples whose pooled tube's positive result came between midnight and the cut-off, by the person's community.",
+    doc=_(
+        "Samples whose pooled tube's positive result came between midnight and the cut-off, by the person's community."
+    ),
     model="testing.Sample",
     path_field="place_path",
     rows=lambda d: Q(tube__result=Result.POSITIVE, tube__result_at__gte=d.start, tube__result_at__lt=d.cutoff),
@@ -52,7 +54,7 @@ POSITIVE = Figure(
 RECALLS = Figure(
     key="recalls_outstanding",
     label=_("Recalls outstanding"),
-    doc="Recalls made before the cut-off and not cleared by then.",
+    doc=_("Recalls made before the cut-off and not cleared by then."),
     model="testing.Recall",
     path_field="place_path",
     rows=lambda d: Q(created_at__lt=d.cutoff) & (Q(cleared_at__isnull=True) | Q(cleared_at__gte=d.cutoff)),

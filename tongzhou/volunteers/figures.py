@@ -11,7 +11,7 @@ _SECTION = _("Volunteers")
 ON_DUTY = Figure(
     key="volunteers_on_duty",
     label=_("Volunteers on duty"),
-    doc="Shift assignments checked in between midnight and the cut-off, at posts of the community.",
+    doc=_("Shift assignments checked in between midnight and the cut-off, at posts of the community."),
     model="volunteers.Assignment",
     path_field="shift__place_path",
     rows=lambda d: Q(checked_in_at__gte=d.start, checked_in_at__lt=d.cutoff),
@@ -28,7 +28,7 @@ ON_DUTY = Figure(
 HOURS = Figure(
     key="volunteer_hours",
     label=_("Hours served"),
-    doc="Hours entered (check-outs, corrections) from midnight to the cut-off, by the volunteer's community.",
+    doc=_("Hours entered (check-outs, corrections) from midnight to the cut-off, by the volunteer's community."),
     model="volunteers.HoursEntry",
     path_field="volunteer__place_path",
     rows=lambda d: Q(created_at__gte=d.start, created_at__lt=d.cutoff),
