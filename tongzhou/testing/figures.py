@@ -66,6 +66,7 @@ RECALLS = Figure(
 
 SHARE_SAMPLED = Ratio(
     key="share_sampled",
+    # xgettext:no-python-format
     label=_("% sampled"),
     numerator="sampled_in_round",
     denominator="residents",
