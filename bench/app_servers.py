@@ -475,6 +475,12 @@ def main() -> None:
                 time.sleep(max(0.0, t_kill - time.time()))
                 t_kill = time.time()
                 servers[0].kill()
+                # Gone once its port refuses: until the kernel has torn down the last of its
+                # processes, the listening socket still takes connections (which then reset).
+                while time.time() < t_kill + 2:
+                    with socket.socket() as sock:
+                        if sock.connect_ex(("127.0.0.1", PORTS[0])) != 0:
+                            break
                 t_dead = time.time()
                 time.sleep(max(0.0, t_restart - time.time()))
                 t_restart = time.time()
@@ -593,6 +599,13 @@ def report(runs: dict[str, dict[str, object]], args: argparse.Namespace, kinds: 
         )
         s["refused by A, passed on to B (no error)"] = retried_refused
         back = [ln.end for ln in lines if ln.end >= tr and ln.upstreams[-1] == a and 200 <= ln.status < 300]
+        socket_errors = sum(int(n) for n in re.findall(r"\d+", str(run["wrk_socket"])))
+        client_errors = int(run["wrk_non2xx"]) + socket_errors  # type: ignore[call-overload]
+        s["client errors ≤ in flight on A at the kill"] = (
+            f"{client_errors} ≤ {len(in_flight)}: {'yes' if client_errors <= len(in_flight) else 'NO'}"
+            if name == "kill"
+            else f"{client_errors}"
+        )
         s["A's first answer after its restart"] = f"+{min(back) - tr:.1f} s" if back and name == "kill" else "-"
         upstream_errors: Counter[str] = run["upstream_errors"]  # type: ignore[assignment]
         for kind in upstream_errors:
