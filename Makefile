@@ -59,9 +59,11 @@ test-postgres: install-dev
 
 test: lint typecheck check test-sqlite test-postgres
 
-# The gate-scan bench drives gunicorn with Debian's wrk, installed here when it is missing.
+# The gate-scan and app-server benches drive gunicorn with Debian's wrk, the latter behind Debian's
+# nginx (run with its own config and prefix in a temp dir, on loopback); both installed when missing.
 bench: install-dev
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q --no-install-recommends wrk)
+	@test -x /usr/sbin/nginx || (apt-get update -q && apt-get install -y -q --no-install-recommends nginx)
 	$(PY) bench/import_divisions.py
 	$(PY) bench/place_page.py
 	$(PY) bench/residents.py
@@ -74,6 +76,7 @@ bench: install-dev
 	$(PY) bench/supplies.py
 	$(PY) bench/welfare.py
 	$(PY) bench/daily_report.py
+	$(PY) bench/app_servers.py
 
 messages: install-dev
 	cd tongzhou && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
