@@ -20,9 +20,11 @@ STAFF_GIVES = {
     Role.CHECKPOINT_GUARD,
     Role.VOLUNTEER,
 }
+# A member unit's contact is made only with its unit, by the welfare officer
+# (welfare.services.unit_contact_create): no administrator holds the unit's permission to give.
 MAY_GIVE: dict[Role, set[Role]] = {
-    Role.DISTRICT_ADMIN: EVERY_ROLE,
-    Role.STREET_ADMIN: EVERY_ROLE - {Role.DISTRICT_ADMIN},
+    Role.DISTRICT_ADMIN: EVERY_ROLE - {Role.UNIT_CONTACT},
+    Role.STREET_ADMIN: EVERY_ROLE - {Role.DISTRICT_ADMIN, Role.UNIT_CONTACT},
     Role.COMMUNITY_STAFF: STAFF_GIVES,
     Role.HEALTH_OFFICER: set(),
     Role.AUDITOR: set(),
@@ -32,6 +34,7 @@ MAY_GIVE: dict[Role, set[Role]] = {
     Role.CHECKPOINT_GUARD: set(),
     Role.VOLUNTEER: set(),
     Role.WELFARE_OFFICER: set(),
+    Role.UNIT_CONTACT: set(),
 }
 
 
@@ -70,7 +73,9 @@ def _offered(client, place):
 def test_the_members_form_offers_only_the_roles_the_granter_may_give(demo, client_as):
     taian = demo.places["taian"]
     assert _offered(client_as("taian_staff"), taian) == {r.value for r in STAFF_GIVES}
-    assert _offered(client_as("street_admin"), taian) == {r.value for r in EVERY_ROLE - {Role.DISTRICT_ADMIN}}
+    assert _offered(client_as("street_admin"), taian) == {
+        r.value for r in EVERY_ROLE - {Role.DISTRICT_ADMIN, Role.UNIT_CONTACT}
+    }
 
 
 @pytest.mark.parametrize("role", ["health_officer", "auditor", "street_admin"])
