@@ -30,7 +30,9 @@ def worker():
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
     _drop_connection_pools()  # made earlier in the session with the in-memory broker
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        # Every queue of CELERY_TASK_ROUTES, as the workers of a deployment consume them together.
+        queues = sorted({route["queue"] for route in app.conf.task_routes.values()} | {app.conf.task_default_queue})
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=queues):
             yield
     finally:
         app.conf.update(saved)
