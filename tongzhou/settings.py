@@ -11,6 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
@@ -237,6 +238,8 @@ TONGZHOU_TASK_QUEUES = {
     "tongzhou.checkpoints.tasks.maintain_partitions": "default",
 }
 CELERY_TASK_DEFAULT_QUEUE = f"{TONGZHOU_QUEUE_PREFIX}default"
+# A worker started without -Q consumes every queue (one host); with -Q, only those named.
+CELERY_TASK_QUEUES = [Queue(f"{TONGZHOU_QUEUE_PREFIX}{queue}") for queue in sorted(set(TONGZHOU_TASK_QUEUES.values()))]
 CELERY_TASK_ROUTES = {
     name: {"queue": f"{TONGZHOU_QUEUE_PREFIX}{queue}"} for name, queue in TONGZHOU_TASK_QUEUES.items()
 }

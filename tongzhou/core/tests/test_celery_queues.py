@@ -28,6 +28,8 @@ def test_every_task_has_its_queue_and_beat_jobs_go_to_theirs():
     assert tasks == set(settings.TONGZHOU_TASK_QUEUES), "a task without a queue, or a queue for no task"
     queues = set(settings.TONGZHOU_TASK_QUEUES.values())
     assert queues == {"messages", "imports", "reports", "solver", "default"}
+    # A worker without -Q (one host) consumes them all.
+    assert {q.name for q in app.conf.task_queues} == queues
     for name, queue in settings.TONGZHOU_TASK_QUEUES.items():
         assert app.amqp.router.route({}, name)["queue"].name == queue
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
