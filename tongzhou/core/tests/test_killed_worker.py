@@ -29,6 +29,7 @@ from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
 from tongzhou.core.tests.gateway_standin import gateway_standin
 from tongzhou.people.models import Person
 from tongzhou.people.tests.factories import csv_bytes, id_number, row
+from tongzhou.people.tests.test_celery_worker import _drop_connection_pools
 
 REDIS_URL = os.environ.get("TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/11")
 VISIBILITY_SECONDS = 3
@@ -122,14 +123,12 @@ def broker() -> Iterator[None]:
         pytest.skip(f"Redis is not reachable at {REDIS_URL} (set TEST_WORKER_REDIS_URL)")
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    app.close()
-    app.amqp._producer_pool = None
+    _drop_connection_pools()
     try:
         yield
     finally:
         app.conf.update(saved)
-        app.close()
-        app.amqp._producer_pool = None
+        _drop_connection_pools()
 
 
 def workers_with(tmp_path: Path, **env: str) -> Workers:

@@ -40,7 +40,9 @@ def worker():
 
 
 def _drop_connection_pools() -> None:
-    app.close()
+    # Not app.close(): that also takes the app off Celery's list of apps, and a tasks module
+    # imported afterwards (the outbox's, on first use) would register its tasks with none.
+    app._pool = None
     app.amqp._producer_pool = None
 
 
