@@ -32,16 +32,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The standby tests have no meaning on SQLite (no replica of an embedded database): they are
-    left out of that run, not skipped (a skip fails CI). On PostgreSQL they need the standby."""
+    """The standby tests have no meaning on SQLite (no replica of an embedded database), nor have
+    the killed-worker tests (`postgres`: a worker process cannot see the test's database): they
+    are left out of that run, not skipped (a skip fails CI). On PostgreSQL they need the standby,
+    and Redis."""
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         return
-    left_out = [item for item in items if item.get_closest_marker("standby")]
+
+    def postgres_only(item: pytest.Item) -> bool:
+        return any(item.get_closest_marker(name) for name in ("standby", "postgres"))
+
+    left_out = [item for item in items if postgres_only(item)]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if not item.get_closest_marker("standby")]
+        items[:] = [item for item in items if not postgres_only(item)]
 
 
 @dataclass

@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
@@ -216,6 +217,56 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Workers and queues (docs/deploy.md, "Celery workers and queues"). Every task has its queue here
+# (core/tests/test_celery_queues.py), so a long import never waits behind a mass send or the
+# other way round; beat's small jobs go to `default`. TONGZHOU_QUEUE_PREFIX keeps the queues of
+# two deployments (or a test's worker) on one Redis apart.
+TONGZHOU_QUEUE_PREFIX = env_str("TONGZHOU_QUEUE_PREFIX", "")
+TONGZHOU_TASK_QUEUES = {
+    "tongzhou.core.outbox.tasks.send_outbox": "messages",
+    "tongzhou.core.outbox.tasks.send_outbox_due": "messages",
+    "tongzhou.notices.tasks.send_notice_texts": "messages",
+    "tongzhou.notices.tasks.send_notice_texts_due": "messages",
+    "tongzhou.core.imports.tasks.check_import": "imports",
+    "tongzhou.core.imports.tasks.run_import": "imports",
+    "tongzhou.reports.tasks.snapshot_today": "reports",
+    "tongzhou.supplies.tasks.check_ledger": "reports",
+    "tongzhou.volunteers.tasks.solve_roster": "solver",
+    "tongzhou.assistance.tasks.auto_confirm": "default",
+    "tongzhou.monitoring.tasks.escalate": "default",
+    "tongzhou.monitoring.tasks.purge": "default",
+    "tongzhou.testing.tasks.purge": "default",
+    "tongzhou.checkpoints.tasks.maintain_partitions": "default",
+}
+CELERY_TASK_DEFAULT_QUEUE = f"{TONGZHOU_QUEUE_PREFIX}default"
+# A worker started without -Q consumes every queue (one host); with -Q, only those named.
+CELERY_TASK_QUEUES = [Queue(f"{TONGZHOU_QUEUE_PREFIX}{queue}") for queue in sorted(set(TONGZHOU_TASK_QUEUES.values()))]
+CELERY_TASK_ROUTES = {
+    name: {"queue": f"{TONGZHOU_QUEUE_PREFIX}{queue}"} for name, queue in TONGZHOU_TASK_QUEUES.items()
+}
+# A task is acknowledged when it has finished, not when a worker takes it: a worker killed in the
+# middle (kill -9, OOM, a lost machine) leaves it unacknowledged and Redis hands it out again
+# after the visibility timeout; a pool child that dies is noticed by its parent at once, which
+# gives the task back (reject_on_worker_lost). Every task is idempotent by key (the docstring of
+# each says why), so running one again does its work once. A worker takes one task at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long Redis waits for a taken task's acknowledgement before it gives the task to another
+# worker. It must exceed the longest task (a 100,000-row import, the city's daily snapshot), or a
+# task still running is started a second time; the hard time limit below keeps every task under
+# it. Because a delayed task (countdown, ETA) is also taken at once and held unacknowledged, no
+# task is published with a delay longer than this (the guard in tongzhou/celery.py): delayed work
+# is kept in the database and released by beat's sweeps (the outbox's next_attempt_at).
+CELERY_VISIBILITY_TIMEOUT = env_int("TONGZHOU_CELERY_VISIBILITY_TIMEOUT", 60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for tasks whose visibility timeout has run out (a killed worker's).
+    "unacked_restore_interval": env_int("TONGZHOU_CELERY_RESTORE_SECONDS", 60),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = max(1, CELERY_VISIBILITY_TIMEOUT * 9 // 10)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work for `celery beat`; each task also has a management command for cron.
 CELERY_BEAT_SCHEDULE = {
     "help-requests-auto-confirm": {"task": "tongzhou.assistance.tasks.auto_confirm", "schedule": 15 * 60},

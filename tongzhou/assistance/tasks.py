@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def auto_confirm() -> int:
+    """Idempotent by the request's status: only requests still `done` past the deadline move to
+    confirmed, so a second run finds none of the first run's."""
     count = help_requests_auto_confirm()
     logger.info("help requests confirmed automatically: %d", count)
     return count

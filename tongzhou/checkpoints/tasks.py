@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def maintain_partitions() -> dict[str, int]:
+    """Idempotent: creates the partitions that are missing and drops those past retention; a
+    second run finds both done."""
     report = maintain()
     logger.info("passage partitions: %s", report)
     return report

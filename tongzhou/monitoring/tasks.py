@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def escalate() -> dict[str, int]:
+    """Idempotent by the alert's key (order and missed slot): an alert already raised is not raised
+    again, so a second run adds nothing (monitoring_escalate)."""
     report = monitoring_escalate()
     logger.info("monitoring alerts raised: %s", report)
     return report
@@ -19,6 +21,7 @@ def escalate() -> dict[str, int]:
 
 @shared_task
 def purge() -> dict[str, int]:
+    """Idempotent: deletes what is past its keeping time; a second run finds nothing more."""
     report = health_data_purge()
     logger.info("health data purged: %s", report)
     return report

@@ -14,7 +14,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def snapshot_today(day: str = "") -> int:
-    """Snapshot every community's figures for `day` (ISO date; today by default)."""
+    """Snapshot every community's figures for `day` (ISO date; today by default). Idempotent by
+    (community, day): a second run replaces the day's snapshots, it does not add to them."""
     when = date.fromisoformat(day) if day else timezone.localdate()
     count = snapshot_day(day=when)
     logger.info("daily report snapshots for %s: %d communities", when, count)

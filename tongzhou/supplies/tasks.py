@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def check_ledger() -> dict[str, float]:
+    """Idempotent by (balance, day): it compares, and raises one alert per differing balance once a
+    day, so a second run raises none again."""
     report = ledger_check()
     logger.info(
         "stock ledger checked: %d entries, %d balances, %d differ (%.2f s)",

@@ -6,14 +6,18 @@ from celery import shared_task
 from tongzhou.core.outbox import dispatch
 
 
-# acks_late: a worker killed in the middle hands the task back to the broker; the claim rules of
-# `dispatch` make the second run skip what the first one sent.
 @shared_task(acks_late=True)
 def send_outbox(ids: list[int]) -> None:
+    """Idempotent by the messages' keys: a message moves queued -> sending -> sent by
+    compare-and-set, so a second run (a killed worker's task handed out again, acks_late) sends only
+    what is still due; a message the killed worker had claimed is resent by the sweep once its claim
+    runs out, under the same idempotency key, which the gateway recognises."""
     dispatch.deliver(ids)
 
 
 @shared_task
 def send_outbox_due() -> None:
-    """Retries whose back-off has passed and messages a killed worker left half-claimed."""
+    """Retries whose back-off has passed and messages a killed worker left half-claimed: the delayed
+    work of the outbox, released from the database (next_attempt_at) every minute by beat instead
+    of a countdown. Idempotent as `send_outbox`: it claims due rows only."""
     dispatch.deliver()

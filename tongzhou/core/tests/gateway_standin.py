@@ -18,6 +18,8 @@ class StandIn:
     script: dict[str, list[int]] = field(default_factory=dict)
     # Every 1 in `fail_every` first sends answers 503 (0: never).
     fail_every: int = 0
+    # Seconds each answer takes (a slow gateway: a batch long enough to kill a worker in).
+    delay: float = 0.0
     requests: list[tuple[float, str, str, int]] = field(default_factory=list)  # (time, key, to, code)
     delivered: dict[str, str] = field(default_factory=dict)  # key -> number, each key once
     connections: set[tuple[str, int]] = field(default_factory=set)  # client addresses seen
@@ -58,6 +60,8 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                     if code == 200:
                         standin.delivered[key] = to
                 standin.requests.append((arrived, key, to, code))
+            if standin.delay:
+                time.sleep(standin.delay)
             answer = json.dumps({"id": f"p-{key}"} if code == 200 else {"error": "refused"}).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")

@@ -30,7 +30,9 @@ def worker():
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
     _drop_connection_pools()  # made earlier in the session with the in-memory broker
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        # Every queue of CELERY_TASK_ROUTES, as the workers of a deployment consume them together.
+        queues = sorted({route["queue"] for route in app.conf.task_routes.values()} | {app.conf.task_default_queue})
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=queues):
             yield
     finally:
         app.conf.update(saved)
@@ -38,7 +40,9 @@ def worker():
 
 
 def _drop_connection_pools() -> None:
-    app.close()
+    # Not app.close(): that also takes the app off Celery's list of apps, and a tasks module
+    # imported afterwards (the outbox's, on first use) would register its tasks with none.
+    app._pool = None
     app.amqp._producer_pool = None
 
 
