@@ -42,8 +42,11 @@ typecheck: install-dev
 check: install-dev
 	DJANGO_SETTINGS_MODULE=tongzhou.settings_test $(PY) manage.py makemigrations --check --dry-run
 
+# The two runs can go side by side (`make test` does): the SQLite run keeps its Celery worker
+# test on its own Redis database.
 test-sqlite: install-dev
-	DATABASE_URL=sqlite:///:memory: REPLICA_DATABASE_URL= $(PY) -m pytest
+	DATABASE_URL=sqlite:///:memory: REPLICA_DATABASE_URL= TEST_REDIS_URL="$${TEST_REDIS_URL_SQLITE:-redis://127.0.0.1:6379/14}" \
+		$(PY) -m pytest
 
 # PostgreSQL when TEST_DATABASE_URL is set (postgres://user@host:port/name; the suite creates and
 # drops test_<name>). Missing it skips with a reason locally and fails in CI. TEST_REPLICA_DATABASE_URL
@@ -57,7 +60,10 @@ test-postgres: install-dev
 		echo "SKIPPED the PostgreSQL run: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongzhou to run it"; \
 	fi
 
-test: lint typecheck check test-sqlite test-postgres
+# The SQLite and PostgreSQL runs at once, each on one core; each run's output is printed whole
+# when it ends.
+test: lint typecheck check
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The gate-scan and app-server benches drive gunicorn with Debian's wrk, the latter behind Debian's
 # nginx (run with its own config and prefix in a temp dir, on loopback); both installed when missing.
