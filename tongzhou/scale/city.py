@@ -54,7 +54,7 @@ from tongzhou.monitoring.models import HealthCheck, IsolationOrder, KeyPerson
 from tongzhou.notices.models import Notice, Reach
 from tongzhou.people.idnumbers import check_digit
 from tongzhou.people.models import Person
-from tongzhou.places.importers import import_divisions
+from tongzhou.places.importers import write_divisions
 from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.reports.services import snapshot_day
 from tongzhou.supplies.models import Entry, Item, Lot, Store
@@ -140,36 +140,23 @@ def _read(stem: str) -> list[list[str]]:
         return list(csv.reader(io.StringIO(handle.read())))[1:]
 
 
-def _divisions(communities: int, work: Path) -> list[str]:
-    """Write the chosen communities and the places above them as division files under `work` and
-    import them; returns the communities' codes."""
+def _divisions(communities: int) -> list[str]:
+    """Import the chosen communities and the places above them (as the division import writes
+    them, from rows already checked when the subset was cut); returns the communities' codes."""
     villages = sorted(row for row in _read("villages") if row[5] >= FIRST_DISTRICT)[:communities]
     if len(villages) < communities:
         raise ValueError(f"Guiyang has {len(villages)} communities from {FIRST_DISTRICT} on, not {communities}.")
     streets = {row[2] for row in villages}
     areas = {row[5] for row in villages}
-    work.mkdir(parents=True, exist_ok=True)
-    chosen = {
-        "provinces": _read("provinces"),
-        "cities": _read("cities"),
-        "areas": [row for row in _read("areas") if row[0] in areas],
-        "streets": [row for row in _read("streets") if row[0] in streets],
-        "villages": villages,
-    }
-    headers = {
-        "provinces": "code,name",
-        "cities": "code,name,provinceCode",
-        "areas": "code,name,cityCode,provinceCode",
-        "streets": "code,name,areaCode,provinceCode,cityCode",
-        "villages": "code,name,streetCode,provinceCode,cityCode,areaCode",
-    }
-    import csv
-
-    for stem, rows in chosen.items():
-        with open(work / f"{stem}.csv", "w", encoding="utf-8", newline="") as handle:
-            handle.write(headers[stem] + "\n")
-            csv.writer(handle).writerows(rows)
-    import_divisions(work)
+    write_divisions(
+        [
+            [(row[0], row[1], None) for row in _read("provinces")],
+            [(row[0], row[1], row[2]) for row in _read("cities")],
+            [(row[0], row[1], row[2]) for row in _read("areas") if row[0] in areas],
+            [(row[0], row[1], row[2]) for row in _read("streets") if row[0] in streets],
+            [(row[0], row[1], row[2]) for row in villages],
+        ]
+    )
     return [row[0] for row in villages]
 
 
@@ -689,7 +676,6 @@ def generate_city(
     residents: int,
     days: int,
     seed: int,
-    work: Path,
     snapshots: bool = True,
     log: Callable[[str], None] = print,
 ) -> CityStats:
@@ -711,7 +697,7 @@ def generate_city(
         return Timer()
 
     with part("divisions"):
-        codes = _divisions(communities, work)
+        codes = _divisions(communities)
         places = list(Place.objects.filter(code__in=codes).select_related("parent").order_by("code"))
         city = Place.objects.get(code="5201")
     admin, _created = User.objects.get_or_create(username="city_admin")

@@ -24,7 +24,9 @@ def test_volunteers_see_open_requests_of_their_area_masked(demo, client_as, make
     assert taian_person.name not in html
     assert taian_person.name[0] + "*" in html
     assert taian_person.phone not in html
-    assert f" {taian_person.household.room}<" not in html
+    # The open list hides rooms (the demo's own requests the volunteer took, above it, show theirs).
+    open_list = html.split('id="open-requests"', 1)[1]
+    assert f" {taian_person.household.room}<" not in open_list
 
 
 def test_the_detail_is_masked_until_taken_then_full_for_the_taker_only(demo, client_as, make_request, taian_person):

@@ -52,6 +52,8 @@ def test_walk_the_tree_to_a_household_and_switch_language(demo, page):
     assert page.locator("#household-title").inner_text() == "701户"
 
     page.click(".navbar-toggler")
+    # The menu slides open first (a click during the slide can miss under load).
+    page.wait_for_selector(".navbar-collapse.show button[data-language=en]")
     # The switch posts a form and reloads: wait for the new page, not the old one still showing.
     page.click("button[data-language=en]")
     page.wait_for_selector("html[lang=en]")
@@ -59,6 +61,7 @@ def test_walk_the_tree_to_a_household_and_switch_language(demo, page):
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.click(".navbar-toggler")
+    page.wait_for_selector(".navbar-collapse.show button[data-language=zh-hans]")
     page.click("button[data-language=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
     assert page.locator("#household-title").inner_text() == "701户"

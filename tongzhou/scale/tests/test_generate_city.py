@@ -5,7 +5,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Sum
 
 from tongzhou.checkpoints.models import Passage
 from tongzhou.core.figures import Day, figures
@@ -69,7 +68,7 @@ def test_figures_add_up_from_communities_to_streets_and_city(city: str) -> None:
                 if any(fig.key in s.missing for s in children):
                     continue
                 rows = fig.counted(bounds).filter(subtree_q(parent.path, fig.path_field))
-                direct = rows.aggregate(v=Sum(fig.sum_field) if fig.sum_field else Count("pk"))["v"] or 0
+                direct = rows.aggregate(v=fig.measure())["v"] or 0
                 summed = sum(s.values.get(fig.key) or 0 for s in children)
                 # Each community's hours are kept to one decimal.
                 tolerance = 0.05 * len(children) + 1e-9

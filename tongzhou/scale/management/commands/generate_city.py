@@ -1,6 +1,4 @@
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -49,19 +47,17 @@ class Command(BaseCommand):
         if options["residents"] < options["communities"]:
             raise CommandError("--residents must be at least --communities (one a community).")
         began = time.perf_counter()
-        with tempfile.TemporaryDirectory() as work:
-            try:
-                stats = generate_city(
-                    communities=options["communities"],
-                    residents=options["residents"],
-                    days=options["days"],
-                    seed=options["seed"],
-                    work=Path(work),
-                    snapshots=not options["no_snapshots"],
-                    log=lambda line: self.stdout.write(line),
-                )
-            except ValueError as error:
-                raise CommandError(str(error)) from error
+        try:
+            stats = generate_city(
+                communities=options["communities"],
+                residents=options["residents"],
+                days=options["days"],
+                seed=options["seed"],
+                snapshots=not options["no_snapshots"],
+                log=lambda line: self.stdout.write(line),
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         took = time.perf_counter() - began
         self.stdout.write(f"\ngenerated in {took:.1f} s")
         for part, seconds in stats.seconds.items():
