@@ -88,3 +88,7 @@ def test_scanning_offline_queues_and_syncs_once(demo, new_page, gate, passes):
     assert "allowed" in classes and reason == "ok"
     page.wait_for_selector('#queue-status[data-count="1"]')
     page.context.set_offline(False)
+    # Back online, the queued scan goes up by itself; the test ends only when it has (a request
+    # still in flight would meet the next test's flush of the database).
+    page.wait_for_selector('#queue-status[data-count="0"]', state="attached")
+    assert Passage.objects.count() == 5
