@@ -3,6 +3,9 @@
 volunteers; the building lead (or an assigned volunteer) ticks households delivered on a phone.
 Thin: parse, fetch through the scoped accessors, call the services."""
 
+import re
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -110,16 +113,29 @@ def distribution_runner(request: ScopedRequest, pk: int) -> HttpResponse:
     return redirect("supplies:distribution", pk=found.pk)
 
 
+def _room_key(room: str) -> list[Any]:
+    """ "2单元101" after "1单元702", "10单元" after "9单元": numbers compared as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", room) if part]
+
+
+def _by_room(packing: selectors.PackingList) -> selectors.PackingList:
+    """The packing list in the order the packer walks: unit by unit, floor by floor (the rows come
+    ordered by the units' paths, which are not in unit order)."""
+    packing.rows.sort(key=lambda row: _room_key(row[0].room))
+    return packing
+
+
 @require_perm(Perm.SUPPLIES_KEEP)
 def packing_list(request: ScopedRequest, pk: int, building_pk: int) -> HttpResponse:
     found = selectors.get_distribution_for_user(user=request.user, pk=pk)
-    return render(request, "supplies/packing_list.html", {"packing": selectors.packing_list(found, building_pk)})
+    packing = _by_room(selectors.packing_list(found, building_pk))
+    return render(request, "supplies/packing_list.html", {"packing": packing})
 
 
 @require_perm(Perm.SUPPLIES_KEEP)
 def packing_list_pdf(request: ScopedRequest, pk: int, building_pk: int) -> HttpResponse:
     found = selectors.get_distribution_for_user(user=request.user, pk=pk)
-    packing = selectors.packing_list(found, building_pk)
+    packing = _by_room(selectors.packing_list(found, building_pk))
     response = HttpResponse(packing_pdf(packing), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="packing-{found.pk}-{packing.building.pk}.pdf"'
     return response
