@@ -118,6 +118,15 @@ def _room_key(room: str) -> list[Any]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", room) if part]
 
 
+def _rooms_in_order(distribution: Distribution, user: Any) -> list[Any]:
+    """The deliverer's rows building by building as they come, each building room by room."""
+    rows = list(selectors.rows_for_deliverer(distribution, user))
+    buildings: dict[int, int] = {}
+    for row in rows:
+        buildings.setdefault(row.building_id, len(buildings))
+    return sorted(rows, key=lambda row: (buildings[row.building_id], _room_key(row.room)))
+
+
 def _by_room(packing: selectors.PackingList) -> selectors.PackingList:
     """The packing list in the order the packer walks: unit by unit, floor by floor (the rows come
     ordered by the units' paths, which are not in unit order)."""
@@ -170,6 +179,6 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "distribution": found,
         "buildings": selectors.buildings_of(found, request.user),
-        "rows": [(r, selectors.parcel_of(lines, r.people)) for r in selectors.rows_for_deliverer(found, request.user)],
+        "rows": [(r, selectors.parcel_of(lines, r.people)) for r in _rooms_in_order(found, request.user)],
     }
     return render(request, "supplies/deliver.html", context)

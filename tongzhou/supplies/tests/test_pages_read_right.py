@@ -1,7 +1,7 @@
 """The newest supplies pages as a reader sees them, in Chinese and English: the public ledger's
 title is text only and its hand-out counts name what there is ("1 worker · 1 team", never
 "1 workers at 0 posts"); a grant's amounts read as money (申请金额), not quantities; a packing list
-goes unit by unit, room by room; a purchase waiting for its second approval shows the lot codes
+goes unit by unit, room by room (and so does the building lead's delivery page); a purchase waiting for its second approval shows the lot codes
 entered."""
 
 import re
@@ -54,6 +54,14 @@ def test_the_packing_list_goes_unit_by_unit_room_by_room(demo):
     assert len(rooms) > 1 and units == sorted(units) and rooms[0].startswith("1单元")
     pdf = _client("taian_staff").get(reverse("supplies:packing_pdf", args=[distribution.pk, building]))
     assert pdf.status_code == 200
+    phone = _client("building_lead").get(reverse("supplies:deliver", args=[distribution.pk]))
+    rows = [row for row, _parcel in phone.context["rows"]]
+    first_building = [row.room for row in rows if row.building_id == rows[0].building_id]
+    assert len(first_building) > 1 and first_building[0].startswith("1单元")
+    assert [int(re.match(r"(\d+)", room).group(1)) for room in first_building] == sorted(  # type: ignore[union-attr]
+        int(re.match(r"(\d+)", room).group(1))  # type: ignore[union-attr]
+        for room in first_building
+    )
 
 
 def test_a_purchase_waiting_for_its_second_approval_shows_its_lots(demo):
