@@ -2,16 +2,18 @@
 title is text only and its hand-out counts name what there is ("1 worker · 1 team", never
 "1 workers at 0 posts"); a grant's amounts read as money (申请金额), not quantities; a packing list
 goes unit by unit, room by room (and so does the building lead's delivery page); a purchase waiting for its second approval shows the lot codes
-entered."""
+entered; a tally alert names its kind (Post, 岗位) in the reader's language."""
 
 import re
 from datetime import date
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tongzhou.accounts.models import User
 from tongzhou.demo import load_demo
+from tongzhou.supplies.alert_kinds import _tally_mismatch
 from tongzhou.supplies.fund_services import BoughtLine, purchase_record
 from tongzhou.supplies.models import Distribution, DistributionHousehold, Fund, Item, PurchaseStatus, Store
 
@@ -80,3 +82,11 @@ def test_a_purchase_waiting_for_its_second_approval_shows_its_lots(demo):
     assert waiting.status == PurchaseStatus.WAITING
     page = _client("street_admin").get(reverse("supplies:purchase", args=[waiting.pk]))
     assert "<td>AK-2611</td>" in page.content.decode()
+
+
+def test_a_tally_alert_names_its_kind_in_the_readers_language():
+    details = {"item": "医用外科口罩", "by": "post", "who": 1, "tally": "55", "handouts": "60"}
+    with translation.override("en"):
+        assert _tally_mismatch(details) == "医用外科口罩 Post #1: 55 ≠ 60"
+    with translation.override("zh-hans"):
+        assert _tally_mismatch(details) == "医用外科口罩 岗位 #1: 55 ≠ 60"
