@@ -5,33 +5,38 @@ Nanming District (the demo's district), with their real streets and districts, f
 Bureau of Statistics' division codes kept in `scale/data/guiyang`. Below each community the
 generator builds compounds of eight buildings of 24 households, fills them with fake residents
 (names from common surnames and given-name characters, valid ID card numbers, a phone per
-household), and writes a month of activity in every module through the ORM's fields (`insert_many`:
-COPY on PostgreSQL, bulk_create elsewhere), so encryption, blind indexes and defaults are as the
-application writes them. One module per domain beside this one does each part:
+household), and writes a month of activity in every module. Rows go in by COPY on PostgreSQL
+(`core.bulk`: `insert_many` for the few that need the ORM's field preparation, `insert_rows` for
+the mass), with encrypted values sealed as EncryptedField seals them (the residents' numbers in
+a pool of processes), so the application reads them as its own. One module per domain beside
+this one does each part:
 
+- places: compounds of eight buildings of 24 households; people: the residents;
 - volunteers (1 in 200 residents), a gate post per gate and an overnight post per community,
   shifts and assignments with check-ins, check-outs and the hours ledger;
-- gates (one per compound) and their passages, with fevers and refusals;
-- key persons (1 in 100), 14-day home-isolation orders and two health checks a day;
-- help requests (five a community a day) and alerts;
-- testing rounds every ten days, 10-in-1 tubes, results, recalls after a positive tube;
-- a storeroom per community and a warehouse per street, donations received and daily issues in
-  the stock ledger, with their running balances made from the entries;
-- notices to every household every fifteen days, with their reach;
+- checkpoints: gates (one per compound) and their passages, with fevers and refusals;
+- monitoring: key persons (1 in 100), 14-day home-isolation orders and two health checks a day;
+- assistance: help requests (five a community a day) and alerts;
+- testing: rounds every ten days, 10-in-1 tubes, results, recalls after a positive tube;
+- supplies: a storeroom per community, donations received and daily issues in the stock ledger,
+  with their running balances made from the entries;
+- messages: notices to every household every fifteen days, their reach, and a text to every
+  household head through the outbox, with how far it got;
 - the daily snapshots of every day.
 
-Everything comes from one `random.Random(seed)` and fixed clocks, so the same arguments give the
-same district (ids and ciphertexts aside).
+Each community draws from its own `random.Random` (the seed and its code), and every clock is
+counted from `now`, so the same arguments and `now` give the same district (ids and ciphertexts
+aside), however many processes build it.
 """
 
 import multiprocessing
 import random
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from tongzhou.accounts.models import User
@@ -51,7 +56,7 @@ from tongzhou.scale import (
     testing,
     volunteers,
 )
-from tongzhou.scale.common import CityStats
+from tongzhou.scale.common import CityStats, timed
 from tongzhou.scale.people import SEAL_CHUNK
 from tongzhou.supplies.models import Item
 
@@ -64,27 +69,21 @@ def generate_city(
     seed: int,
     snapshots: bool = True,
     log: Callable[[str], None] = print,
+    now: datetime | None = None,
+    workers: int = 1,
 ) -> CityStats:
-    """Build the district (see the module's doc). `residents` is the total, spread evenly."""
+    """Build the district (see the module's doc). `residents` is the total, spread evenly; `now`
+    the clock the month ends at (the time of the run unless given). Each community draws from its
+    own generator (the seed and its code), so the district is the same whatever the order they
+    are built in: with `workers` > 1 (PostgreSQL) that many processes build them side by side,
+    each community in its own transaction, and the part times are summed over the processes."""
     stats = CityStats()
-    rng = random.Random(seed)
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
     day_list = [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
-
-    def part(name: str) -> Any:
-        class Timer:
-            def __enter__(self) -> None:
-                self.began = time.perf_counter()
-
-            def __exit__(self, *exc: object) -> None:
-                stats.seconds[name] = stats.seconds.get(name, 0.0) + time.perf_counter() - self.began
-
-        return Timer()
-
-    with part("divisions"):
+    with timed(stats, "divisions"):
         codes = places.divisions(communities)
-        chosen = list(Place.objects.filter(code__in=codes).select_related("parent").order_by("code"))
+        chosen = list(Place.objects.filter(code__in=codes).order_by("code").values_list("pk", flat=True))
         city = Place.objects.get(code="5201")
     admin, _created = User.objects.get_or_create(username="city_admin")
     if _created:
@@ -92,62 +91,83 @@ def generate_city(
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
     ensure_partitions(now=now)
-    items = supplies.items()
+    item_ids = [item.pk for item in supplies.items()]
     share, extra = divmod(residents, len(chosen))
-    # Two processes seal the residents' numbers while this one writes (fork: they inherit the keys).
-    pool = multiprocessing.get_context("fork").Pool(2) if residents >= 4 * SEAL_CHUNK else None
-    try:
-        _communities(chosen, share, extra, day_list, admin, items, rng, now, today, stats, part, pool, log)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    with part("supplies"):
+    jobs = [
+        Job(pk, share + (index < extra), seed, day_list, now, admin.pk, item_ids) for index, pk in enumerate(chosen)
+    ]
+    # Other processes see only committed rows: inside a caller's transaction (a test) build here.
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Each process opens its own connection: none may be inherited open.
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done, made in enumerate(pool.imap_unordered(_build, jobs), start=1):
+                stats.merge(made)
+                _progress(done, len(jobs), stats, log)
+    else:
+        # Two processes seal the residents' numbers while this one writes (fork: they inherit the keys).
+        seal = multiprocessing.get_context("fork").Pool(2) if residents >= 4 * SEAL_CHUNK else None
+        try:
+            for done, job in enumerate(jobs, start=1):
+                stats.merge(_build(job, seal))
+                _progress(done, len(jobs), stats, log)
+        finally:
+            if seal is not None:
+                seal.close()
+                seal.join()
+    with timed(stats, "supplies"):
         supplies.balances()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     if snapshots:
-        with part("snapshots"):
+        with timed(stats, "snapshots"):
             for day in day_list:
-                stats.count("snapshots", snapshot_day(day=day, within=city))
+                stats.count("snapshots", snapshot_day(day=day, within=city, now=now))
     return stats
 
 
-def _communities(
-    chosen: list[Place],
-    share: int,
-    extra: int,
-    day_list: list[date],
-    admin: User,
-    items: list[Item],
-    rng: random.Random,
-    now: datetime,
-    today: date,
-    stats: CityStats,
-    part: Callable[[str], Any],
-    pool: Any,
-    log: Callable[[str], None],
-) -> None:
-    for index, community in enumerate(chosen):
-        with transaction.atomic():
-            with part("places"):
-                made = places.places(community, share + (index < extra), rng, stats)
-            with part("people"):
-                people.people(made, share + (index < extra), rng, today, now, stats, pool)
-            with part("checkpoints"):
-                checkpoints.gates_and_passages(made, day_list, rng, now, stats)
-            with part("monitoring"):
-                monitoring.monitoring(made, day_list, admin, rng, now, stats)
-            with part("assistance"):
-                assistance.requests_and_alerts(made, day_list, rng, now, stats)
-            with part("volunteers"):
-                volunteers.volunteers(made, day_list, admin, rng, now, stats)
-            with part("testing"):
-                testing.testing(made, day_list, admin, rng, now, stats)
-            with part("supplies"):
-                supplies.supplies(made, day_list, items, rng, now, stats)
-            with part("notices"):
-                messages.notices(made, day_list, admin, rng, stats)
-        if (index + 1) % 10 == 0 or index + 1 == len(chosen):
-            log(f"{index + 1}/{len(chosen)} communities, {stats.rows.get('people', 0):,} residents")
+@dataclass(frozen=True)
+class Job:
+    community_id: int
+    residents: int
+    seed: int
+    days: list[date]
+    now: datetime
+    admin_id: int
+    item_ids: list[int]
+
+
+def _progress(done: int, total: int, stats: CityStats, log: Callable[[str], None]) -> None:
+    if done % 10 == 0 or done == total:
+        log(f"{done}/{total} communities, {stats.rows.get('people', 0):,} residents")
+
+
+def _build(job: Job, seal: Any = None) -> CityStats:
+    """One community and its month, in one transaction; returns what it made."""
+    stats = CityStats()
+    community = Place.objects.select_related("parent").get(pk=job.community_id)
+    admin = User.objects.get(pk=job.admin_id)
+    items = list(Item.objects.filter(pk__in=job.item_ids).order_by("pk"))
+    rng = random.Random(f"{job.seed}:{community.code}")
+    days, now = job.days, job.now
+    with transaction.atomic():
+        with timed(stats, "places"):
+            made = places.places(community, job.residents, rng, stats)
+        with timed(stats, "people"):
+            people.people(made, job.residents, rng, timezone.localdate(now), now, stats, seal)
+        with timed(stats, "checkpoints"):
+            checkpoints.gates_and_passages(made, days, rng, now, stats)
+        with timed(stats, "monitoring"):
+            monitoring.monitoring(made, days, admin, rng, now, stats)
+        with timed(stats, "assistance"):
+            assistance.requests_and_alerts(made, days, rng, now, stats)
+        with timed(stats, "volunteers"):
+            volunteers.volunteers(made, days, admin, rng, now, stats)
+        with timed(stats, "testing"):
+            testing.testing(made, days, admin, rng, now, stats)
+        with timed(stats, "supplies"):
+            supplies.supplies(made, days, items, rng, now, stats)
+        with timed(stats, "notices"):
+            messages.notices(made, days, admin, rng, now, stats)
+    return stats

@@ -3,7 +3,9 @@ writers (COPY on PostgreSQL) and the fake names, numbers and clocks."""
 
 import json
 import random
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -34,6 +36,21 @@ class CityStats:
     def count(self, name: str, n: int) -> None:
         self.rows[name] = self.rows.get(name, 0) + n
 
+    def merge(self, other: "CityStats") -> None:
+        for name, n in other.rows.items():
+            self.count(name, n)
+        for name, seconds in other.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+
+@contextmanager
+def timed(stats: CityStats, name: str) -> Iterator[None]:
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        stats.seconds[name] = stats.seconds.get(name, 0.0) + time.perf_counter() - began
+
 
 @dataclass
 class Community:
@@ -44,8 +61,9 @@ class Community:
     households: list[Household]
     # (person id, household id, place path) of its residents, in order.
     residents: list[tuple[int, int, str]] = field(default_factory=list)
-    # (person id, phone as typed) of the residents with a phone: the household heads.
-    phones: list[tuple[int, str]] = field(default_factory=list)
+    # (household id, name, phone, its token, its blind index) of each household's head, the
+    # resident with the phone: whom the texts go to.
+    heads: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     gates: list[Any] = field(default_factory=list)
 
 

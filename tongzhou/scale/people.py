@@ -73,6 +73,9 @@ def people(
             person.household_id, person.place_path, person.residency_type = household_id, path, "permanent"
         store(made, stats, "people")
         place.residents = [(p.pk, p.household_id, p.place_path) for p in made]
+        place.heads = [
+            (p.household_id, p.name, p.phone, pii.encrypt(p.phone), pii.blind_index(p.phone)) for p in made if p.phone
+        ]
         return
     sealed = _seal_all(plain, pool)
     columns = [*("name", "id_type", "id_number", "id_index", "birth_date", "sex", "phone", "phone_index")]
@@ -94,3 +97,8 @@ def people(
         )
     stats.count("people", len(people))
     place.residents = [(pk, row[4], row[5]) for pk, row in zip(ids, people, strict=True)]
+    place.heads = [
+        (row[4], row[0], phone, token, index)
+        for row, (_n, phone), (_t, _i, token, index) in zip(people, plain, sealed, strict=True)
+        if phone
+    ]
