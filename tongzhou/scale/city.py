@@ -17,6 +17,7 @@ this one does each part:
 - checkpoints: gates (one per compound) and their passages, with fevers and refusals;
 - monitoring: key persons (1 in 100), 14-day home-isolation orders and two health checks a day;
 - assistance: help requests (five a community a day) and alerts;
+- welfare: a protection plan per community, its volunteers enrolled, claims at every step;
 - testing: rounds every ten days, 10-in-1 tubes, results, recalls after a positive tube;
 - supplies: a storeroom per community, donations received and daily issues in the stock ledger,
   with their running balances made from the entries;
@@ -55,6 +56,7 @@ from tongzhou.scale import (
     supplies,
     testing,
     volunteers,
+    welfare,
 )
 from tongzhou.scale.common import CityStats, timed
 from tongzhou.scale.people import SEAL_CHUNK
@@ -164,6 +166,8 @@ def _build(job: Job, seal: Any = None) -> CityStats:
             assistance.requests_and_alerts(made, days, rng, now, stats)
         with timed(stats, "volunteers"):
             volunteers.volunteers(made, days, admin, rng, now, stats)
+        with timed(stats, "welfare"):
+            welfare.welfare(made, days, admin, rng, now, stats)
         with timed(stats, "testing"):
             testing.testing(made, days, admin, rng, now, stats)
         with timed(stats, "supplies"):

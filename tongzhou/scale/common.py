@@ -65,6 +65,7 @@ class Community:
     # resident with the phone: whom the texts go to.
     heads: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     gates: list[Any] = field(default_factory=list)
+    volunteers: list[Any] = field(default_factory=list)
 
 
 def batched(rows: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:

@@ -17,7 +17,7 @@ from tongzhou.scale.common import BATCH, CityStats, Community, fake_name, fake_p
 SEAL_CHUNK = 2_000
 
 
-def _id_number(rng: random.Random, region: str, today: date) -> tuple[str, date, str]:
+def fake_id_number(rng: random.Random, region: str, today: date) -> tuple[str, date, str]:
     born = today - timedelta(days=rng.randint(365, 90 * 365))
     serial = rng.randint(0, 999)
     first17 = f"{region}{born:%Y%m%d}{serial:03d}"
@@ -56,7 +56,7 @@ def people(
         size = left if index == len(place.households) - 1 else min(left, rng.choice(sizes))
         path = household.place.path
         for member in range(size):
-            number, born, sex = _id_number(rng, region, today)
+            number, born, sex = fake_id_number(rng, region, today)
             phone = fake_phone(rng) if member == 0 else ""
             plain.append((number, phone))
             people.append((fake_name(rng), born, sex, phone[-4:], household.pk, path))

@@ -32,6 +32,7 @@ def volunteers(
         for _ in range(count)
     ]
     insert_many(volunteers)
+    place.volunteers = volunteers
     team = Team(
         name=f"{place.place.name}志愿服务队", kind="volunteer_team", place=place.place, place_path=place.place.path
     )

@@ -3,6 +3,7 @@ module filled, and the figures it declares add up from the communities to the st
 
 from datetime import datetime
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -24,7 +25,8 @@ from tongzhou.scale.city import generate_city
 from tongzhou.supplies.models import Entry
 from tongzhou.supplies.services import ledger_compare
 from tongzhou.testing.models import Sample
-from tongzhou.volunteers.models import HoursEntry
+from tongzhou.volunteers.models import HoursEntry, Volunteer
+from tongzhou.welfare.models import Claim, Enrollment, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +143,7 @@ def _fingerprint(seed: int, now: datetime) -> dict[str, object]:
             "texts": sorted(OutboxMessage.objects.values_list("status", "to_masked")),
             "ledger": sorted(Entry.objects.values_list("kind", "quantity", "created_at")),
             "samples": Sample.objects.count(),
+            "claims": sorted(Claim.objects.values_list("status", "amount", "event_on")),
         }
         transaction.set_rollback(True)
     return made
@@ -152,3 +155,22 @@ def test_same_seed_same_district() -> None:
     assert first["rows"]["messages"] > 0 and first["rows"]["ledger_entries"] > 0  # type: ignore[index]
     assert _fingerprint(5, now) == first
     assert _fingerprint(6, now)["names"] != first["names"]
+
+
+def test_welfare_enrollments_and_claims_add_up(city: str) -> None:
+    """Every volunteer enrolled in their community's plan (its places taken counted), and each
+    claim's history of moves ends at the status it stands at, within the benefit."""
+    assert Enrollment.objects.count() == Volunteer.objects.count() > 0
+    for plan in Plan.objects.all():
+        assert plan.places_taken == plan.enrollments.count() <= plan.places_total
+    enrollment = Enrollment.objects.select_related("volunteer").first()
+    assert enrollment is not None and enrollment.volunteer is not None
+    assert enrollment.id_number[-1] == check_digit(enrollment.id_number[:17])
+    assert enrollment.phone == enrollment.volunteer.phone
+    claims = list(Claim.objects.all())
+    assert claims and {c.status for c in claims} <= {"submitted", "checked", "approved", "paid", "rejected"}
+    for claim in claims:
+        moves = list(claim.history.order_by("created_at", "id").values_list("from_status", "to_status"))
+        assert (moves[-1][1] if moves else "submitted") == claim.status
+        assert all(a[1] == b[0] for a, b in pairwise(moves))
+        assert claim.amount <= claim.enrollment.plan.benefits.get(coverage=claim.coverage).amount
