@@ -25,6 +25,8 @@ TABLES = (
     "notices_reach",
     "notices_recipient",
     "core_outboxmessage",
+    "welfare_enrollment",
+    "welfare_claim",
     "reports_snapshot",
 )
 
