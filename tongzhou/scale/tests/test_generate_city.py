@@ -1,9 +1,10 @@
 """`manage.py generate_city` at a small size, on the engine the suite runs on: real places, every
 module filled, and the figures it declares add up from the communities to the streets and the city."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -100,6 +101,22 @@ def test_bad_sizes_are_refused() -> None:
     with pytest.raises(CommandError, match="--days"):
         call_command("generate_city", communities=1, residents=10, days=0, stdout=StringIO())
     assert not Place.objects.exists()
+
+
+def test_now_sets_the_month_the_command_builds() -> None:
+    """`--now` (no offset: Shanghai time) is when the generated month ends, so two runs of the
+    command with the same seed and --now build the same district."""
+    call_command(
+        "generate_city", "--communities=1", "--residents=30", "--days=2", "--now=2026-03-01T08:00", stdout=StringIO()
+    )
+    end = datetime(2026, 3, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    latest = Passage.objects.order_by("-scanned_at").values_list("scanned_at", flat=True).first()
+    assert latest is not None and end - timedelta(days=2) <= latest <= end
+
+
+def test_a_junk_now_is_refused() -> None:
+    with pytest.raises(CommandError, match="--now"):
+        call_command("generate_city", "--communities=1", "--residents=30", "--now=yesterday", stdout=StringIO())
 
 
 def test_texts_through_the_outbox_add_up(city: str) -> None:

@@ -1,8 +1,10 @@
 import time
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.utils import timezone
 
 from tongzhou.scale.city import generate_city
 
@@ -31,6 +33,13 @@ TABLES = (
 )
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A --now without an offset is read in the project's time zone (Asia/Shanghai)."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment)
+
+
 class Command(BaseCommand):
     help = (
         "Build a generated district for measuring: real Guiyang communities from Nanming District on, fake "
@@ -43,6 +52,13 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-snapshots", action="store_true", help="skip the daily snapshots")
+        parser.add_argument(
+            "--now",
+            type=datetime.fromisoformat,
+            default=None,
+            help="the moment the month ends (ISO 8601, e.g. 2026-11-30T08:00+08:00); "
+            "the same seed and --now give the same district",
+        )
         parser.add_argument(
             "--workers", type=int, default=2, help="processes building communities side by side (PostgreSQL)"
         )
@@ -62,6 +78,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 snapshots=not options["no_snapshots"],
                 workers=options["workers"],
+                now=_aware(options["now"]),
                 log=lambda line: self.stdout.write(line),
             )
         except ValueError as error:
