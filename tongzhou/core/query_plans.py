@@ -3,9 +3,9 @@ table with many rows cloned from one real row, run the real selector while captu
 and read the plans PostgreSQL makes for that SQL. A later change to a selector is what the tests
 then check, not a hand-written copy of its query.
 
-`clone_rows` writes inside the test's transaction: Django's foreign keys are deferred, so the
-cloned rows may point at ids that do not exist (the check would come at a commit that never
-comes)."""
+`clone_rows` writes inside the test's transaction. Django's test case checks the deferred
+foreign keys at its end, so cloned rows must point at rows that exist (or at columns with no
+constraint, like the passage log's household)."""
 
 import json
 from collections.abc import Callable, Iterator
