@@ -71,6 +71,23 @@ class Plan:
             return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def plan(sql: str, params: Any = None) -> Plan:
+    """The plan of one statement with its parameters (for SQL a module runs on its own cursor)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (document,) = cursor.fetchone()
+        shown = cursor.mogrify(sql, params) if params else sql
+    tree = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    return Plan(shown if isinstance(shown, str) else shown.decode(), tree)
+
+
+def assert_no_seq_scan_in(plans: list[Plan], *tables: str) -> None:
+    """As `assert_no_seq_scan`, for plans already made."""
+    for one in plans:
+        big = _big(one.seq_scans(tables))
+        assert not big, f"sequential scan of {big}:\n{one.sql}\n{one.text()}"
+
+
 def plans_of(run: Callable[[], Any], *, touching: tuple[str, ...] = ("",)) -> list[Plan]:
     """The plans of the SELECTs `run` makes (those naming one of `touching`, if given)."""
     with CaptureQueriesContext(connection) as captured:
