@@ -15,6 +15,24 @@ a migration: the primary key becomes (id, time column), as PostgreSQL requires t
 in every unique key; indexes, check and outgoing foreign-key constraints and triggers are made
 again on the new table; the id sequence carries on from the largest id. A foreign key pointing
 INTO the table must have been taken off the database first (`db_constraint=False`).
+
+Which tables (issue #22):
+- checkpoints_passage (by scanned_at; TONGZHOU_PASSAGE_RETENTION_MONTHS, 6) and
+  monitoring_healthcheck (by done_at; TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS, 0 = off: the
+  per-order purge is the data rule's, and records what it removed) are partitioned.
+- testing_sample stays plain: "sampled once per round" (round, person) and the offline replay key
+  (client_uuid) are unique keys that cannot take the sample time without losing their guarantee;
+  its reads go by round, which months would not prune. Results are columns of the tube.
+- supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
+  "arrives once" are unique keys without the time, and donations point into it.
+- core_outboxmessage stays plain: its idempotency key (unique, the guard against texting twice)
+  cannot take the time, notice recipients point into it, and the sweep reads by status and next
+  attempt, not by month.
+- core_auditevent stays plain: `audit_lock_down` gives it to a role nobody logs in as, and only
+  a table's owner may add partitions to it, so the monthly maintenance would fail after the lock
+  down; the audit log is kept for ever (append-only history, who viewed a person's record), so
+  there are no months to drop either.
+Each of these has its hot queries' plans checked in a test (tests/test_query_plans.py).
 """
 
 import re
@@ -307,4 +325,58 @@ def convert_to_partitioned(schema_editor: Any, spec: PartitionedTable, *, now: d
         cursor.execute("SELECT setval(%s, %s, false)", [f"{table}_id_seq", (last_id or 0) + 1])
         cursor.execute(f'DROP TABLE "{old}"')
         cursor.execute(f'ANALYZE "{table}"')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def convert_to_plain(schema_editor: Any, spec: PartitionedTable) -> None:
+    """The reverse of `convert_to_partitioned` (a migration taken back): one plain table with
+    every row, the primary key on id alone and the unique keys without the partition key again.
+    Nothing on SQLite or when the table is plain already."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql" or not is_partitioned(spec, connection):
+        return
+    table, column, old = spec.table, spec.column, f"{spec.table}__partitioned"
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conname, contype, pg_get_constraintdef(oid), conindid FROM pg_constraint "
+            "WHERE conrelid = %s::regclass ORDER BY contype, conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        backing = {row[3] for row in constraints if row[3]}
+        cursor.execute(
+            "SELECT i.indexrelid, c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
+            [table],
+        )
+        indexes = [row for row in cursor.fetchall() if row[0] not in backing]
+        cursor.execute(
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+            "AND tgparentid = 0",
+            [table],
+        )
+        triggers = cursor.fetchall()
+        for name, _definition in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
+        for name, *_rest in constraints:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for _oid, name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(f'ALTER SEQUENCE "{table}_id_seq" OWNED BY NONE')
+        cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
+        cursor.execute(f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS)')
+        cursor.execute(f'ALTER SEQUENCE "{table}_id_seq" OWNED BY "{table}"."id"')
+        cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')  # noqa: S608
+        cursor.execute(f'DROP TABLE "{old}"')  # and its partitions
+        for name, kind, definition, _index in constraints:
+            if kind == "p":
+                definition = 'PRIMARY KEY ("id")'
+            elif kind == "u":
+                definition = re.sub(rf', "?{column}"?\)$', ")", definition)
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        for _oid, _name, definition in indexes:
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))
+        for _name, definition in triggers:
+            cursor.execute(definition)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

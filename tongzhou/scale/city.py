@@ -47,7 +47,7 @@ from tongzhou.accounts.services import role_grant
 from tongzhou.alerts.models import Alert
 from tongzhou.assistance.models import HelpRequest
 from tongzhou.checkpoints.models import Gate, Passage
-from tongzhou.checkpoints.partitions import ensure_partitions
+from tongzhou.core import partitions
 from tongzhou.core.bulk import insert_many, insert_rows
 from tongzhou.core.permissions import Role
 from tongzhou.monitoring.models import HealthCheck, IsolationOrder, KeyPerson
@@ -705,7 +705,9 @@ def generate_city(
         admin.set_password(f"city-{seed}-admin")
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
-    ensure_partitions(now=now)
+    for spec in partitions.tables():  # the passage log's and the health checks' months
+        if partitions.is_partitioned(spec):
+            partitions.ensure_partitions(spec, now=now)
     items = _items()
     share, extra = divmod(residents, len(places))
     for index, community in enumerate(places):

@@ -105,6 +105,23 @@ def test_a_plain_table_is_converted_with_its_rows() -> None:
     # Converting again is nothing.
     partitions.convert_to_partitioned(_Editor(), PROBE)
 
+    # Taken back (the migration reversed): one plain table, every row, the keys as they were.
+    partitions.convert_to_plain(_Editor(), PROBE)
+    assert not partitions.is_partitioned(PROBE)
+    assert len(_rows("SELECT id FROM tz_probe_event")) == len(before) + 1
+    keys = dict(
+        _rows(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'tz_probe_event'::regclass"
+        )
+    )
+    assert keys["tz_probe_event_pkey"] == "PRIMARY KEY (id)"
+    assert keys["tz_probe_token_once"] == "UNIQUE (token)"
+    assert _rows("SELECT 1 FROM pg_indexes WHERE indexname = 'tz_probe_user_at'")
+    (next_id,) = _rows("INSERT INTO tz_probe_event (at, token) VALUES (now(), 'newer') RETURNING id")[0]
+    assert next_id == new_id + 1
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _exec("UPDATE tz_probe_event SET token = 'x' WHERE token = 't0'")
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db
