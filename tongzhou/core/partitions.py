@@ -190,7 +190,8 @@ def drop_old(
     if not months:
         return report
     cutoff_month = month_start(timezone.localdate(now or timezone.now()), -months)
-    cutoff = start_of(cutoff_month)  # a datetime: each engine compares it as its own
+    # As the engine stores it (on SQLite: naive UTC text, compared as text).
+    cutoff = connection.ops.adapt_datetimefield_value(start_of(cutoff_month))
     partitioned = is_partitioned(spec, connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         old = []
