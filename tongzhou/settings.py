@@ -237,6 +237,7 @@ TONGZHOU_TASK_QUEUES = {
     "tongzhou.monitoring.tasks.purge": "default",
     "tongzhou.testing.tasks.purge": "default",
     "tongzhou.checkpoints.tasks.maintain_partitions": "default",
+    "tongzhou.core.tasks.maintain_partitions": "default",
 }
 CELERY_TASK_DEFAULT_QUEUE = f"{TONGZHOU_QUEUE_PREFIX}default"
 # A worker started without -Q consumes every queue (one host); with -Q, only those named.
@@ -274,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-purge": {"task": "tongzhou.monitoring.tasks.purge", "schedule": 6 * 60 * 60},
     "supplies-ledger-check": {"task": "tongzhou.supplies.tasks.check_ledger", "schedule": 24 * 60 * 60},
     "testing-purge": {"task": "tongzhou.testing.tasks.purge", "schedule": 6 * 60 * 60},
-    "passages-partitions": {"task": "tongzhou.checkpoints.tasks.maintain_partitions", "schedule": 6 * 60 * 60},
+    "partitions": {"task": "tongzhou.core.tasks.maintain_partitions", "schedule": 6 * 60 * 60},
     "outbox-retries": {"task": "tongzhou.core.outbox.tasks.send_outbox_due", "schedule": 60},
     "notice-texts": {"task": "tongzhou.notices.tasks.send_notice_texts_due", "schedule": 60},
 }
@@ -424,6 +425,9 @@ TONGZHOU_CHECK_GRACE_MINUTES = env_int("TONGZHOU_CHECK_GRACE_MINUTES", 120)
 TONGZHOU_ESCALATE_STAFF_HOURS = env_int("TONGZHOU_ESCALATE_STAFF_HOURS", 4)
 TONGZHOU_ESCALATE_HEALTH_HOURS = env_int("TONGZHOU_ESCALATE_HEALTH_HOURS", 12)
 TONGZHOU_HEALTH_RETENTION_DAYS = env_int("TONGZHOU_HEALTH_RETENTION_DAYS", 30)
+# Whole months of health checks dropped after this many months (0: off; the per-order purge above
+# is the data rule, this a backstop). See tongzhou/monitoring/partitions.py.
+TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS = env_int("TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS", 0)
 TONGZHOU_FEVER_CELSIUS = float(env_str("TONGZHOU_FEVER_CELSIUS", "37.3"))
 
 # Duty rosters: the solver's rules and its time limit in seconds (see tongzhou/volunteers/roster.py).

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.services import role_grant
-from tongzhou.checkpoints.partitions import ensure_partitions
+from tongzhou.core import partitions
 from tongzhou.core.permissions import Role
 from tongzhou.places.models import Place
 from tongzhou.reports.services import snapshot_day
@@ -92,7 +92,9 @@ def generate_city(
         admin.set_password(f"city-{seed}-admin")
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
-    ensure_partitions(now=now)
+    for spec in partitions.tables():  # the passage log's and the health checks' months
+        if partitions.is_partitioned(spec):
+            partitions.ensure_partitions(spec, now=now)
     item_ids = [item.pk for item in supplies.items()]
     share, extra = divmod(residents, len(chosen))
     jobs = [

@@ -1,0 +1,36 @@
+"""PostgreSQL plans of the register search over a city's register (tongzhou.core.query_plans):
+by the end of a phone, a whole phone, a document number, a name within a compound, and the plain
+list of an area, each reads the register by index."""
+
+from typing import Any
+
+import pytest
+
+from tongzhou.core.query_plans import assert_no_seq_scan, clone_rows
+from tongzhou.core.scope import Scope
+from tongzhou.people.selectors import register
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+BIG = ("people_person",)
+
+
+@pytest.fixture
+def city(demo: Any) -> Any:
+    """100,000 more residents, one in a thousand in the first compound."""
+    clone_rows(
+        "people_person",
+        100_000,
+        place_path="CASE WHEN g % 1000 = 0 THEN t.place_path ELSE '/99/' || (g % 5000) || '/' END",
+        name="'居民' || g",
+        phone_last4="lpad((g % 10000)::text, 4, '0')",
+        phone_index="md5('p' || g)",
+        id_index="md5('i' || g)",
+    )
+    return demo.places["taian_compound"]
+
+
+def test_the_register_search_uses_indexes(demo: Any, city: Any) -> None:
+    scope = Scope.of([city.path])
+    for text in ("", "5678", "13812345678", "520102199001011234", "居民"):
+        assert_no_seq_scan(lambda text=text: list(register(scope, text=text)[:50]), *BIG)
