@@ -80,7 +80,8 @@ def main() -> None:
     from tongzhou.places.models import Place, PlaceKind
     from tongzhou.supplies.models import Balance, Entry, HandOut, HandOutTally, Item, Lot, Store, StoreKind
     from tongzhou.supplies.selectors import supplies_figures
-    from tongzhou.supplies.services import ledger_compare, store_create
+    from tongzhou.supplies.services.catalogue import store_create
+    from tongzhou.supplies.services.checks import ledger_compare
     from tongzhou.supplies.tally_check import tally_compare
     from tongzhou.volunteers.models import Post, Team
 

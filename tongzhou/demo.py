@@ -541,16 +541,9 @@ def _supplies(*, fake: Faker, log: Callable[[str], None]) -> dict[str, Any]:
     their keepers (password as the other personas'), a catalogue of protective goods, and stock
     in realistic lots. Idempotent; returns the keepers, stores and items by short names."""
     from tongzhou.supplies.models import DonationKind, DonorKind, Item, ItemKind, Store, StoreKind
-    from tongzhou.supplies.services import (
-        GoodsLine,
-        donation_record,
-        item_create,
-        minimum_set,
-        stock_receive,
-        stock_transfer,
-        store_create,
-        transfer_arrive,
-    )
+    from tongzhou.supplies.services.catalogue import item_create, minimum_set, store_create
+    from tongzhou.supplies.services.donations import GoodsLine, donation_record
+    from tongzhou.supplies.services.ledger import stock_receive, stock_transfer, transfer_arrive
 
     keepers: dict[str, Any] = {}
     for username, code in SUPPLY_KEEPERS.items():
@@ -666,7 +659,7 @@ def _handouts(supplies: dict[str, Any], *, log: Callable[[str], None]) -> None:
     (20 masks and 2 bottles of sanitizer each, received by the guard, the first two confirmed), a
     volunteer's masks and gloves, and the building lead's protective suit. Once."""
     from tongzhou.supplies.models import HandOut
-    from tongzhou.supplies.services import handout_confirm, handout_issue
+    from tongzhou.supplies.services.handouts import handout_confirm, handout_issue
     from tongzhou.volunteers.models import Duty, Post
 
     if HandOut.objects.exists():
@@ -913,7 +906,7 @@ def _requisitions(*, users: dict[str, User], log: Callable[[str], None]) -> None
     """泰安巷 asks the street's warehouse twice: one requisition delivered (approved in part, sent,
     arrival confirmed) and one waiting for the street's approval. Idempotent."""
     from tongzhou.supplies.models import Item, Requisition, Store, StoreKind
-    from tongzhou.supplies.services import (
+    from tongzhou.supplies.services.requisitions import (
         AskedLine,
         requisition_approve,
         requisition_issue,
@@ -964,7 +957,8 @@ def _distribution(supplies: dict[str, Any], *, users: dict[str, User], log: Call
         household_deliver,
     )
     from tongzhou.supplies.models import Distribution, DistributionHousehold, Item, ItemKind
-    from tongzhou.supplies.services import item_create, stock_receive
+    from tongzhou.supplies.services.catalogue import item_create
+    from tongzhou.supplies.services.ledger import stock_receive
 
     store = supplies["store_taian"]
     compound = Place.objects.get(name="泰安巷3号院", path__startswith=store.place_path)

@@ -50,7 +50,8 @@ from tongzhou.supplies.models import (
     PurchaseStatus,
     Store,
 )
-from tongzhou.supplies.services import _move, quantity_parse
+from tongzhou.supplies.services.ledger import _move
+from tongzhou.supplies.services.quantities import quantity_parse
 
 MAX_AMOUNT = Decimal("1000000000")
 

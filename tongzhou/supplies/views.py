@@ -35,7 +35,8 @@ from tongzhou.supplies.forms import (
     TransferForm,
 )
 from tongzhou.supplies.models import Donation, Requisition, RequisitionStatus, Store
-from tongzhou.supplies.services import AskedLine, GoodsLine
+from tongzhou.supplies.services.donations import GoodsLine
+from tongzhou.supplies.services.requisitions import AskedLine
 from tongzhou.supplies.view_forms import form_post
 
 

@@ -36,7 +36,8 @@ from tongzhou.people.idnumbers import IdType, normalize_id_number, normalize_pho
 from tongzhou.people.models import Organisation
 from tongzhou.places.models import Place
 from tongzhou.supplies.models import Item, Store
-from tongzhou.supplies.services import plain_quantity, quantity_parse, stock_issue
+from tongzhou.supplies.services.ledger import stock_issue
+from tongzhou.supplies.services.quantities import plain_quantity, quantity_parse
 from tongzhou.volunteers.models import Duty, Volunteer
 from tongzhou.welfare.audit import WelfareAudit
 from tongzhou.welfare.models import (

@@ -156,16 +156,11 @@ class Songhua:
         """A storeroom of 松花巷 with masks, a transfer on its way to a gate's box, a hand-out to a
         worker of 松花巷 and a donation."""
         from tongzhou.supplies.models import DonationKind, DonorKind, ItemKind, StoreKind
-        from tongzhou.supplies.services import (
-            AskedLine,
-            donation_record,
-            handout_issue,
-            item_create,
-            requisition_submit,
-            stock_receive,
-            stock_transfer,
-            store_create,
-        )
+        from tongzhou.supplies.services.catalogue import item_create, store_create
+        from tongzhou.supplies.services.donations import donation_record
+        from tongzhou.supplies.services.handouts import handout_issue
+        from tongzhou.supplies.services.ledger import stock_receive, stock_transfer
+        from tongzhou.supplies.services.requisitions import AskedLine, requisition_submit
 
         item = item_create(actor=None, name="口罩（松花巷）", kind=ItemKind.MASK, unit="只")
         store = store_create(actor=None, place=self.community, name="松花巷储藏室", kind=StoreKind.STOREROOM)

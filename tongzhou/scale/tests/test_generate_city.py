@@ -13,7 +13,7 @@ from tongzhou.monitoring.models import HealthCheck
 from tongzhou.people.models import Person
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.reports.models import Snapshot
-from tongzhou.supplies.services import ledger_compare
+from tongzhou.supplies.services.checks import ledger_compare
 from tongzhou.testing.models import Sample
 from tongzhou.volunteers.models import HoursEntry
 
