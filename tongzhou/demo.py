@@ -698,12 +698,10 @@ def _welfare(
     from tongzhou.people.services import organisation_get_or_create
     from tongzhou.volunteers.models import HoursEntry, Post, Source
     from tongzhou.welfare.models import Enrollment, Plan
-    from tongzhou.welfare.services import (
-        ClaimData,
+    from tongzhou.welfare.services.claims import ClaimData, claim_file, claim_move
+    from tongzhou.welfare.services.plans import (
         MemberData,
         PlanData,
-        claim_file,
-        claim_move,
         enrollments_create,
         gift_request_create,
         gift_request_decide,
@@ -827,8 +825,8 @@ def _welfare_nights_campaign(
 
     from tongzhou.volunteers.models import HoursEntry, Source
     from tongzhou.welfare.models import CampaignTarget
-    from tongzhou.welfare.selectors import campaign_targets
-    from tongzhou.welfare.services import campaign_create
+    from tongzhou.welfare.selectors.campaigns import campaign_targets
+    from tongzhou.welfare.services.campaigns import campaign_create
 
     today = timezone.localdate()
     compound = Place.objects.get(parent__parent=community, name="泰安巷45号院")
@@ -877,7 +875,8 @@ def _welfare_unit(street: Place, *, officer: User, contact: User, fake: Faker, l
     officer bills the union for its six members. Idempotent."""
     from tongzhou.people.models import Organisation
     from tongzhou.welfare.models import Plan, UnitContact
-    from tongzhou.welfare.services import MemberData, invoice_issue, unit_enroll
+    from tongzhou.welfare.services.plans import MemberData
+    from tongzhou.welfare.services.units import invoice_issue, unit_enroll
 
     plan = Plan.objects.filter(place=street).order_by("pk").first()
     union = Organisation.objects.filter(place=street, name="南明区总工会").first()

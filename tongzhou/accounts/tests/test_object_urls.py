@@ -290,19 +290,16 @@ class Songhua:
         from tongzhou.accounts.services import role_grant
         from tongzhou.people.services import organisation_get_or_create
         from tongzhou.welfare.models import Enrollment
-        from tongzhou.welfare.services import (
-            ClaimData,
+        from tongzhou.welfare.services.campaigns import campaign_create
+        from tongzhou.welfare.services.claims import ClaimData, claim_file
+        from tongzhou.welfare.services.plans import (
             MemberData,
             PlanData,
-            campaign_create,
-            claim_file,
             enrollments_create,
             gift_request_create,
-            invoice_issue,
             plan_create,
-            unit_contact_create,
-            unit_enroll,
         )
+        from tongzhou.welfare.services.units import invoice_issue, unit_contact_create, unit_enroll
 
         officer = User.objects.create_user("songhua_welfare", password="welfare-password-1")
         role_grant(actor=None, user=officer, role="welfare_officer", place=self.community)
@@ -352,7 +349,7 @@ class Songhua:
         from PIL import Image
 
         from tongzhou.welfare.models import Visit
-        from tongzhou.welfare.services import visit_record
+        from tongzhou.welfare.services.campaigns import visit_record
 
         png = BytesIO()
         Image.new("RGB", (4, 4), (200, 30, 40)).save(png, "PNG")
