@@ -23,15 +23,38 @@ from tongzhou.volunteers.services import (
 )
 
 
+def _night_worked(post: Any, volunteer: Any, day: Any, *, max_people: int) -> None:
+    """A 12-hour night shift (19:00 to 07:00) at `post` starting on `day`, with `volunteer`
+    checked in and out and the hours logged."""
+    from datetime import datetime
+
+    from tongzhou.volunteers.models import Assignment, HoursEntry, Source
+
+    start = timezone.make_aware(datetime.combine(day, time(19)))
+    shift, _created = Shift.objects.get_or_create(
+        post=post,
+        start=start,
+        defaults={
+            "place_path": post.place_path,
+            "end": start + timedelta(hours=12),
+            "min_people": 1,
+            "max_people": max_people,
+        },
+    )
+    assignment = Assignment.objects.create(
+        shift=shift, volunteer=volunteer, source=Source.MANUAL, checked_in_at=start, checked_out_at=shift.end
+    )
+    HoursEntry.objects.create(volunteer=volunteer, assignment=assignment, hours=Decimal("12.0"))
+
+
 def _welfare(
     street: Place, *, officer: User, approver: User, staff: User, fake: Faker, log: Callable[[str], None]
 ) -> None:
     """The workers' mutual-aid center's plan for front-line workers, four staff of the district
     union enrolled by their unit, three gate guards of 泰安巷3号院 gifted a place (proposed from
     their hours, approved by the street's administrator), and one guard's claim in review."""
-    from datetime import datetime
 
-    from tongzhou.volunteers.models import HoursEntry, Post, Source
+    from tongzhou.volunteers.models import Post
     from tongzhou.welfare.models import Enrollment, Plan
     from tongzhou.welfare.services.claims import ClaimData, claim_file, claim_move
     from tongzhou.welfare.services.plans import (
@@ -102,21 +125,7 @@ def _welfare(
         guard = volunteer_vet(actor=staff, volunteer=sign_up, approve=True)
         # Ten night shifts at the gate over the last two weeks, each checked in and out.
         for night in range(10):
-            start = timezone.make_aware(datetime.combine(today - timedelta(days=2 + night), time(19)))
-            shift, _created = Shift.objects.get_or_create(
-                post=post,
-                start=start,
-                defaults={
-                    "place_path": post.place_path,
-                    "end": start + timedelta(hours=12),
-                    "min_people": 1,
-                    "max_people": 3,
-                },
-            )
-            assignment = Assignment.objects.create(
-                shift=shift, volunteer=guard, source=Source.MANUAL, checked_in_at=start, checked_out_at=shift.end
-            )
-            HoursEntry.objects.create(volunteer=guard, assignment=assignment, hours=Decimal("12.0"))
+            _night_worked(post, guard, today - timedelta(days=2 + night), max_people=3)
         guards.append(guard)
     gift = gift_request_create(
         actor=officer,
@@ -156,9 +165,7 @@ def _welfare_nights_campaign(
 ) -> None:
     """Two volunteers watched the sealed building at 泰安巷45号院 overnight (19:00–07:00), one six
     nights in a row and one with a night off; the union's campaign targets five nights in a row."""
-    from datetime import datetime
 
-    from tongzhou.volunteers.models import HoursEntry, Source
     from tongzhou.welfare.models import CampaignTarget
     from tongzhou.welfare.selectors.campaigns import campaign_targets
     from tongzhou.welfare.services.campaigns import campaign_create
@@ -178,21 +185,7 @@ def _welfare_nights_campaign(
         )
         watcher = volunteer_vet(actor=staff, volunteer=sign_up, approve=True)
         for ago in nights:
-            start = timezone.make_aware(datetime.combine(today - timedelta(days=ago), time(19)))
-            shift, _created = Shift.objects.get_or_create(
-                post=post,
-                start=start,
-                defaults={
-                    "place_path": post.place_path,
-                    "end": start + timedelta(hours=12),
-                    "min_people": 1,
-                    "max_people": 2,
-                },
-            )
-            assignment = Assignment.objects.create(
-                shift=shift, volunteer=watcher, source=Source.MANUAL, checked_in_at=start, checked_out_at=shift.end
-            )
-            HoursEntry.objects.create(volunteer=watcher, assignment=assignment, hours=Decimal("12.0"))
+            _night_worked(post, watcher, today - timedelta(days=ago), max_people=2)
     campaign_create(
         actor=officer,
         place=street,
