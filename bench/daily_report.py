@@ -68,7 +68,8 @@ def main() -> None:
     from tongzhou.checkpoints.partitions import ensure_partitions
     from tongzhou.core.figures import Day, compute, figures
     from tongzhou.core.permissions import Role
-    from tongzhou.demo import ER_GE, load_demo
+    from tongzhou.demo import load_demo
+    from tongzhou.places.demo import ER_GE
     from tongzhou.places.models import Place, PlaceKind
     from tongzhou.reports.selectors import daily_report
     from tongzhou.reports.services import snapshot_day

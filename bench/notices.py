@@ -98,11 +98,12 @@ def main() -> None:
         from tongzhou.core.outbox import tasks
         from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
         from tongzhou.core.pii import blind_index
-        from tongzhou.demo import ER_GE, TAIAN, load_demo
+        from tongzhou.demo import load_demo
         from tongzhou.notices import audiences
         from tongzhou.notices.models import Reach, Recipient
         from tongzhou.notices.services import NoticeDraft, notice_approval_decide, notice_create, notice_send
         from tongzhou.people.models import Person
+        from tongzhou.places.demo import ER_GE, TAIAN
         from tongzhou.places.models import Household, Place, PlaceKind
         from tongzhou.places.services import building_create, place_create
 

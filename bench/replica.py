@@ -69,7 +69,9 @@ def main() -> None:
     from django.urls import reverse
     from faker import Faker
 
-    from tongzhou.demo import ER_GE, _supplies, load_demo
+    from tongzhou.demo import load_demo
+    from tongzhou.places.demo import ER_GE
+    from tongzhou.supplies.demo import _supplies
 
     setup_test_environment()
     settings.REPLICA_READS = True  # settings_test turns it off for the suite

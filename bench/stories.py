@@ -51,9 +51,10 @@ def main() -> None:
     from faker import Faker
 
     from tongzhou.core.scope import subtree_q
-    from tongzhou.demo import ER_GE, TAIAN, load_demo
+    from tongzhou.demo import load_demo
     from tongzhou.notices.stories.pseudonyms import check_text
     from tongzhou.people.models import Person
+    from tongzhou.places.demo import ER_GE, TAIAN
     from tongzhou.places.models import Household, Place
 
     try:

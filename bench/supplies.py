@@ -76,11 +76,14 @@ def main() -> None:
     from tongzhou.accounts.models import User
     from tongzhou.accounts.selectors import scope_for
     from tongzhou.core.permissions import Perm
-    from tongzhou.demo import ER_GE, _supplies, load_demo
+    from tongzhou.demo import load_demo
+    from tongzhou.places.demo import ER_GE
     from tongzhou.places.models import Place, PlaceKind
+    from tongzhou.supplies.demo import _supplies
     from tongzhou.supplies.models import Balance, Entry, HandOut, HandOutTally, Item, Lot, Store, StoreKind
     from tongzhou.supplies.selectors import supplies_figures
-    from tongzhou.supplies.services import ledger_compare, store_create
+    from tongzhou.supplies.services.catalogue import store_create
+    from tongzhou.supplies.services.checks import ledger_compare
     from tongzhou.supplies.tally_check import tally_compare
     from tongzhou.volunteers.models import Post, Team
 

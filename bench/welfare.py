@@ -169,7 +169,7 @@ def main() -> None:
         rows = HoursEntry.objects.count()
 
         from tongzhou.people.services import organisation_get_or_create
-        from tongzhou.welfare.services import PlanData, plan_create
+        from tongzhou.welfare.services.plans import PlanData, plan_create
 
         er_ge = Place.objects.get(code="520102029")
         union = organisation_get_or_create(actor=None, name="贵阳市职工互助保障中心", kind="trade_union", place=er_ge)
@@ -225,7 +225,7 @@ def measure(plan, officer, taian, n_volunteers, n_shifts, rows, build) -> None: 
     from tongzhou.accounts.selectors import scope_for
     from tongzhou.core.permissions import Perm
     from tongzhou.volunteers.models import HoursEntry, Volunteer
-    from tongzhou.welfare.selectors import KEY_DUTIES, proposals
+    from tongzhou.welfare.selectors.plans import KEY_DUTIES, proposals
 
     client = Client()
     client.force_login(officer)

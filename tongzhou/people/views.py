@@ -21,7 +21,6 @@ from tongzhou.core.db_router import replica_reads
 from tongzhou.core.forms import form_errors
 from tongzhou.core.imports import responses as imports
 from tongzhou.core.imports.selectors import get_import_job_for_user
-from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_id_number, mask_phone
 from tongzhou.people import exports
@@ -238,39 +237,20 @@ def import_template(request: ScopedRequest) -> HttpResponse:
 @require_perm(ResidentImporter.permission)
 def import_upload(request: ScopedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, scope=request.scope)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = import_job_start(
-                actor=request.user,
-                importer=ResidentImporter.name,
-                place=form.cleaned_data["place"],
-                filename=upload.name,
-                data=upload.read(),
-                all_or_nothing=form.cleaned_data["all_or_nothing"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            return redirect("people:import_job", pk=job.pk)
-    return imports.upload_page(request, ResidentImporter, form, template_url=reverse("people:import_template"))
+    return imports.upload_view(
+        request,
+        ResidentImporter,
+        form,
+        place=None,
+        job_view="people:import_job",
+        template_url=reverse("people:import_template"),
+    )
 
 
 @require_perm(ResidentImporter.permission)
 def import_job(request: ScopedRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(user=request.user, pk=pk, importer=ResidentImporter.name)
-    if request.method == "POST":
-        try:
-            job = import_job_confirm(actor=request.user, job=job)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("people:import_job", pk=job.pk)
-    return imports.job_page(
-        request,
-        job,
-        job_url=reverse("people:import_job", args=[job.pk]),
-        errors_url=reverse("people:import_errors", args=[job.pk]),
-    )
+    return imports.job_view(request, job, job_view="people:import_job", errors_view="people:import_errors")
 
 
 @require_perm(ResidentImporter.permission)

@@ -35,7 +35,7 @@ from tongzhou.reports.selectors import (
 from tongzhou.reports.services import adjustment_add, deadline, reminders_send, report_sign, report_words_save
 from tongzhou.supplies.selectors import supplies_figures
 from tongzhou.volunteers.selectors import volunteer_figures
-from tongzhou.welfare.selectors import figures as welfare_figures
+from tongzhou.welfare.selectors.plans import figures as welfare_figures
 
 
 @logged_in

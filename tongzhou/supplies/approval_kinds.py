@@ -16,7 +16,7 @@ PURCHASE = "purchase"
 
 
 def _decide(*, actor: Any, obj: Any, approve: bool, note: str = "") -> Any:
-    from tongzhou.supplies.services import requisition_second_decide
+    from tongzhou.supplies.services.requisitions import requisition_second_decide
 
     return requisition_second_decide(actor=actor, approval=obj, approve=approve, note=note)
 

@@ -17,7 +17,7 @@ from tongzhou.supplies.distribution_selectors import PackingList
 
 
 def _parcel(parcel: list[tuple[Any, Decimal]]) -> str:
-    from tongzhou.supplies.services import plain_quantity
+    from tongzhou.supplies.services.quantities import plain_quantity
 
     return "、".join(f"{item.name} {plain_quantity(q)}{item.unit}" for item, q in parcel)
 

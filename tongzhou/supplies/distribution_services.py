@@ -40,7 +40,8 @@ from tongzhou.supplies.models import (
     PerBasis,
     Store,
 )
-from tongzhou.supplies.services import quantity_parse, stock_issue
+from tongzhou.supplies.services.ledger import stock_issue
+from tongzhou.supplies.services.quantities import quantity_parse
 
 # A distribution is for a community, a grid, a compound or a building: every household under it.
 DISTRIBUTION_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)

@@ -30,7 +30,7 @@ def receipt_donation_id(token: str) -> int | None:
 
 
 def what_was_given(donation: Donation) -> list[str]:
-    from tongzhou.supplies.services import plain_quantity
+    from tongzhou.supplies.services.quantities import plain_quantity
 
     if donation.kind == DonationKind.MONEY:
         return [_("%(amount)s yuan for %(purpose)s") % {"amount": donation.amount, "purpose": donation.purpose}]

@@ -14,23 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tongzhou.accounts.models import User
 from tongzhou.accounts.selectors import users_with_perm_over
 from tongzhou.core import transitions
 from tongzhou.core.access import require
+from tongzhou.core.images import photo_kind, without_metadata
 from tongzhou.core.permissions import Perm
 from tongzhou.core.scope import is_within
 from tongzhou.core.services import audit_log
@@ -52,11 +50,10 @@ from tongzhou.supplies.models import (
     PurchaseStatus,
     Store,
 )
-from tongzhou.supplies.services import _move, quantity_parse
+from tongzhou.supplies.services.ledger import _move
+from tongzhou.supplies.services.quantities import quantity_parse
 
 MAX_AMOUNT = Decimal("1000000000")
-MAX_INVOICE_BYTES = 5 * 1024 * 1024
-INVOICE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 
 
 def amount_parse(raw: Any, *, field_name: str = "amount") -> Decimal:
@@ -221,38 +218,6 @@ class BoughtLine:
     expires_on: date | None = None
 
 
-def invoice_kind(upload: UploadedFile) -> tuple[str, str]:
-    """The invoice photo's (extension, content type), read from its bytes, never from its name:
-    JPEG, PNG or WebP, at most 5 MB. ValidationError on `invoice` otherwise."""
-    if upload.size is None or upload.size > MAX_INVOICE_BYTES:
-        raise ValidationError({"invoice": _("A photo may be at most 5 MB.")})
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format or ""
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ValidationError({"invoice": _("This is not a JPEG, PNG or WebP photo.")}) from None
-    finally:
-        upload.seek(0)
-    if kind not in INVOICE_FORMATS:
-        raise ValidationError({"invoice": _("This is not a JPEG, PNG or WebP photo.")})
-    return INVOICE_FORMATS[kind]
-
-
-def _without_metadata(upload: UploadedFile) -> ContentFile:
-    """The photo drawn again from its pixels only (as stories' photos are): a phone's EXIF (GPS
-    position, device) is dropped; the orientation it asked for is applied first."""
-    with Image.open(upload) as image:
-        kind = image.format or "JPEG"
-        upright = ImageOps.exif_transpose(image)
-        if kind == "JPEG" and upright.mode not in ("RGB", "L"):
-            upright = upright.convert("RGB")
-        out = BytesIO()
-        upright.save(out, format=kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))
-    upload.seek(0)
-    return ContentFile(out.getvalue())
-
-
 def _lines_checked(lines: Sequence[BoughtLine]) -> tuple[list[tuple[Item, Decimal, BoughtLine]], list[str]]:
     errors: list[str] = []
     checked: list[tuple[Item, Decimal, BoughtLine]] = []
@@ -340,7 +305,7 @@ def purchase_record(
     extension = content_type = ""
     if invoice is not None:
         try:
-            extension, content_type = invoice_kind(invoice)
+            extension, content_type = photo_kind(invoice, field="invoice")
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
@@ -367,7 +332,7 @@ def purchase_record(
         recorded_by=_user(actor),
     )
     if invoice is not None:
-        purchase.invoice.save("invoice", _without_metadata(invoice), save=False)
+        purchase.invoice.save("invoice", without_metadata(invoice), save=False)
     purchase.save()
     PurchaseLine.objects.bulk_create(
         [

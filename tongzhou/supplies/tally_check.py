@@ -15,7 +15,7 @@ from django.utils import timezone
 from tongzhou.alerts.services import NewAlert, alerts_raise
 from tongzhou.supplies.alert_kinds import SUBJECT, Kind
 from tongzhou.supplies.models import Item, Store
-from tongzhou.supplies.services import plain_quantity
+from tongzhou.supplies.services.quantities import plain_quantity
 
 
 @dataclass

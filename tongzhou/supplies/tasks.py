@@ -5,7 +5,7 @@ import logging
 
 from celery import shared_task
 
-from tongzhou.supplies.services import ledger_check
+from tongzhou.supplies.services.checks import ledger_check
 from tongzhou.supplies.tally_check import tally_check
 
 logger = logging.getLogger(__name__)

@@ -35,7 +35,9 @@ from tongzhou.supplies.forms import (
     TransferForm,
 )
 from tongzhou.supplies.models import Donation, Requisition, RequisitionStatus, Store
-from tongzhou.supplies.services import AskedLine, GoodsLine
+from tongzhou.supplies.services.donations import GoodsLine
+from tongzhou.supplies.services.requisitions import AskedLine
+from tongzhou.supplies.view_forms import form_post
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
@@ -74,21 +76,16 @@ def store(request: ScopedRequest, pk: int) -> HttpResponse:
 def store_issue(request: ScopedRequest, pk: int) -> HttpResponse:
     the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
     form = IssueForm(request.POST, prefix="issue")
-    if form.is_valid():
-        try:
-            services.stock_issue(
-                actor=request.user,
-                store=the_store,
-                item=form.cleaned_data["item"],
-                quantity=form.cleaned_data["quantity"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Issued."))
-            return redirect("supplies:store", pk=the_store.pk)
-    return _store_page(request, the_store, issue_form=form)
+    done = form_post(
+        request,
+        form,
+        lambda data: services.stock_issue(
+            actor=request.user, store=the_store, item=data["item"], quantity=data["quantity"], note=data["note"]
+        ),
+        done=_("Issued."),
+        to=reverse("supplies:store", args=[the_store.pk]),
+    )
+    return done or _store_page(request, the_store, issue_form=form)
 
 
 @require_POST
@@ -96,23 +93,22 @@ def store_issue(request: ScopedRequest, pk: int) -> HttpResponse:
 def store_receive(request: ScopedRequest, pk: int) -> HttpResponse:
     the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
     form = ReceiveForm(request.POST, prefix="receive")
-    if form.is_valid():
-        try:
-            services.stock_receive(
-                actor=request.user,
-                store=the_store,
-                item=form.cleaned_data["item"],
-                quantity=form.cleaned_data["quantity"],
-                lot_code=form.cleaned_data["lot_code"],
-                expires_on=form.cleaned_data["expires_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Received."))
-            return redirect("supplies:store", pk=the_store.pk)
-    return _store_page(request, the_store, receive_form=form)
+    done = form_post(
+        request,
+        form,
+        lambda data: services.stock_receive(
+            actor=request.user,
+            store=the_store,
+            item=data["item"],
+            quantity=data["quantity"],
+            lot_code=data["lot_code"],
+            expires_on=data["expires_on"],
+            note=data["note"],
+        ),
+        done=_("Received."),
+        to=reverse("supplies:store", args=[the_store.pk]),
+    )
+    return done or _store_page(request, the_store, receive_form=form)
 
 
 @require_POST
@@ -121,22 +117,21 @@ def store_transfer(request: ScopedRequest, pk: int) -> HttpResponse:
     the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
     destinations = selectors.transfer_destinations(the_store)
     form = TransferForm(request.POST, prefix="transfer", destinations=destinations)
-    if form.is_valid():
-        try:
-            services.stock_transfer(
-                actor=request.user,
-                source=the_store,
-                destination=form.cleaned_data["destination"],
-                item=form.cleaned_data["item"],
-                quantity=form.cleaned_data["quantity"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Sent: the goods count at the other store once it confirms their arrival."))
-            return redirect("supplies:store", pk=the_store.pk)
-    return _store_page(request, the_store, transfer_form=form)
+    done = form_post(
+        request,
+        form,
+        lambda data: services.stock_transfer(
+            actor=request.user,
+            source=the_store,
+            destination=data["destination"],
+            item=data["item"],
+            quantity=data["quantity"],
+            note=data["note"],
+        ),
+        done=_("Sent: the goods count at the other store once it confirms their arrival."),
+        to=reverse("supplies:store", args=[the_store.pk]),
+    )
+    return done or _store_page(request, the_store, transfer_form=form)
 
 
 @require_POST
@@ -355,21 +350,16 @@ def _handout_form(request: ScopedRequest, data: object) -> HandOutForm:
 def store_handout(request: ScopedRequest, pk: int) -> HttpResponse:
     the_store = selectors.get_store_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_KEEP)
     form = _handout_form(request, request.POST)
-    if form.is_valid():
-        try:
-            services.handout_issue(
-                actor=request.user,
-                store=the_store,
-                recipient=form.cleaned_data["recipient"],
-                post=form.cleaned_data["post"],
-                lines=form.lines(),
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Handed out: the recipient confirms on their phone."))
-            return redirect("supplies:store", pk=the_store.pk)
-    return _store_page(request, the_store, handout_form=form)
+    done = form_post(
+        request,
+        form,
+        lambda data: services.handout_issue(
+            actor=request.user, store=the_store, recipient=data["recipient"], post=data["post"], lines=form.lines()
+        ),
+        done=_("Handed out: the recipient confirms on their phone."),
+        to=reverse("supplies:store", args=[the_store.pk]),
+    )
+    return done or _store_page(request, the_store, handout_form=form)
 
 
 # Requisitions ----------------------------------------------------------------------------------
@@ -385,19 +375,21 @@ def requisitions(request: ScopedRequest) -> HttpResponse:
 def requisition_create(request: ScopedRequest) -> HttpResponse:
     stores = selectors.asking_stores(request.user)
     form = RequisitionForm(request.POST or None, stores=stores)
-    if request.method == "POST" and form.is_valid():
-        try:
-            requisition = services.requisition_submit(
+    if request.method == "POST" and (
+        done := form_post(
+            request,
+            form,
+            lambda data: services.requisition_submit(
                 actor=request.user,
-                store=form.cleaned_data["store"],
-                reason=form.cleaned_data["reason"],
+                store=data["store"],
+                reason=data["reason"],
                 lines=[AskedLine(item_id=item, quantity=quantity) for item, quantity in form.lines()],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Asked: the street decides."))
-            return redirect("supplies:requisition", pk=requisition.pk)
+            ),
+            done=_("Asked: the street decides."),
+            to=lambda requisition: reverse("supplies:requisition", args=[requisition.pk]),
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render(request, "supplies/requisition_form.html", {"form": form}, status=status)
 
@@ -495,14 +487,15 @@ def catalogue(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST":
         if not may_manage:
             raise Http404
-        if form.is_valid():
-            try:
-                services.item_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form_errors(form, error)
-            else:
-                messages.success(request, _("Added to the catalogue."))
-                return redirect("supplies:catalogue")
+        done = form_post(
+            request,
+            form,
+            lambda data: services.item_create(actor=request.user, **data),
+            done=_("Added to the catalogue."),
+            to=reverse("supplies:catalogue"),
+        )
+        if done:
+            return done
     status = 400 if request.method == "POST" else 200
     context = {"items": selectors.items(), "form": form, "may_manage": may_manage}
     return render(request, "supplies/catalogue.html", context, status=status)
@@ -516,19 +509,17 @@ def store_minimums(request: ScopedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_manage:
             raise Http404
-        if form.is_valid():
-            try:
-                services.minimum_set(
-                    actor=request.user,
-                    store=the_store,
-                    item=form.cleaned_data["item"],
-                    quantity=form.cleaned_data["quantity"],
-                )
-            except ValidationError as error:
-                form_errors(form, error)
-            else:
-                messages.success(request, _("Minimum level set."))
-                return redirect("supplies:minimums", pk=the_store.pk)
+        done = form_post(
+            request,
+            form,
+            lambda data: services.minimum_set(
+                actor=request.user, store=the_store, item=data["item"], quantity=data["quantity"]
+            ),
+            done=_("Minimum level set."),
+            to=reverse("supplies:minimums", args=[the_store.pk]),
+        )
+        if done:
+            return done
     status = 400 if request.method == "POST" else 200
     context = {
         "store": the_store,

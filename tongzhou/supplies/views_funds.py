@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +25,7 @@ from tongzhou.supplies.forms import GoodsLineFormSet
 from tongzhou.supplies.fund_forms import FundForm, GrantAnswerForm, GrantForm, PurchaseForm, PutInForm
 from tongzhou.supplies.fund_services import BoughtLine
 from tongzhou.supplies.models import Fund, GrantStatus, PurchaseStatus
+from tongzhou.supplies.view_forms import form_post
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
@@ -33,20 +35,20 @@ def funds(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST":
         if not places:
             raise Http404
-        if form.is_valid():
-            place = next(p for p in places if str(p.pk) == form.cleaned_data["place"])
-            try:
-                fund = fund_services.fund_create(
-                    actor=request.user,
-                    place=place,
-                    name=form.cleaned_data["name"],
-                    purpose=form.cleaned_data["purpose"],
-                )
-            except ValidationError as error:
-                form_errors(form, error)
-            else:
-                messages.success(request, _("Fund created."))
-                return redirect("supplies:fund", pk=fund.pk)
+        done = form_post(
+            request,
+            form,
+            lambda data: fund_services.fund_create(
+                actor=request.user,
+                place=next(p for p in places if str(p.pk) == data["place"]),
+                name=data["name"],
+                purpose=data["purpose"],
+            ),
+            done=_("Fund created."),
+            to=lambda fund: reverse("supplies:fund", args=[fund.pk]),
+        )
+        if done:
+            return done
     rows = [(f, fund_selectors.fund_sums(f)) for f in fund_selectors.funds_for_user(request.user)[:100]]
     status = 400 if request.method == "POST" else 200
     return render(
@@ -84,15 +86,14 @@ def fund(request: ScopedRequest, pk: int) -> HttpResponse:
 def fund_put_in(request: ScopedRequest, pk: int) -> HttpResponse:
     the_fund = fund_selectors.get_fund_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_MANAGE)
     form = PutInForm(request.POST, prefix="put", donations=fund_selectors.donations_to_put_in(the_fund))
-    if form.is_valid():
-        try:
-            fund_services.donation_to_fund(actor=request.user, fund=the_fund, donation=form.cleaned_data["donation"])
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("The donation is in the fund."))
-            return redirect("supplies:fund", pk=the_fund.pk)
-    return _fund_page(request, the_fund, put_in_form=form)
+    done = form_post(
+        request,
+        form,
+        lambda data: fund_services.donation_to_fund(actor=request.user, fund=the_fund, donation=data["donation"]),
+        done=_("The donation is in the fund."),
+        to=reverse("supplies:fund", args=[the_fund.pk]),
+    )
+    return done or _fund_page(request, the_fund, put_in_form=form)
 
 
 @require_POST
@@ -100,24 +101,22 @@ def fund_put_in(request: ScopedRequest, pk: int) -> HttpResponse:
 def fund_grant(request: ScopedRequest, pk: int) -> HttpResponse:
     the_fund = fund_selectors.get_fund_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_MANAGE)
     form = GrantForm(request.POST, prefix="grant")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            fund_services.grant_apply(
-                actor=request.user,
-                fund=the_fund,
-                applicant=data["applicant"],
-                funder=data["funder"],
-                amount=data["amount_asked"],
-                applied_on=data["applied_on"],
-                purpose=data["purpose"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Application recorded."))
-            return redirect("supplies:fund", pk=the_fund.pk)
-    return _fund_page(request, the_fund, grant_form=form)
+    done = form_post(
+        request,
+        form,
+        lambda data: fund_services.grant_apply(
+            actor=request.user,
+            fund=the_fund,
+            applicant=data["applicant"],
+            funder=data["funder"],
+            amount=data["amount_asked"],
+            applied_on=data["applied_on"],
+            purpose=data["purpose"],
+        ),
+        done=_("Application recorded."),
+        to=reverse("supplies:fund", args=[the_fund.pk]),
+    )
+    return done or _fund_page(request, the_fund, grant_form=form)
 
 
 @require_POST
@@ -125,22 +124,22 @@ def fund_grant(request: ScopedRequest, pk: int) -> HttpResponse:
 def grant_answer(request: ScopedRequest, pk: int) -> HttpResponse:
     grant = fund_selectors.get_grant_for_user(user=request.user, pk=pk, perm=Perm.SUPPLIES_MANAGE)
     form = GrantAnswerForm(request.POST, prefix="answer")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            fund_services.grant_answer(
-                actor=request.user,
-                grant=grant,
-                approve=data["decision"] == "approve",
-                amount=data["amount_approved"],
-                answered_on=data["answered_on"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Answer recorded."))
-            return redirect("supplies:fund", pk=grant.fund_id)
+    done = form_post(
+        request,
+        form,
+        lambda data: fund_services.grant_answer(
+            actor=request.user,
+            grant=grant,
+            approve=data["decision"] == "approve",
+            amount=data["amount_approved"],
+            answered_on=data["answered_on"],
+            note=data["note"],
+        ),
+        done=_("Answer recorded."),
+        to=reverse("supplies:fund", args=[grant.fund_id]),
+    )
+    if done:
+        return done
     errors = {grant.pk: [e for errors in form.errors.values() for e in errors]}
     return _fund_page(request, grant.fund, answer_errors=errors)
 

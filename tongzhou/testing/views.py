@@ -22,7 +22,6 @@ from tongzhou.core.access import id_or_404
 from tongzhou.core.forms import form_errors
 from tongzhou.core.imports import responses as imports
 from tongzhou.core.imports.selectors import get_import_job_for_user
-from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.pwa import service_worker_response
@@ -324,39 +323,20 @@ def results_template(request: ScopedRequest) -> HttpResponse:
 def results_upload(request: ScopedRequest, pk: int) -> HttpResponse:
     test_round = get_round_for_user(user=request.user, pk=pk, perm=ResultImporter.permission)
     form = ResultsUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = import_job_start(
-                actor=request.user,
-                importer=ResultImporter.name,
-                place=test_round.place,
-                filename=upload.name,
-                data=upload.read(),
-                all_or_nothing=form.cleaned_data["all_or_nothing"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            return redirect("testing:results_job", pk=job.pk)
-    return imports.upload_page(request, ResultImporter, form, template_url=reverse("testing:results_template"))
+    return imports.upload_view(
+        request,
+        ResultImporter,
+        form,
+        place=test_round.place,
+        job_view="testing:results_job",
+        template_url=reverse("testing:results_template"),
+    )
 
 
 @require_perm(ResultImporter.permission)
 def results_job(request: ScopedRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(user=request.user, pk=pk, importer=ResultImporter.name)
-    if request.method == "POST":
-        try:
-            job = import_job_confirm(actor=request.user, job=job)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("testing:results_job", pk=job.pk)
-    return imports.job_page(
-        request,
-        job,
-        job_url=reverse("testing:results_job", args=[job.pk]),
-        errors_url=reverse("testing:results_errors", args=[job.pk]),
-    )
+    return imports.job_view(request, job, job_view="testing:results_job", errors_view="testing:results_errors")
 
 
 @require_perm(ResultImporter.permission)

@@ -14,7 +14,7 @@ GIFTED_ENROLLMENT = "welfare-gift"
 
 
 def _decide(*, actor: Any, obj: Any, approve: bool, note: str = "") -> Any:
-    from tongzhou.welfare.services import gift_request_decide
+    from tongzhou.welfare.services.plans import gift_request_decide
 
     return gift_request_decide(actor=actor, gift=obj, approve=approve, note=note)
 

@@ -7,11 +7,12 @@ Claims are health data: their drill-down shows the masked name, the status and t
 public notice (公示) does, never what happened."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tongzhou.core.figures import Column, Day, Figure, register_figures
+from tongzhou.core.figures import Column, Day, Figure, Label, register_figures
 from tongzhou.core.pii import mask_name
 from tongzhou.welfare.models import ClaimStatus
 
@@ -53,36 +54,6 @@ _CLAIM_COLUMNS = (
     Column(_("filed"), lambda c: c.created_at),
 )
 
-FILED = Figure(
-    key="claims_filed",
-    label=_("Claims filed"),
-    doc=_("Claims filed between midnight and the cut-off."),
-    model="welfare.Claim",
-    path_field="place_path",
-    rows=lambda d: Q(created_at__gte=d.start, created_at__lt=d.cutoff),
-    columns=_CLAIM_COLUMNS,
-    select_related=("enrollment",),
-    order=111,
-    section=_SECTION,
-)
-
-WAITING = Figure(
-    key="claims_waiting",
-    label=_("Claims waiting for a decision"),
-    doc=_(
-        "Claims filed before the cut-off that were submitted or checked, not yet approved or rejected, at the count."
-    ),
-    model="welfare.Claim",
-    path_field="place_path",
-    rows=lambda d: Q(created_at__lt=d.cutoff, status__in=(ClaimStatus.SUBMITTED, ClaimStatus.CHECKED)),
-    columns=_CLAIM_COLUMNS,
-    select_related=("enrollment",),
-    reproducible=False,
-    why_not=_("a claim keeps its status now, not the one it had on that day"),
-    order=112,
-    section=_SECTION,
-)
-
 _DECISION_COLUMNS = (
     Column(_("name"), lambda h: mask_name(h.claim.enrollment.name)),
     Column(_("status"), lambda h: h.claim.get_status_display()),
@@ -91,62 +62,88 @@ _DECISION_COLUMNS = (
 )
 
 
-def _moved_to(status: str) -> Callable[[Day], Q]:
-    # The claim's history is dated and kept, so a past day's decisions are rebuilt from it.
-    return lambda d: Q(to_status=status, created_at__gte=d.start, created_at__lt=d.cutoff)
+def _claims(key: str, label: Label, doc: Label, rows: Callable[[Day], Q], **more: Any) -> Figure:
+    """A figure counting claims, each drilled down to its masked name, status and amount."""
+    return Figure(
+        key=key,
+        label=label,
+        doc=doc,
+        model="welfare.Claim",
+        path_field="place_path",
+        rows=rows,
+        columns=_CLAIM_COLUMNS,
+        select_related=("enrollment",),
+        section=_SECTION,
+        **more,
+    )
 
 
-APPROVED = Figure(
-    key="claims_approved",
-    label=_("Claims approved"),
-    doc=_("Claims approved between midnight and the cut-off (from the claims' history)."),
-    model="welfare.ClaimHistory",
-    path_field="claim__place_path",
-    rows=_moved_to(ClaimStatus.APPROVED),
-    columns=_DECISION_COLUMNS,
-    select_related=("claim__enrollment",),
+def _decisions(key: str, label: Label, doc: Label, status: str, **more: Any) -> Figure:
+    """A figure of the claims that moved to `status` between midnight and the cut-off: the
+    claim's history is dated and kept, so a past day's decisions are rebuilt from it."""
+    return Figure(
+        key=key,
+        label=label,
+        doc=doc,
+        model="welfare.ClaimHistory",
+        path_field="claim__place_path",
+        rows=lambda d: Q(to_status=status, created_at__gte=d.start, created_at__lt=d.cutoff),
+        columns=_DECISION_COLUMNS,
+        select_related=("claim__enrollment",),
+        section=_SECTION,
+        **more,
+    )
+
+
+FILED = _claims(
+    "claims_filed",
+    _("Claims filed"),
+    _("Claims filed between midnight and the cut-off."),
+    lambda d: Q(created_at__gte=d.start, created_at__lt=d.cutoff),
+    order=111,
+)
+
+WAITING = _claims(
+    "claims_waiting",
+    _("Claims waiting for a decision"),
+    _("Claims filed before the cut-off that were submitted or checked, not yet approved or rejected, at the count."),
+    lambda d: Q(created_at__lt=d.cutoff, status__in=(ClaimStatus.SUBMITTED, ClaimStatus.CHECKED)),
+    reproducible=False,
+    why_not=_("a claim keeps its status now, not the one it had on that day"),
+    order=112,
+)
+
+APPROVED = _decisions(
+    "claims_approved",
+    _("Claims approved"),
+    _("Claims approved between midnight and the cut-off (from the claims' history)."),
+    ClaimStatus.APPROVED,
     order=113,
-    section=_SECTION,
 )
 
-REJECTED = Figure(
-    key="claims_rejected",
-    label=_("Claims rejected"),
-    doc=_("Claims rejected between midnight and the cut-off (from the claims' history)."),
-    model="welfare.ClaimHistory",
-    path_field="claim__place_path",
-    rows=_moved_to(ClaimStatus.REJECTED),
-    columns=_DECISION_COLUMNS,
-    select_related=("claim__enrollment",),
+REJECTED = _decisions(
+    "claims_rejected",
+    _("Claims rejected"),
+    _("Claims rejected between midnight and the cut-off (from the claims' history)."),
+    ClaimStatus.REJECTED,
     order=114,
-    section=_SECTION,
 )
 
-PAID = Figure(
-    key="claims_paid",
-    label=_("Claims paid"),
-    doc=_("Claims paid between midnight and the cut-off (from the claims' history)."),
-    model="welfare.ClaimHistory",
-    path_field="claim__place_path",
-    rows=_moved_to(ClaimStatus.PAID),
-    columns=_DECISION_COLUMNS,
-    select_related=("claim__enrollment",),
+PAID = _decisions(
+    "claims_paid",
+    _("Claims paid"),
+    _("Claims paid between midnight and the cut-off (from the claims' history)."),
+    ClaimStatus.PAID,
     order=115,
-    section=_SECTION,
 )
 
-PAID_AMOUNT = Figure(
-    key="claims_paid_yuan",
-    label=_("Amount paid (yuan)"),
-    doc=_("The sum of the claims paid between midnight and the cut-off."),
-    model="welfare.ClaimHistory",
-    path_field="claim__place_path",
-    rows=_moved_to(ClaimStatus.PAID),
+PAID_AMOUNT = _decisions(
+    "claims_paid_yuan",
+    _("Amount paid (yuan)"),
+    _("The sum of the claims paid between midnight and the cut-off."),
+    ClaimStatus.PAID,
     sum_field="claim__amount",
-    columns=_DECISION_COLUMNS,
-    select_related=("claim__enrollment",),
     order=116,
-    section=_SECTION,
 )
 
 _VISIT_COLUMNS = (

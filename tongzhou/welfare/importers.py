@@ -19,8 +19,9 @@ from tongzhou.people.models import Organisation, normalise_organisation_name
 from tongzhou.places.models import Place, PlaceKind
 from tongzhou.welfare.audit import WelfareAudit
 from tongzhou.welfare.models import Enrollment, EnrollmentSource, Plan, UnitContact
-from tongzhou.welfare.selectors import UNIT_IMPORTER
-from tongzhou.welfare.services import MemberData, clean_member, enrollments_create, unit_enroll
+from tongzhou.welfare.selectors.units import UNIT_IMPORTER
+from tongzhou.welfare.services.plans import MemberData, clean_member, enrollments_create
+from tongzhou.welfare.services.units import unit_enroll
 
 NAME, ID_NUMBER, PHONE, UNIT, PLAN = "姓名", "身份证号", "手机号", "单位", "计划编号"
 

@@ -18,7 +18,6 @@ from tongzhou.core.access import id_or_404
 from tongzhou.core.forms import form_errors
 from tongzhou.core.imports import responses as imports
 from tongzhou.core.imports.selectors import get_import_job_for_user
-from tongzhou.core.imports.services import import_job_confirm, import_job_start
 from tongzhou.core.permissions import Perm
 from tongzhou.core.pii import mask_name
 from tongzhou.core.transitions import TransitionError
@@ -199,39 +198,20 @@ def enroll_template(request: ScopedRequest) -> HttpResponse:
 def enroll_upload(request: ScopedRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(user=request.user, pk=pk)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = import_job_start(
-                actor=request.user,
-                importer=EnrollmentImporter.name,
-                place=plan.place,
-                filename=upload.name,
-                data=upload.read(),
-                all_or_nothing=form.cleaned_data["all_or_nothing"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            return redirect("welfare:job", pk=job.pk)
-    return imports.upload_page(request, EnrollmentImporter, form, template_url=reverse("welfare:template"))
+    return imports.upload_view(
+        request,
+        EnrollmentImporter,
+        form,
+        place=plan.place,
+        job_view="welfare:job",
+        template_url=reverse("welfare:template"),
+    )
 
 
 @require_perm(Perm.WELFARE_MANAGE)
 def enroll_job(request: ScopedRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(user=request.user, pk=pk, importer=EnrollmentImporter.name)
-    if request.method == "POST":
-        try:
-            job = import_job_confirm(actor=request.user, job=job)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("welfare:job", pk=job.pk)
-    return imports.job_page(
-        request,
-        job,
-        job_url=reverse("welfare:job", args=[job.pk]),
-        errors_url=reverse("welfare:job_errors", args=[job.pk]),
-    )
+    return imports.job_view(request, job, job_view="welfare:job", errors_view="welfare:job_errors")
 
 
 @require_perm(Perm.WELFARE_MANAGE)
@@ -664,39 +644,20 @@ def unit_upload(request: ScopedRequest) -> HttpResponse:
         raise Http404
     place = selectors.unit_place(contact)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = import_job_start(
-                actor=request.user,
-                importer=UnitEnrollmentImporter.name,
-                place=place,
-                filename=upload.name,
-                data=upload.read(),
-                all_or_nothing=form.cleaned_data["all_or_nothing"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            return redirect("welfare:unit_job", pk=job.pk)
-    return imports.upload_page(request, UnitEnrollmentImporter, form, template_url=reverse("welfare:unit_template"))
+    return imports.upload_view(
+        request,
+        UnitEnrollmentImporter,
+        form,
+        place=place,
+        job_view="welfare:unit_job",
+        template_url=reverse("welfare:unit_template"),
+    )
 
 
 @require_perm(Perm.WELFARE_UNIT)
 def unit_job(request: ScopedRequest, pk: int) -> HttpResponse:
     job = selectors.get_unit_job_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        try:
-            job = import_job_confirm(actor=request.user, job=job)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("welfare:unit_job", pk=job.pk)
-    return imports.job_page(
-        request,
-        job,
-        job_url=reverse("welfare:unit_job", args=[job.pk]),
-        errors_url=reverse("welfare:unit_job_errors", args=[job.pk]),
-    )
+    return imports.job_view(request, job, job_view="welfare:unit_job", errors_view="welfare:unit_job_errors")
 
 
 @require_perm(Perm.WELFARE_UNIT)

@@ -156,16 +156,11 @@ class Songhua:
         """A storeroom of 松花巷 with masks, a transfer on its way to a gate's box, a hand-out to a
         worker of 松花巷 and a donation."""
         from tongzhou.supplies.models import DonationKind, DonorKind, ItemKind, StoreKind
-        from tongzhou.supplies.services import (
-            AskedLine,
-            donation_record,
-            handout_issue,
-            item_create,
-            requisition_submit,
-            stock_receive,
-            stock_transfer,
-            store_create,
-        )
+        from tongzhou.supplies.services.catalogue import item_create, store_create
+        from tongzhou.supplies.services.donations import donation_record
+        from tongzhou.supplies.services.handouts import handout_issue
+        from tongzhou.supplies.services.ledger import stock_receive, stock_transfer
+        from tongzhou.supplies.services.requisitions import AskedLine, requisition_submit
 
         item = item_create(actor=None, name="口罩（松花巷）", kind=ItemKind.MASK, unit="只")
         store = store_create(actor=None, place=self.community, name="松花巷储藏室", kind=StoreKind.STOREROOM)
@@ -295,19 +290,16 @@ class Songhua:
         from tongzhou.accounts.services import role_grant
         from tongzhou.people.services import organisation_get_or_create
         from tongzhou.welfare.models import Enrollment
-        from tongzhou.welfare.services import (
-            ClaimData,
+        from tongzhou.welfare.services.campaigns import campaign_create
+        from tongzhou.welfare.services.claims import ClaimData, claim_file
+        from tongzhou.welfare.services.plans import (
             MemberData,
             PlanData,
-            campaign_create,
-            claim_file,
             enrollments_create,
             gift_request_create,
-            invoice_issue,
             plan_create,
-            unit_contact_create,
-            unit_enroll,
         )
+        from tongzhou.welfare.services.units import invoice_issue, unit_contact_create, unit_enroll
 
         officer = User.objects.create_user("songhua_welfare", password="welfare-password-1")
         role_grant(actor=None, user=officer, role="welfare_officer", place=self.community)
@@ -357,7 +349,7 @@ class Songhua:
         from PIL import Image
 
         from tongzhou.welfare.models import Visit
-        from tongzhou.welfare.services import visit_record
+        from tongzhou.welfare.services.campaigns import visit_record
 
         png = BytesIO()
         Image.new("RGB", (4, 4), (200, 30, 40)).save(png, "PNG")

@@ -4,11 +4,11 @@ street administrator approves it; anyone opens it on the street's public page.""
 
 import pytest
 
-from tongzhou.demo import ER_GE
 from tongzhou.notices.models import Story, StoryStatus
 from tongzhou.notices.stories.pseudonyms import name_pseudonym
 from tongzhou.notices.tests.test_browser_notice import fits, log_in
 from tongzhou.people.models import Person
+from tongzhou.places.demo import ER_GE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from PIL import Image
 
 from tongzhou.core.transitions import OwnRequest
-from tongzhou.demo import ER_GE
 from tongzhou.monitoring.models import KeyPerson, Reason
 from tongzhou.notices.models import NamingConsent, Story, StoryApproval, StoryPhoto, StoryStatus
 from tongzhou.notices.stories.pseudonyms import FindingKind, check_story, check_text, name_pseudonym, unresolved
@@ -28,6 +27,7 @@ from tongzhou.notices.stories.services import (
     story_submit,
 )
 from tongzhou.people.models import Person
+from tongzhou.places.demo import ER_GE
 from tongzhou.places.models import PlaceKind
 from tongzhou.volunteers.models import Volunteer
 

@@ -20,7 +20,8 @@ from tongzhou.reports.models import Snapshot
 from tongzhou.reports.selectors import children_rollups, rollups
 from tongzhou.reports.services import snapshot_day
 from tongzhou.supplies.models import ItemKind, StoreKind
-from tongzhou.supplies.services import item_create, stock_issue, stock_receive, store_create
+from tongzhou.supplies.services.catalogue import item_create, store_create
+from tongzhou.supplies.services.ledger import stock_issue, stock_receive
 
 EXPECTED = {
     "residents",

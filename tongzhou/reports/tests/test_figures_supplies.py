@@ -13,7 +13,8 @@ from tongzhou.reports.models import Snapshot
 from tongzhou.reports.selectors import daily_report
 from tongzhou.reports.services import snapshot_day
 from tongzhou.supplies.models import ItemKind, StoreKind
-from tongzhou.supplies.services import entry_reverse, item_create, stock_issue, stock_receive, store_create
+from tongzhou.supplies.services.catalogue import item_create, store_create
+from tongzhou.supplies.services.ledger import entry_reverse, stock_issue, stock_receive
 
 
 def _url(place: Any, suffix: str = "") -> str:

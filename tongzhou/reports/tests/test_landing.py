@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tongzhou.accounts.demo import DEMO_PASSWORD
 from tongzhou.checkpoints.services import gate_create
-from tongzhou.demo import DEMO_PASSWORD
 
 
 def land(username):

@@ -24,7 +24,7 @@ from tongzhou.places.models import Place, PlaceKind
 from tongzhou.reports.models import Snapshot
 from tongzhou.scale.city import generate_city
 from tongzhou.supplies.models import Entry
-from tongzhou.supplies.services import ledger_compare
+from tongzhou.supplies.services.checks import ledger_compare
 from tongzhou.testing.models import Sample
 from tongzhou.volunteers.models import HoursEntry, Volunteer
 from tongzhou.welfare.models import Claim, Enrollment, Plan

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from tongzhou.supplies.services import plain_quantity
+from tongzhou.supplies.services.quantities import plain_quantity
 
 register = template.Library()
 

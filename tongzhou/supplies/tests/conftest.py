@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 from faker import Faker
 
-from tongzhou.demo import _supplies
+from tongzhou.supplies.demo import _supplies
 
 
 class Supplies(dict[str, Any]):

@@ -8,7 +8,8 @@ from tongzhou.people.models import Person
 from tongzhou.people.services import personal_link_token
 from tongzhou.places.models import Place
 from tongzhou.supplies.models import Distribution, DistributionHousehold, ItemKind
-from tongzhou.supplies.services import item_create, stock_receive
+from tongzhou.supplies.services.catalogue import item_create
+from tongzhou.supplies.services.ledger import stock_receive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTH = 390

@@ -12,7 +12,8 @@ from django.utils import timezone
 from tongzhou.accounts.services import role_grant
 from tongzhou.core.permissions import Role
 from tongzhou.supplies.models import Balance, Entry, EntryKind
-from tongzhou.supplies.services import ledger_compare, stock_issue, stock_receive
+from tongzhou.supplies.services.checks import ledger_compare
+from tongzhou.supplies.services.ledger import stock_issue, stock_receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROUNDS = 5

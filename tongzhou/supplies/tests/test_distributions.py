@@ -30,7 +30,8 @@ from tongzhou.supplies.models import (
     EntryKind,
     ItemKind,
 )
-from tongzhou.supplies.services import item_create, stock_receive
+from tongzhou.supplies.services.catalogue import item_create
+from tongzhou.supplies.services.ledger import stock_receive
 
 
 def login(user):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tongzhou.supplies.documents import receipt_token
 from tongzhou.supplies.models import Balance, Donation, DonationKind, DonorKind, Entry, EntryKind
-from tongzhou.supplies.services import GoodsLine, donation_record
+from tongzhou.supplies.services.donations import GoodsLine, donation_record
 
 
 def login(user):

@@ -8,7 +8,9 @@ from django.urls import reverse
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.permissions import Perm
 from tongzhou.supplies.selectors import supplies_figures
-from tongzhou.supplies.services import AskedLine, minimum_set, requisition_submit, stock_issue
+from tongzhou.supplies.services.catalogue import minimum_set
+from tongzhou.supplies.services.ledger import stock_issue
+from tongzhou.supplies.services.requisitions import AskedLine, requisition_submit
 
 
 def test_days_left_open_requisitions_and_shortages(supplies, demo, django_assert_num_queries):

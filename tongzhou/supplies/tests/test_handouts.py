@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tongzhou.supplies.models import Entry, EntryKind, HandOut
-from tongzhou.supplies.services import handout_confirm, handout_issue
+from tongzhou.supplies.services.handouts import handout_confirm, handout_issue
 
 
 def login(user):

@@ -12,13 +12,12 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from tongzhou.alerts.models import Alert
-from tongzhou.supplies import services
 from tongzhou.supplies.alert_kinds import Kind
 from tongzhou.supplies.models import AdjustReason, Balance, Entry, EntryKind, Lot
-from tongzhou.supplies.services import (
+from tongzhou.supplies.services import ledger
+from tongzhou.supplies.services.checks import ledger_check, ledger_compare
+from tongzhou.supplies.services.ledger import (
     entry_reverse,
-    ledger_check,
-    ledger_compare,
     stock_adjust,
     stock_issue,
     stock_receive,
@@ -133,14 +132,14 @@ def test_a_transfer_is_two_entries_in_one_transaction(supplies):
 def test_a_transfer_whose_second_entry_fails_moves_nothing(supplies):
     source, destination, item = supplies.store_taian, supplies.store_taian_gate, supplies.item_gloves
     before = counts()
-    real_move = services._move
+    real_move = ledger._move
 
     def failing_second(**kwargs):
         if kwargs["kind"] == EntryKind.TRANSFER_IN:
             raise DatabaseError("the second entry fails")
         return real_move(**kwargs)
 
-    with mock.patch.object(services, "_move", side_effect=failing_second), pytest.raises(DatabaseError):
+    with mock.patch.object(ledger, "_move", side_effect=failing_second), pytest.raises(DatabaseError):
         stock_transfer(actor=supplies.taian_keeper, source=source, destination=destination, item=item, quantity=40)
     assert counts() == before
     assert on_hand(source, item) == 300

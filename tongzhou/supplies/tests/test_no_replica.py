@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tongzhou.core import db_router
-from tongzhou.demo import ER_GE
+from tongzhou.places.demo import ER_GE
 
 
 def test_without_a_replica_marked_pages_read_the_primary_and_writes_leave_no_position(supplies: Any) -> None:

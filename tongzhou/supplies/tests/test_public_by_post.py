@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from tongzhou.accounts.models import User
 from tongzhou.supplies.models import Entry
-from tongzhou.supplies.services import entry_reverse, handout_issue
+from tongzhou.supplies.services.handouts import handout_issue
+from tongzhou.supplies.services.ledger import entry_reverse
 from tongzhou.volunteers.services.posts import post_create
 
 

@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tongzhou.core import db_router
-from tongzhou.demo import ER_GE
+from tongzhou.places.demo import ER_GE
 
 # Without a replica configured the tests skip in the `replica` fixture (the alias must then not be named).
 DATABASES = ["default", "replica"] if "replica" in django_settings.DATABASES else ["default"]

@@ -14,7 +14,8 @@ from tongzhou.alerts.models import Alert
 from tongzhou.supplies.alert_kinds import Kind
 from tongzhou.supplies.models import Entry, HandOutTally, TallyBy
 from tongzhou.supplies.selectors import public_ledger
-from tongzhou.supplies.services import entry_reverse, handout_issue
+from tongzhou.supplies.services.handouts import handout_issue
+from tongzhou.supplies.services.ledger import entry_reverse
 from tongzhou.supplies.tally_check import tally_check, tally_compare
 from tongzhou.volunteers.services.teams import team_create, team_set_members
 from tongzhou.volunteers.tests.conftest import make_volunteer  # noqa: F401 (a fixture)

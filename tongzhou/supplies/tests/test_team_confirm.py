@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tongzhou.supplies.models import HandOut
-from tongzhou.supplies.services import handout_issue
+from tongzhou.supplies.services.handouts import handout_issue
 from tongzhou.volunteers.services.teams import team_create, team_set_members
 from tongzhou.volunteers.tests.conftest import make_volunteer  # noqa: F401 (a fixture)
 

@@ -14,7 +14,7 @@ from tongzhou.people.services import organisation_get_or_create
 from tongzhou.volunteers.models import Assignment, HoursEntry, Post, Shift, Source, Volunteer
 from tongzhou.volunteers.services import SignupData, volunteer_signup, volunteer_vet
 from tongzhou.welfare.models import Plan
-from tongzhou.welfare.services import PlanData, plan_create
+from tongzhou.welfare.services.plans import PlanData, plan_create
 
 
 def id_number(n: int) -> str:

@@ -5,7 +5,8 @@ the API's answer to bad input, naming the parameter), never a 500."""
 import pytest
 from django.test import Client
 
-from tongzhou.welfare.services import claim_file, unit_contact_create, unit_enroll
+from tongzhou.welfare.services.claims import claim_file
+from tongzhou.welfare.services.units import unit_contact_create, unit_enroll
 
 from .test_claims import data, enrolled  # noqa: F401  (`enrolled` is a fixture)
 from .test_units import _member

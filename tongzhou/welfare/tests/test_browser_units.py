@@ -5,7 +5,8 @@ claim form offers their isolation order and fills itself from it. Every page fit
 import pytest
 
 from tongzhou.welfare.models import Enrollment, Invoice, InvoiceStatus
-from tongzhou.welfare.services import MemberData, unit_contact_create, unit_enroll
+from tongzhou.welfare.services.plans import MemberData
+from tongzhou.welfare.services.units import unit_contact_create, unit_enroll
 
 from .conftest import id_number
 from .test_browser_welfare import fits, log_in

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 
 from tongzhou.welfare.models import Enrollment, Plan
-from tongzhou.welfare.services import MemberData, enrollments_create
+from tongzhou.welfare.services.plans import MemberData, enrollments_create
 
 from .conftest import id_number
 

@@ -16,8 +16,9 @@ from tongzhou.monitoring.services import key_person_register, order_create
 from tongzhou.people.models import Person
 from tongzhou.volunteers.models import Assignment, Post, Shift, Source
 from tongzhou.welfare.models import Campaign, CampaignTarget, Claim, ClaimStatus, Enrollment, Visit
-from tongzhou.welfare.selectors import campaign_targets
-from tongzhou.welfare.services import ClaimData, claim_file, claim_move, gift_request_create, gift_request_decide
+from tongzhou.welfare.selectors.campaigns import campaign_targets
+from tongzhou.welfare.services.claims import ClaimData, claim_file, claim_move
+from tongzhou.welfare.services.plans import gift_request_create, gift_request_decide
 
 from .conftest import id_number
 
@@ -150,7 +151,7 @@ def _photo_with_position() -> bytes:
 
 @pytest.fixture
 def campaign_with_visit(demo, officers, union, make_worker):
-    from tongzhou.welfare.services import campaign_create
+    from tongzhou.welfare.services.campaigns import campaign_create
 
     guard = make_worker("守门丙", hours=24)
     campaign = campaign_create(

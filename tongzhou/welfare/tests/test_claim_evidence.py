@@ -18,8 +18,8 @@ from tongzhou.monitoring.services import key_person_register, order_create
 from tongzhou.people.idnumbers import IdType
 from tongzhou.people.services import PersonData, person_create
 from tongzhou.welfare.models import Claim
-from tongzhou.welfare.selectors import claim_evidence
-from tongzhou.welfare.services import claim_file
+from tongzhou.welfare.selectors.claims import claim_evidence
+from tongzhou.welfare.services.claims import claim_file
 
 from .conftest import id_number
 from .test_claims import data, enrolled  # noqa: F401  (`enrolled` is a fixture)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tongzhou.welfare.models import Claim, ClaimStatus, Enrollment
-from tongzhou.welfare.services import ClaimData, claim_file, claim_move, gift_request_create, gift_request_decide
+from tongzhou.welfare.services.claims import ClaimData, claim_file, claim_move
+from tongzhou.welfare.services.plans import gift_request_create, gift_request_decide
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def data(**changes):
 
 
 def test_a_claim_inside_the_waiting_period_is_refused_with_the_date_it_ends(make_plan, officers):
-    from tongzhou.welfare.services import MemberData, enrollments_create
+    from tongzhou.welfare.services.plans import MemberData, enrollments_create
 
     from .conftest import id_number
 

@@ -11,8 +11,8 @@ from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.permissions import Perm
 from tongzhou.core.transitions import waiting_for
 from tongzhou.welfare.models import Enrollment, EnrollmentSource
-from tongzhou.welfare.selectors import proposals
-from tongzhou.welfare.services import gift_request_create, gift_request_decide
+from tongzhou.welfare.selectors.plans import proposals
+from tongzhou.welfare.services.plans import gift_request_create, gift_request_decide
 
 
 def test_the_proposal_list_has_the_hours_and_posts_at_key_posts_only(

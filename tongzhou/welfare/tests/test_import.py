@@ -9,7 +9,7 @@ from django.urls import reverse
 from tongzhou.core.imports import base
 from tongzhou.welfare.importers import EnrollmentImporter
 from tongzhou.welfare.models import Enrollment
-from tongzhou.welfare.services import MemberData, enrollments_create
+from tongzhou.welfare.services.plans import MemberData, enrollments_create
 
 from .conftest import id_number
 

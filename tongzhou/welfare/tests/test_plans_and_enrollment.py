@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tongzhou.core.outbox.models import OutboxMessage
 from tongzhou.welfare.models import Enrollment, Plan
-from tongzhou.welfare.services import MemberData, enrollments_create
+from tongzhou.welfare.services.plans import MemberData, enrollments_create
 
 from .conftest import id_number
 
@@ -78,7 +78,7 @@ def test_enrolling_sends_the_certificate_and_starts_the_waiting_period(
     assert "/welfare/verify/" in message.text_masked and message.kind == "welfare"
     from django.test import Client
 
-    from tongzhou.welfare.services import certificate_token
+    from tongzhou.welfare.services.plans import certificate_token
 
     token = certificate_token(enrollment)
 

@@ -13,15 +13,9 @@ from tongzhou.core.figures import Day, figure
 from tongzhou.reports.models import Snapshot
 from tongzhou.reports.services import snapshot_day
 from tongzhou.welfare.models import ClaimStatus, Enrollment, Visit
-from tongzhou.welfare.services import (
-    ClaimData,
-    campaign_create,
-    claim_file,
-    claim_move,
-    gift_request_create,
-    gift_request_decide,
-    visit_record,
-)
+from tongzhou.welfare.services.campaigns import campaign_create, visit_record
+from tongzhou.welfare.services.claims import ClaimData, claim_file, claim_move
+from tongzhou.welfare.services.plans import gift_request_create, gift_request_decide
 
 KEYS = (
     "welfare_covered",

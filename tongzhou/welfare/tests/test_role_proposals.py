@@ -13,8 +13,8 @@ from tongzhou.core.permissions import Perm, Role
 from tongzhou.core.transitions import waiting_for
 from tongzhou.places.models import Place
 from tongzhou.welfare.models import Enrollment
-from tongzhou.welfare.selectors import role_proposals
-from tongzhou.welfare.services import gift_request_decide
+from tongzhou.welfare.selectors.plans import role_proposals
+from tongzhou.welfare.services.plans import gift_request_decide
 
 
 def _seal(demo, place):

@@ -15,13 +15,9 @@ from django.urls import reverse
 from tongzhou.core.permissions import Role
 from tongzhou.people.services import organisation_get_or_create
 from tongzhou.welfare.models import Enrollment, EnrollmentSource, Invoice, InvoiceStatus
-from tongzhou.welfare.services import (
-    ClaimData,
-    MemberData,
-    claim_file,
-    enrollments_create,
-    gift_request_create,
-    gift_request_decide,
+from tongzhou.welfare.services.claims import ClaimData, claim_file
+from tongzhou.welfare.services.plans import MemberData, enrollments_create, gift_request_create, gift_request_decide
+from tongzhou.welfare.services.units import (
     invoice_issue,
     invoice_mark_paid,
     invoice_token,

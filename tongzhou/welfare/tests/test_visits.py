@@ -58,7 +58,7 @@ def _on_hand(store, item):
 def test_a_gift_at_a_visit_is_issued_from_the_store_through_the_ledger(client_as, demo, officers, union, make_worker):
     from faker import Faker
 
-    from tongzhou.demo import _supplies
+    from tongzhou.supplies.demo import _supplies
     from tongzhou.supplies.models import Entry, EntryKind
 
     supplies = _supplies(fake=Faker("zh_CN"), log=lambda message: None)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tongzhou.supplies.services import ledger_check
+from tongzhou.supplies.services.checks import ledger_check
 from tongzhou.supplies.tally_check import tally_check
 
 
