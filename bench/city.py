@@ -357,6 +357,73 @@ def gate_cell(g: dict[str, float]) -> str:
     return f"{g['real_rps']:.0f} / {g['bare_rps']:.0f} ({g['ratio']:.2f}×)"
 
 
+def fit(sizes: list[int], values: list[float], target: int = 10_000_000) -> tuple[str, float, float]:
+    """The curve through (sizes, values) and its value at `target`: (shape, slope, prediction).
+
+    The slope is the log–log slope from the smallest to the largest size (0: flat, 1: in
+    proportion to the residents). Below 0.15 the curve is called constant and predicted as its
+    largest figure; otherwise a + b·n and a + b·n·log n are fitted by least squares and the one
+    nearer the points predicts."""
+    import math
+
+    slope = math.log(values[-1] / values[0]) / math.log(sizes[-1] / sizes[0])
+    if slope < 0.15:
+        return "constant", slope, max(values)
+    best: tuple[float, str, float] | None = None
+    for shape, f in (("linear", lambda n: n), ("n log n", lambda n: n * math.log(n))):
+        xs = [f(n) for n in sizes]
+        mx, my = sum(xs) / len(xs), sum(values) / len(values)
+        b = sum((x - mx) * (y - my) for x, y in zip(xs, values, strict=True)) / sum((x - mx) ** 2 for x in xs)
+        a = my - b * mx
+        error = sum((a + b * x - y) ** 2 for x, y in zip(xs, values, strict=True))
+        if best is None or error < best[0]:
+            best = (error, shape, a + b * f(target))
+    assert best is not None
+    return best[1], slope, best[2]
+
+
+def markdown(report: dict[str, object]) -> str:
+    """The table of docs/scale.md: each size side by side, the ratio, the curve and 10 million."""
+    sizes: list[int] = report["sizes"]  # type: ignore[assignment]
+    results: dict[str, dict[str, object]] = report["results"]  # type: ignore[assignment]
+    at = [results[str(s)] for s in sizes]
+    head = " | ".join(f"{s:,}" for s in sizes)
+    lines = [
+        f"| hot path: median / p95 ms, queries | {head} | ×{sizes[-1] // sizes[0]} residents | curve (log–log slope) | 10,000,000 (median) | node |",
+        "|---" * (len(sizes) + 5) + "|",
+    ]
+    for path in report["paths"]:  # type: ignore[attr-defined]
+        pages = [r["pages"][path["key"]] for r in at]  # type: ignore[index]
+        medians = [p["median_ms"] for p in pages]
+        shape, slope, ten = fit(sizes, medians)
+        cells = " | ".join(f"{fmt(p['median_ms'])} / {fmt(p['p95_ms'])}, {p['queries']}" for p in pages)
+        lines.append(
+            f"| {path['label']} | {cells} | {medians[-1] / medians[0]:.2f}× | {shape} ({slope:.2f}) | "
+            f"{fmt(ten)} ms | {path['node']} |"
+        )
+    snaps = [r["snapshot_district_s"] for r in at]
+    shape, slope, ten = fit(sizes, snaps)  # type: ignore[arg-type]
+    lines.append(
+        "| daily snapshot of the district, s | "
+        + " | ".join(f"{s:.1f}" for s in snaps)  # type: ignore[str-format]
+        + f" | {snaps[-1] / snaps[0]:.2f}× | {shape} ({slope:.2f}) | {ten:.0f} s | worker → primary |"  # type: ignore[operator]
+    )
+    gates = [r.get("gates") for r in at]
+    if all(gates):
+        real = [g["real_rps"] for g in gates]  # type: ignore[index]
+        lines.append(
+            "| gate scans/s: real / bare (real ÷ bare) | "
+            + " | ".join(gate_cell(g) for g in gates)  # type: ignore[arg-type]
+            + f" | {real[-1] / real[0]:.2f}× | — | — | app servers → primary |"
+        )
+        lines.append(
+            "| gate scan p50 / p99 ms (worst run) | "
+            + " | ".join(f"{g['real_p50_ms']:.0f} / {g['real_p99_ms']:.0f}" for g in gates)  # type: ignore[index]
+            + " | | | | |"
+        )
+    return "\n".join(lines)
+
+
 def table(sizes: list[int], results: dict[str, dict[str, object]]) -> str:
     small = str(sizes[0])
     lines = []
@@ -397,7 +464,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs/scale-results.json"))
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
+    parser.add_argument("--markdown", help="print the table of a results file (OUT) and stop")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())))
+        return
     if args.measure_one:
         figures = measure(args.measure_one, args.runs, args.seconds, args.workers)
         print(json.dumps(figures))
@@ -448,8 +519,11 @@ def main() -> None:
     }
     if args.replica:
         report["replica"] = replica_figures()
+    report["markdown"] = markdown(report)
     print()
     print(table(sizes, results))
+    print()
+    print(report["markdown"])
     if args.replica:
         print("\nreplica (bench/replica.py):")
         print(report["replica"].get("output") or report["replica"])  # type: ignore[union-attr]
