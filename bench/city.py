@@ -285,7 +285,7 @@ def measure(url: str, runs: int, seconds: int, workers: int) -> dict[str, object
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                with urllib.request.urlopen(f"{base}/accounts/login/", timeout=5):  # noqa: S310 (loopback)
+                with urllib.request.urlopen(f"{base}/bench/ready/", timeout=5):  # noqa: S310 (loopback)
                     break
             except urllib.error.HTTPError:
                 break  # answered
