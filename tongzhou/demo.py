@@ -510,7 +510,7 @@ def _stories(community: Place, *, staff: User, approver: User, log: Callable[[st
         actor=staff,
         story=published,
         upload=SimpleUploadedFile("gate.jpg", picture.getvalue(), "image/jpeg"),
-        credit="泰安巷社区 摄",
+        credit="泰安巷社区",
         caption="泰安巷3号院卡点夜间值守",
     )
     story_submit(actor=staff, story=published)

@@ -34,7 +34,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: an in-memory database shared between threads refuses concurrent writers
     # at once ("table is locked"), where the file database a deployment uses waits busy_timeout
     # and serializes them, which the concurrency tests rely on.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per run (named by the first process, inherited by the worker processes a test
+    # starts), so two runs in one checkout do not write into each other's database.
+    os.environ.setdefault("TONGZHOU_TEST_SQLITE", str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3"))  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TONGZHOU_TEST_SQLITE"]}  # noqa: F405
 # The suite's own tests hold their data in uncommitted transactions a replica cannot see: the
 # router sends nothing to it unless a test turns it on (core/tests/test_db_router.py, on the real
 # standby of `scripts/pg_standby.sh`, with committed data).

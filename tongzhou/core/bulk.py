@@ -77,24 +77,33 @@ def _prepared(field: Any, obj: Model) -> Any:
 
 def copy_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:
     """PostgreSQL only: store `rows` (values of `columns` as the database keeps them: no field
-    conversion, so an encrypted column gets its token) and return their new ids in order. No other
+    conversion, so an encrypted column gets its token) and return their ids in order: new ones
+    from the table's sequence, or the rows' own when the primary key is among `columns`. No other
     query may run on the connection while the COPY is open, so every value is computed before."""
     if not rows:
         return []
     table = model._meta.db_table
+    pk_column = model._meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        names = ", ".join(connection.ops.quote_name(c) for c in ("id", *columns))
+        if pk_column in columns:
+            at = list(columns).index(pk_column)
+            ids, names, values = [row[at] for row in rows], list(columns), list(rows)
+        else:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk_column, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            names = [pk_column, *columns]
+            values = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in names)
         # As Django's own queries: a violated constraint is django.db.IntegrityError.
         with (
             connection.wrap_database_errors,
-            cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy,
         ):
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row))
+            for row in values:
+                copy.write_row(row)
     return ids
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhou.alerts.kinds import AlertKind, Severity, register
 from tongzhou.core.permissions import Perm, Role
+from tongzhou.supplies.models import TallyBy
 
 SUBJECT = "supplies.store"
 
@@ -30,7 +31,10 @@ def _mismatch(details: Mapping[str, Any]) -> str:
 
 
 def _tally_mismatch(details: Mapping[str, Any]) -> str:
-    what = f"{details.get('item', '')} {details.get('by', '')} #{details.get('who', '')}"
+    # "by" is the tally's kind, put in the reader's language here (older alerts hold its label).
+    by = details.get("by", "")
+    by = TallyBy(by).label if by in TallyBy.values else by
+    what = f"{details.get('item', '')} {by} #{details.get('who', '')}"
     return f"{what}: {details.get('tally', '')} ≠ {details.get('handouts', '')}"
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tongzhou.alerts.services import NewAlert, alerts_raise
 from tongzhou.supplies.alert_kinds import SUBJECT, Kind
-from tongzhou.supplies.models import Item, Store, TallyBy
+from tongzhou.supplies.models import Item, Store
 from tongzhou.supplies.services import plain_quantity
 
 
@@ -108,7 +108,7 @@ def tally_check() -> TallyReport:
             subject_label=f"{stores[m.store_id].name} · {items[m.item_id].name}",
             details={
                 "item": items[m.item_id].name,
-                "by": str(TallyBy(m.kind).label) if m.kind in TallyBy.values else m.kind,
+                "by": m.kind,
                 "who": m.who,
                 "tally": plain_quantity(m.tally) if m.tally is not None else "-",
                 "handouts": plain_quantity(m.handouts) if m.handouts is not None else "-",

@@ -3,6 +3,9 @@
 volunteers; the building lead (or an assigned volunteer) ticks households delivered on a phone.
 Thin: parse, fetch through the scoped accessors, call the services."""
 
+import re
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -110,16 +113,38 @@ def distribution_runner(request: ScopedRequest, pk: int) -> HttpResponse:
     return redirect("supplies:distribution", pk=found.pk)
 
 
+def _room_key(room: str) -> list[Any]:
+    """ "2单元101" after "1单元702", "10单元" after "9单元": numbers compared as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", room) if part]
+
+
+def _rooms_in_order(distribution: Distribution, user: Any) -> list[Any]:
+    """The deliverer's rows building by building as they come, each building room by room."""
+    rows = list(selectors.rows_for_deliverer(distribution, user))
+    buildings: dict[int, int] = {}
+    for row in rows:
+        buildings.setdefault(row.building_id, len(buildings))
+    return sorted(rows, key=lambda row: (buildings[row.building_id], _room_key(row.room)))
+
+
+def _by_room(packing: selectors.PackingList) -> selectors.PackingList:
+    """The packing list in the order the packer walks: unit by unit, floor by floor (the rows come
+    ordered by the units' paths, which are not in unit order)."""
+    packing.rows.sort(key=lambda row: _room_key(row[0].room))
+    return packing
+
+
 @require_perm(Perm.SUPPLIES_KEEP)
 def packing_list(request: ScopedRequest, pk: int, building_pk: int) -> HttpResponse:
     found = selectors.get_distribution_for_user(user=request.user, pk=pk)
-    return render(request, "supplies/packing_list.html", {"packing": selectors.packing_list(found, building_pk)})
+    packing = _by_room(selectors.packing_list(found, building_pk))
+    return render(request, "supplies/packing_list.html", {"packing": packing})
 
 
 @require_perm(Perm.SUPPLIES_KEEP)
 def packing_list_pdf(request: ScopedRequest, pk: int, building_pk: int) -> HttpResponse:
     found = selectors.get_distribution_for_user(user=request.user, pk=pk)
-    packing = selectors.packing_list(found, building_pk)
+    packing = _by_room(selectors.packing_list(found, building_pk))
     response = HttpResponse(packing_pdf(packing), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="packing-{found.pk}-{packing.building.pk}.pdf"'
     return response
@@ -154,6 +179,6 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "distribution": found,
         "buildings": selectors.buildings_of(found, request.user),
-        "rows": [(r, selectors.parcel_of(lines, r.people)) for r in selectors.rows_for_deliverer(found, request.user)],
+        "rows": [(r, selectors.parcel_of(lines, r.people)) for r in _rooms_in_order(found, request.user)],
     }
     return render(request, "supplies/deliver.html", context)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongzhou.core.fields import EncryptedField, blind_index_field
 from tongzhou.core.models import PathField, TimeStampedModel
@@ -304,7 +305,7 @@ class UnitContact(TimeStampedModel):
 
 
 class InvoiceStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
     PAID = "paid", _("Paid")
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tongzhou.accounts.access import ScopedRequest, logged_in, public, require_perm
@@ -378,6 +379,15 @@ def claim_list(request: ScopedRequest) -> HttpResponse:
     )
 
 
+# The claim page's buttons say what they do (the statuses they lead to are past participles).
+CLAIM_MOVES: dict[str, Any] = {
+    ClaimStatus.CHECKED: gettext_lazy("Mark as checked"),
+    ClaimStatus.APPROVED: gettext_lazy("Approve"),
+    ClaimStatus.REJECTED: gettext_lazy("Reject"),
+    ClaimStatus.PAID: gettext_lazy("Mark as paid"),
+}
+
+
 @logged_in
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for_user(user=request.user, pk=pk)
@@ -396,9 +406,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, TransitionError) as error:
             messages.error(request, " ".join(error.messages))
         return redirect("welfare:claim", pk=claim.pk)
-    moves = (
-        [(to, ClaimStatus(to).label) for to in sorted(claim.TRANSITIONS.get(claim.status, ()))] if can_review else []
-    )
+    moves = [(to, CLAIM_MOVES[to]) for to in sorted(claim.TRANSITIONS.get(claim.status, ()))] if can_review else []
     return render(
         request,
         "welfare/claim.html",

@@ -380,3 +380,19 @@ def test_a_draft_takes_pdfs_and_images_shown_on_the_notice_its_signed_page_and_d
     assert Client().get(reverse("notices:public_attachment", args=[token, other_file.pk])).status_code == 404
     pdf = client.get(reverse("notices:door_pdf", args=[notice.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_reach_report_heads_its_columns_short_enough_for_a_phone(demo):
+    """The last column was "Acknowledged", cut off at 390 px in English: it says "Read" (已确认)."""
+    from tongzhou.demo import load_demo
+
+    load_demo(log=lambda message: None)
+    notice = Notice.objects.get()
+    for language, head in (("en", "<th>Read</th>"), ("zh-hans", "<th>已确认</th>")):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        # Fetched again: loading the demo set the password, so the fixture's copy is stale.
+        client.force_login(type(demo.users["taian_staff"]).objects.get(username="taian_staff"))
+        response = client.get(reverse("notices:detail", args=[notice.pk]))
+        assert response.status_code == 200, response
+        page = response.content.decode()
+        assert head in page and "Acknowledged" not in page

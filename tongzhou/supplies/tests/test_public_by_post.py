@@ -34,7 +34,7 @@ def test_masks_to_workers_at_posts_without_a_name(supplies, demo):
     page = Client().get(reverse("supplies:public_ledger", args=["520102029"]))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "70 只 to 2 workers at 2 posts" in text
+    assert "70 只 handed out to 2 workers · 2 posts" in text
     csv = Client().get(reverse("supplies:public_ledger_csv", args=["520102029"])).content.decode()
     # …, handed to workers, workers, posts, teams
     assert re.search(r",70(\.0+)?,2,2,\d+\r\n", csv)
