@@ -80,6 +80,11 @@ const logX = (gridIndex, name) => ({
 chart.setOption({
   animation: false,
   backgroundColor: "#fff",
+  // One colour a series (ECharts' default palette has nine and would repeat them).
+  color: [
+    "#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4",
+    "#ea7ccc", "#2f4554", "#c23531", "#999999", "#d48265", "#61a0a8", "#6e7074",
+  ],
   title: [
     { text: "Hot paths: median server time (ms), log–log", left: 40, top: 6, textStyle: { fontSize: 14 } },
     { text: "District snapshot (s)", left: 720, top: 6, textStyle: { fontSize: 14 } },
