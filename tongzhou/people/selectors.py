@@ -42,7 +42,10 @@ def register(
         qs = qs.filter(id_index__in=pii.blind_index_candidates(text.upper()))
     elif text:
         # An address: a compound or building named like the text, or a room number.
-        where = Q(name__contains=text) | Q(household__room=text)
+        # The room as a subquery over the households in scope: a join to places_household would
+        # let PostgreSQL hash the whole table (every household of the city) for a street's search.
+        rooms = Household.objects.filter(scope.q("place__path"), room=text).values("id")
+        where = Q(name__contains=text) | Q(household__in=rooms)
         for path in Place.objects.filter(scope.q(), kind__in=ADDRESS_KINDS, name__contains=text).values_list(
             "path", flat=True
         )[:20]:

@@ -353,3 +353,24 @@ def test_the_edit_form_shows_the_numbers_masked_and_keeps_them_unless_retyped(de
     client.post(url, _edit_data(taian_person, remove_phone="on"))
     taian_person.refresh_from_db()
     assert taian_person.phone == "" and taian_person.id_number == new_id
+
+
+def test_search_by_room_number_stays_in_scope_without_joining_every_household(demo, taian_person, songhua_person):
+    """A room number finds the residents of that room in one's places; the room is matched in a
+    subquery over the households in scope, not a join that would read every household of the
+    city (bench/city.py: a street's name search grew with the district before)."""
+    from django.contrib.auth import get_user_model
+
+    from tongzhou.accounts.selectors import scope_for
+    from tongzhou.core.permissions import Perm
+    from tongzhou.people.selectors import register
+
+    staff = get_user_model().objects.get(username="taian_staff")
+    room = taian_person.household.room
+    found = register(scope_for(staff, Perm.PEOPLE_VIEW), text=room)
+    people = list(found)
+    assert taian_person in people
+    assert all(p.household.room == room or room in p.name for p in people)
+    assert all(p.place_path.startswith(demo.places["taian"].path) for p in people)
+    assert songhua_person not in people
+    assert 'JOIN "places_household"' not in str(found.values_list("id", flat=True).query)
