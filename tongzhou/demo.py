@@ -36,6 +36,8 @@ DIVISIONS = Path(__file__).resolve().parent / "places" / "data" / "demo_division
 # username -> (role, place: an official code or "community code/grid/compound")
 USERS: dict[str, tuple[Role, str]] = {
     "street_admin": (Role.STREET_ADMIN, ER_GE),
+    # A second administrator at the street: the second pair of eyes on its large purchases.
+    "street_deputy": (Role.STREET_ADMIN, ER_GE),
     "taian_staff": (Role.COMMUNITY_STAFF, TAIAN),
     "songhua_staff": (Role.COMMUNITY_STAFF, SONGHUA),
     "dongfeng_staff": (Role.COMMUNITY_STAFF, DONGFENG),

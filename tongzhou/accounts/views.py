@@ -42,6 +42,7 @@ from tongzhou.places.selectors import breadcrumbs, get_place_for_user
 
 DEMO_USERS = [
     "street_admin",
+    "street_deputy",
     "taian_staff",
     "songhua_staff",
     "dongfeng_staff",

@@ -77,4 +77,22 @@ def demo_funds(*, users: dict[str, Any], supplies: dict[str, Any], log: Callable
         invoice=_invoice_image("52000123", "4600.00"),
         note="发票号 52000123",
     )
-    log(f"supplies: {fund.name} with a donation, a grant (¥30,000 of ¥50,000) and a purchase of ¥4,600")
+    # Over the second-approval line (¥5,000): it waits in street_deputy's approvals.
+    purchase_record(
+        actor=admin,
+        fund=fund,
+        store=warehouse,
+        supplier="贵阳黔康消毒用品有限公司",
+        amount="6800.00",
+        bought_on=today - timedelta(days=1),
+        lines=[
+            BoughtLine(items["disinfectant"].pk, 400, "QK-84-11", today + year),
+            BoughtLine(items["sanitizer"].pk, 200, "QK-XS-11", today + year),
+        ],
+        invoice=_invoice_image("52000187", "6800.00"),
+        note="发票号 52000187",
+    )
+    log(
+        f"supplies: {fund.name} with a donation, a grant (¥30,000 of ¥50,000), a purchase of ¥4,600 "
+        "and one of ¥6,800 waiting for street_deputy's second approval"
+    )

@@ -7,6 +7,7 @@ entered; a tally alert names its kind (Post, 岗位) in the reader's language.""
 import re
 from datetime import date
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -90,3 +91,23 @@ def test_a_tally_alert_names_its_kind_in_the_readers_language():
         assert _tally_mismatch(details) == "医用外科口罩 Post #1: 55 ≠ 60"
     with translation.override("zh-hans"):
         assert _tally_mismatch(details) == "医用外科口罩 岗位 #1: 55 ≠ 60"
+
+
+def test_the_demo_purchase_over_the_line_waits_for_the_street_deputy(demo):
+    """The demo's ¥6,800 purchase waits in the second street administrator's approvals; the
+    administrator who recorded it cannot decide it."""
+    from tongzhou.core.transitions import OwnRequest
+    from tongzhou.supplies.fund_services import purchase_second_decide
+    from tongzhou.supplies.models import Purchase, PurchaseApproval
+
+    load_demo(log=lambda message: None)
+    waiting = Purchase.objects.get(supplier="贵阳黔康消毒用品有限公司")
+    assert waiting.status == PurchaseStatus.WAITING
+    approval = PurchaseApproval.objects.get(purchase=waiting)
+    url = reverse("approvals:detail", args=["purchase", approval.pk])
+    assert url in _client("street_deputy").get(reverse("approvals:list")).content.decode()
+    with pytest.raises(OwnRequest):
+        purchase_second_decide(actor=User.objects.get(username="street_admin"), approval=approval, approve=True)
+    purchase_second_decide(actor=User.objects.get(username="street_deputy"), approval=approval, approve=True)
+    waiting.refresh_from_db()
+    assert waiting.status == PurchaseStatus.DONE
