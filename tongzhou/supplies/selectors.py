@@ -516,6 +516,11 @@ def stock_per_child(places: list[Place]) -> tuple[list[AreaChild], list[AreaItem
     return result, sorted(totals.values(), key=lambda i: i.item)
 
 
+def own_stores(place: Place) -> list[Store]:
+    """The stores at `place` itself (not below it), one page at most."""
+    return list(Store.objects.filter(place_path=place.path).order_by("name")[:STORE_LIST_MAX])
+
+
 def stock_chart(children: list[AreaChild], items: list[AreaItem], key_items: int = 3) -> dict[str, Any]:
     """An ECharts option: on hand per child place of the `key_items` items most widely held."""
     held = sorted(items, key=lambda i: (-sum(1 for c in children if c.on_hand(i.item_id)), i.item))[:key_items]

@@ -69,11 +69,16 @@ def stock(request: ScopedRequest, pk: int | None = None) -> HttpResponse:
         return render(request, "supplies/stock.html", context)
     children, items = selectors.stock_per_child(places)
     page = Paginator(children, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
+    own: list[tuple[Store, str]] = []
     for child in page:
-        child.url = "" if child.is_self else reverse("supplies:stock_place", args=[child.place.pk])
+        if child.is_self:  # the area's own stores (a district's warehouse): links to each
+            own = [(s, reverse("supplies:store", args=[s.pk])) for s in selectors.own_stores(child.place)]
+        else:
+            child.url = reverse("supplies:stock_place", args=[child.place.pk])
     kids = [c for c in children if not c.is_self]
     context |= {
         "children": page,
+        "own_stores": own,
         "page_obj": page,
         "items": items,
         "child_kind": kids[0].place.get_kind_display() if kids and len(places) == 1 else "",

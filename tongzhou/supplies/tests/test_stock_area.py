@@ -135,3 +135,15 @@ def test_a_community_staff_narrows_to_their_own_grid(demo, supplies):
     assert page.status_code == 200
     songhua = supplies.store_songhua.place
     assert client.get(reverse("supplies:stock_place", args=[songhua.pk])).status_code == 404
+
+
+def test_the_districts_own_store_is_a_row_of_its_own_with_its_link(supplies, district, district_admin):
+    grow(district, supplies, 2)
+    store = store_create(actor=None, place=district, name="区物资储备库", kind=StoreKind.WAREHOUSE)
+    stock_receive(actor=None, store=store, item=supplies.item_gloves, quantity=7)
+    page = login(district_admin).get(reverse("supplies:stock"))
+    first = page.context["children"][0]
+    assert first.is_self and first.stores == 1 and first.on_hand(supplies.item_gloves.pk) == 7
+    assert reverse("supplies:store", args=[store.pk]) in page.content.decode()
+    masks = next(i for i in page.context["items"] if i.item_id == supplies.item_gloves.pk)
+    assert masks.on_hand == sum(c.on_hand(supplies.item_gloves.pk) for c in page.context["children"])
