@@ -526,7 +526,8 @@ def stock_chart(children: list[AreaChild], items: list[AreaItem], key_items: int
     held = sorted(items, key=lambda i: (-sum(1 for c in children if c.on_hand(i.item_id)), i.item))[:key_items]
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
+        # One scrolling line of legend: three item names wrap at 390 px and would cover the bars.
+        "legend": {"top": 0, "type": "scroll"},
         "grid": {"left": 30, "right": 10, "top": 30, "bottom": 10, "containLabel": True},
         "xAxis": {
             "type": "category",

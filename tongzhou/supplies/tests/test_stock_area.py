@@ -147,3 +147,21 @@ def test_the_districts_own_store_is_a_row_of_its_own_with_its_link(supplies, dis
     assert reverse("supplies:store", args=[store.pk]) in page.content.decode()
     masks = next(i for i in page.context["items"] if i.item_id == supplies.item_gloves.pk)
     assert masks.on_hand == sum(c.on_hand(supplies.item_gloves.pk) for c in page.context["children"])
+
+
+def test_a_user_of_two_communities_sees_one_row_each_and_may_open_either(demo, supplies):
+    from tongzhou.accounts.models import User
+
+    taian, songhua = supplies.store_taian.place, supplies.store_songhua.place
+    user = User.objects.create_user(username="two_places", password="x-Password-1")
+    for place in (taian, songhua):
+        role_grant(actor=None, user=user, role=Role.COMMUNITY_STAFF, place=place)
+    client = login(user)
+    page = client.get(reverse("supplies:stock"))
+    assert page.status_code == 200
+    assert [c.place.pk for c in page.context["children"]] == sorted(
+        [taian.pk, songhua.pk], key=lambda pk: Place.objects.get(pk=pk).path
+    )
+    for place in (taian, songhua):
+        assert client.get(reverse("supplies:stock_place", args=[place.pk])).status_code == 200
+    assert client.get(reverse("supplies:stock_place", args=[taian.parent.pk])).status_code == 404
