@@ -18,6 +18,15 @@ entries, on PostgreSQL.
    donations, GRANTS grants and PURCHASES purchases of two lines each, bulk-created); hand-outs
    also carry one of 6 teams (counted on the ledger).
 Figures are printed, never asserted.
+
+    .venv/bin/python bench/supplies.py --area tz_city_1000000 [--runs 20]
+
+--area: only the stock page of a district, on a database built by bench/city.py (read only: the
+pages are called through RequestFactory, no session or login is written). As the district's
+administrator (`city_admin`): the page before (every store and item of the district, the old view:
+selectors.stock_on_hand over the whole scope into supplies/stock.html) and now (`/supplies/`:
+totals per street and item), and now for the first street (`/supplies/places/<street>/`); median and
+p95 of RUNS requests, rows or children listed and the queries of one request.
 """
 
 import argparse
@@ -39,6 +48,61 @@ sys.path.insert(0, str(ROOT))
 BENCH_DB = "tz_supplies_bench"
 
 
+def area_bench(url: str, runs: int) -> None:
+    from city import django_env
+
+    os.environ.update(django_env(url))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.shortcuts import render
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+
+    from tongzhou.accounts.models import User
+    from tongzhou.places.models import Place, PlaceKind
+    from tongzhou.supplies import selectors
+    from tongzhou.supplies.models import Balance, Store
+    from tongzhou.supplies.views import stock
+
+    setup_test_environment()
+    admin = User.objects.get(username="city_admin")
+    street = Place.objects.filter(kind=PlaceKind.STREET).order_by("path").first()
+    assert street is not None
+    factory = RequestFactory()
+
+    def request(path: str) -> object:
+        req = factory.get(path)
+        req.user = admin
+        return req
+
+    def before() -> object:
+        # The view as it was: every store and every (store, item) row of the scope.
+        req = request("/supplies/")
+        stores = list(selectors.stores_for_user(admin))
+        urls = {s.pk: reverse("supplies:store", args=[s.pk]) for s in stores}
+        rows = [(row, urls.get(row.store_id, "")) for row in selectors.stock_on_hand(admin)]
+        return render(req, "supplies/stock.html", {"rows": rows, "stores": [(s, urls[s.pk]) for s in stores]})
+
+    cases = {
+        "before: district, every store": before,
+        "now: district, per street": lambda: stock(request("/supplies/")),
+        "now: first street": lambda: stock(request(f"/supplies/places/{street.pk}/"), pk=street.pk),
+    }
+    print(f"{Store.objects.count():,} stores, {Balance.objects.count():,} balances, database {url.rsplit('/', 1)[1]}")
+    print(f"{'page':32} {'median':>8} {'p95':>8}  {'bytes':>9} queries")
+    for name, call in cases.items():
+        response = call()
+        assert response.status_code == 200, name  # type: ignore[attr-defined]
+        median, p95 = timed(call, runs=runs)
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        size = len(response.content)  # type: ignore[attr-defined]
+        print(f"{name:32} {median:8.1f} {p95:8.1f}  {size:9,} {len(queries):4}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -49,7 +113,12 @@ def main() -> None:
     parser.add_argument("--grants", type=int, default=60)
     parser.add_argument("--purchases", type=int, default=2_000)
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
+    parser.add_argument("--area", help="measure the stock page of the district of this tz_city_* database only")
+    parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args()
+    if args.area:
+        area_bench(args.postgres.rsplit("/", 1)[0] + f"/{args.area}", args.runs)
+        return
 
     with psycopg.connect(args.postgres, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")

@@ -1,13 +1,25 @@
 """Reads of supplies: scoped accessors (404 outside the user's places) and the stock pages."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,8 +47,9 @@ from tongzhou.supplies.models import (
 from tongzhou.volunteers.models import Post, Team
 
 
-def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW) -> QuerySet[Store]:
-    return Store.objects.filter(scope_of(user, perm).q("place_path")).select_related("place")
+def stores_for_user(user: Any, perm: Perm = Perm.SUPPLIES_VIEW, within: Place | None = None) -> QuerySet[Store]:
+    stores = Store.objects.filter(scope_of(user, perm).q("place_path")).select_related("place")
+    return stores.filter(subtree_q(within.path, "place_path")) if within is not None else stores
 
 
 def get_store_for_user(*, user: Any, pk: Any, perm: Perm = Perm.SUPPLIES_VIEW, write: bool = False) -> Store:
@@ -63,12 +76,17 @@ class StockRow:
     in_transit: Decimal
 
 
-def stock_on_hand(user: Any) -> list[StockRow]:
-    """Stock per store and item in the user's places, from the running balances: one grouped
-    query over the balance table (an index range on the place path), never over the ledger."""
+def stock_on_hand(user: Any, within: Place | None = None) -> list[StockRow]:
+    """Stock per store and item in the user's places (those under `within` if given), from the
+    running balances: one grouped query over the balance table (an index range on the place path),
+    never over the ledger."""
+    balances = Balance.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
+    if within is not None:
+        balances = balances.filter(subtree_q(within.path, "place_path"))
     rows = (
-        Balance.objects.filter(scope_of(user, Perm.SUPPLIES_VIEW).q("place_path"))
-        .values("store_id", "store__name", "store__place_path", "in_transit", "item_id", "item__name", "item__unit")
+        balances.values(
+            "store_id", "store__name", "store__place_path", "in_transit", "item_id", "item__name", "item__unit"
+        )
         .annotate(total=Sum("quantity"))
         .order_by("store__place_path", "store__name", "item__name")
     )
@@ -386,3 +404,149 @@ def store_minimums(store: Store) -> list[LevelRow]:
 def asking_stores(user: Any) -> QuerySet[Store]:
     """The stores a requisition may ask for: the user's places' stores other than a warehouse."""
     return stores_for_user(user).exclude(kind=StoreKind.WAREHOUSE).order_by("place_path", "name")
+
+
+# The stock page of an area. Up to one street with at most STORE_LIST_MAX stores it lists every
+# store and item, as a street's keepers and administrator read it; above that (a district, a city,
+# or a street grown past one page of stores) it shows totals per item and per child place, each
+# child a link that narrows the page to it. The store bound is one page of the list: past it, a
+# per-store list is no longer read at a glance, whatever the level.
+STORE_LIST_MAX = 50
+
+
+@dataclass
+class AreaItem:
+    item_id: int
+    item: str
+    unit: str
+    on_hand: Decimal = Decimal(0)
+    in_transit: Decimal = Decimal(0)
+
+
+@dataclass
+class AreaChild:
+    """A child place of the area (or the area itself, `is_self`, for its own stores)."""
+
+    place: Place
+    stores: int = 0
+    items: dict[int, AreaItem] = field(default_factory=dict)
+    is_self: bool = False
+    url: str = ""
+
+    def on_hand(self, item_id: int) -> Decimal:
+        found = self.items.get(item_id)
+        return found.on_hand if found else Decimal(0)
+
+    @property
+    def item_list(self) -> list[AreaItem]:
+        return sorted(self.items.values(), key=lambda i: i.item)
+
+
+def stock_area_places(scope: Scope, within: Place | None) -> list[Place]:
+    """The places the page is about: `within` (already checked to lie in scope) or the scope's roots."""
+    if within is not None:
+        return [within]
+    return list(Place.objects.filter(path__in=scope.roots).order_by("path"))
+
+
+def stock_lists_stores(places: list[Place]) -> bool:
+    """Whether the page lists every store: one place at most a street deep, holding at most
+    STORE_LIST_MAX stores (one COUNT, bounded by LIMIT)."""
+    if len(places) != 1 or places[0].kind in _ABOVE_STREET:
+        return False
+    store_count = Store.objects.filter(subtree_q(places[0].path, "place_path"))[: STORE_LIST_MAX + 1].count()
+    return store_count <= STORE_LIST_MAX
+
+
+_ABOVE_STREET = {PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.DISTRICT}
+
+
+def stock_per_child(places: list[Place]) -> tuple[list[AreaChild], list[AreaItem]]:
+    """Totals per child place and per item of the area `places`, in three queries whatever its size:
+    the children, the balances summed by child path prefix and item (the prefix cut from the
+    balance's place path at the next separator), the stores counted the same way. With several
+    places (a user of several roots) the places themselves are the children."""
+    if len(places) == 1:
+        parent = places[0]
+        children = list(Place.objects.filter(parent=parent).order_by("path"))
+        # The child's path: the balance's path up to the first separator after the parent's.
+        start = len(parent.path)
+        rest = Substr("place_path", start + 1)
+        child_path = Case(
+            When(place_path=parent.path, then=Value(parent.path)),
+            default=Substr("place_path", 1, StrIndex(rest, Value("/")) + start),
+            output_field=CharField(),
+        )
+        area = subtree_q(parent.path, "place_path")
+        rows = {c.path: AreaChild(c) for c in children}
+        rows[parent.path] = AreaChild(parent, is_self=True)
+    else:
+        child_path = Case(
+            *[When(subtree_q(p.path, "place_path"), then=Value(p.path)) for p in places],
+            output_field=CharField(),
+        )
+        area = Scope.of(p.path for p in places).q("place_path")
+        rows = {p.path: AreaChild(p) for p in places}
+    sums = (
+        Balance.objects.filter(area, quantity__gt=0)
+        .annotate(child=child_path)
+        .values("child", "item_id", "item__name", "item__unit", "in_transit")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    totals: dict[int, AreaItem] = {}
+    for row in sums:
+        child = rows.get(row["child"])
+        if child is None:  # a path the tree does not know (a store of a removed place)
+            continue
+        for target in (child.items, totals):
+            entry = target.get(row["item_id"])
+            if entry is None:
+                entry = target[row["item_id"]] = AreaItem(row["item_id"], row["item__name"], row["item__unit"])
+            if row["in_transit"]:
+                entry.in_transit += row["total"] or 0
+            else:
+                entry.on_hand += row["total"] or 0
+    counts = Store.objects.filter(area).annotate(child=child_path).values("child").annotate(n=Count("pk")).order_by()
+    for row in counts:
+        if row["child"] in rows:
+            rows[row["child"]].stores = row["n"]
+    result = [c for c in rows.values() if not c.is_self or c.stores]
+    result.sort(key=lambda c: (not c.is_self, c.place.path))
+    return result, sorted(totals.values(), key=lambda i: i.item)
+
+
+def own_stores(place: Place) -> list[Store]:
+    """The stores at `place` itself (not below it), one page at most."""
+    return list(Store.objects.filter(place_path=place.path).order_by("name")[:STORE_LIST_MAX])
+
+
+def stock_chart(children: list[AreaChild], items: list[AreaItem], key_items: int = 3) -> dict[str, Any]:
+    """An ECharts option: on hand per child place of the `key_items` items most widely held."""
+    held = sorted(items, key=lambda i: (-sum(1 for c in children if c.on_hand(i.item_id)), i.item))[:key_items]
+    return {
+        "tooltip": {"trigger": "axis"},
+        # One scrolling line of legend: three item names wrap at 390 px and would cover the bars.
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": 30, "right": 10, "top": 30, "bottom": 10, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "data": [c.place.name for c in children],
+            "axisLabel": {"interval": 0, "rotate": 30, "width": 80, "overflow": "truncate"},
+        },
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": f"{i.item} ({i.unit})",
+                "type": "bar",
+                "data": [float(c.on_hand(i.item_id)) for c in children],
+            }
+            for i in held
+        ],
+    }
+
+
+def stock_trail(scope: Scope, place: Place) -> list[Place]:
+    """The ancestors of `place` (itself included) that lie in the scope: the page's way back up."""
+    paths = [p for p in ancestor_paths(place.path) if scope.contains(p)]
+    return list(Place.objects.filter(path__in=paths).order_by("path"))

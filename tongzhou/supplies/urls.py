@@ -5,6 +5,7 @@ from tongzhou.supplies import views, views_distributions, views_funds
 app_name = "supplies"
 urlpatterns = [
     path("", views.stock, name="stock"),
+    path("places/<int:pk>/", views.stock, name="stock_place"),
     path("stores/<int:pk>/", views.store, name="store"),
     path("stores/<int:pk>/issue/", views.store_issue, name="issue"),
     path("stores/<int:pk>/receive/", views.store_receive, name="receive"),

@@ -7,6 +7,7 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,12 +42,49 @@ from tongzhou.supplies.view_forms import form_post
 
 
 @require_perm(Perm.SUPPLIES_VIEW)
-def stock(request: ScopedRequest) -> HttpResponse:
-    stores = list(selectors.stores_for_user(request.user))
-    # One reverse() per store, not per row: the street's page has a row per store and item.
-    urls = {s.pk: reverse("supplies:store", args=[s.pk]) for s in stores}
-    rows = [(row, urls.get(row.store_id, "")) for row in selectors.stock_on_hand(request.user)]
-    return render(request, "supplies/stock.html", {"rows": rows, "stores": [(s, urls[s.pk]) for s in stores]})
+def stock(request: ScopedRequest, pk: int | None = None) -> HttpResponse:
+    """Stock on hand of the user's area, or of the place `pk` within it (404 outside): every store
+    and item up to a street (selectors.STORE_LIST_MAX), totals per child place and item above."""
+    within = None
+    if pk is not None:
+        within = Place.objects.filter(pk=pk).first()
+        if within is None or not request.scope.contains(within.path):
+            raise Http404
+    places = selectors.stock_area_places(request.scope, within)
+    context: dict[str, object] = {
+        "place": within or (places[0] if len(places) == 1 else None),
+        "drilled": within is not None,
+        "trail": selectors.stock_trail(request.scope, within)[:-1] if within is not None else [],
+    }
+    if selectors.stock_lists_stores(places):
+        stores = list(selectors.stores_for_user(request.user, within=places[0]))
+        # One reverse() per store, not per row: the street's page has a row per store and item.
+        urls = {s.pk: reverse("supplies:store", args=[s.pk]) for s in stores}
+        rows = [(row, urls.get(row.store_id, "")) for row in selectors.stock_on_hand(request.user, within=places[0])]
+        context |= {
+            "rows": Paginator(rows, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page")),
+            "stores": [(s, urls[s.pk]) for s in stores],
+        }
+        context["page_obj"] = context["rows"]
+        return render(request, "supplies/stock.html", context)
+    children, items = selectors.stock_per_child(places)
+    page = Paginator(children, settings.TONGZHOU_PAGE_SIZE).get_page(request.GET.get("page"))
+    own: list[tuple[Store, str]] = []
+    for child in page:
+        if child.is_self:  # the area's own stores (a district's warehouse): links to each
+            own = [(s, reverse("supplies:store", args=[s.pk])) for s in selectors.own_stores(child.place)]
+        else:
+            child.url = reverse("supplies:stock_place", args=[child.place.pk])
+    kids = [c for c in children if not c.is_self]
+    context |= {
+        "children": page,
+        "own_stores": own,
+        "page_obj": page,
+        "items": items,
+        "child_kind": kids[0].place.get_kind_display() if kids and len(places) == 1 else "",
+        "chart": selectors.stock_chart(kids, items) if len(kids) > 1 and items else None,
+    }
+    return render(request, "supplies/stock_area.html", context)
 
 
 def _store_page(request: ScopedRequest, store: Store, **forms: object) -> HttpResponse:

@@ -707,6 +707,7 @@ REGISTRY: dict[str, Callable[[Songhua], Target]] = {
         s.notice_file.notice.place_path,
         {"token": notice_token(s.notice_file.notice), "attachment_pk": s.notice_file.pk},
     ),
+    "supplies:stock_place": lambda s: _place(s.community),
     "supplies:store": lambda s: _at(s.supplies["store"], s.supplies["store"].place_path),
     "supplies:issue": lambda s: _at(
         s.supplies["store"],

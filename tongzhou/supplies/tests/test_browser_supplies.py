@@ -60,3 +60,26 @@ def test_gift_kit_confirmation_and_public_ledger(supplies, demo, new_page):
     assert "贵州同心商贸有限公司" in text and "泰安巷社区储藏室" in text
     assert demo.volunteer.display_name not in text
     assert public.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+def test_a_district_admin_reads_totals_per_street_on_a_phone(supplies, new_page):
+    from tongzhou.accounts.models import User
+    from tongzhou.accounts.services import role_grant
+    from tongzhou.core.permissions import Role
+    from tongzhou.supplies.tests.test_stock_area import grow
+
+    district = supplies.store_warehouse.place.parent
+    streets = grow(district, supplies, 3)
+    admin = User.objects.create_user(username="district_admin_b", password="tongzhou-demo")
+    role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=district)
+    page = new_page()
+    log_in(page, "district_admin_b")
+    page.goto("/supplies/")
+    page.wait_for_selector("#stock-children")
+    page.wait_for_selector("[data-chart=stock-chart] canvas")
+    assert "新街道2" in page.inner_text("#stock-children")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.click(f'[data-place="{streets[0].pk}"] a')
+    page.wait_for_selector("#stock")
+    assert "新街道0社区1库1" in page.inner_text("#stock")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH

@@ -8,7 +8,7 @@ import pytest
 
 from tongzhou.core.query_plans import assert_no_seq_scan, clone_rows
 from tongzhou.supplies.models import Balance, Store
-from tongzhou.supplies.selectors import stock_on_hand, store_balances, store_entries
+from tongzhou.supplies.selectors import stock_on_hand, stock_per_child, store_balances, store_entries
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -42,3 +42,9 @@ def test_stock_on_hand_and_a_stores_balances_and_entries_use_indexes(supplies: A
     assert_no_seq_scan(lambda: stock_on_hand(supplies.taian_keeper), *BIG)
     assert_no_seq_scan(lambda: list(store_balances(city)), *BIG)
     assert_no_seq_scan(lambda: list(store_entries(city)), *BIG)
+
+
+def test_the_totals_per_child_place_read_the_balances_by_index(supplies: Any, city: Store) -> None:
+    street = supplies.store_warehouse.place
+    assert_no_seq_scan(lambda: stock_per_child([street]), *BIG)
+    assert_no_seq_scan(lambda: stock_per_child([supplies.store_taian.place, supplies.store_songhua.place]), *BIG)
