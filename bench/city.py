@@ -44,6 +44,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -137,29 +138,24 @@ def django_env(url: str) -> dict[str, str]:
     }
 
 
-def measure(url: str, runs: int, seconds: int, workers: int) -> dict[str, object]:
-    """One size, in this process (called with --measure-one): every hot path and the gate scans."""
+def measure(url: str, runs: int, seconds: int, workers: int, only: str = "") -> dict[str, object]:
+    """One size, in this process (called with --measure-one): every hot path and the gate scans
+    (only the gate scans with only="gate")."""
     os.environ.update(django_env(url))
     import django
 
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
     from django.utils import timezone
-    from passages import LUA, run_wrk, wait_for_port
-    from timing import timed
 
     from tongzhou.accounts.models import User
     from tongzhou.accounts.services import role_grant
-    from tongzhou.checkpoints.models import Gate, Pass, PassStatus
-    from tongzhou.checkpoints.services.gates import device_create
-    from tongzhou.checkpoints.services.passes import pass_token, passes_issue
     from tongzhou.core.permissions import Role
     from tongzhou.notices.models import Notice
     from tongzhou.people.models import Person
     from tongzhou.places.models import Place, PlaceKind
-    from tongzhou.reports.services import snapshot_day
     from tongzhou.testing.models import Round
 
     setup_test_environment()
@@ -197,6 +193,22 @@ def measure(url: str, runs: int, seconds: int, workers: int) -> dict[str, object
         clients[name] = Client()
         clients[name].force_login(persona)
 
+    if only != "gate":
+        out.update(pages_measured(runs, city, clients, someone, test_round, notice, today))
+    return out | gates_measured(seconds, workers, first, street_admin)
+
+
+def pages_measured(
+    runs: int, city: Any, clients: Any, someone: Any, test_round: Any, notice: Any, today: Any
+) -> dict[str, object]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from timing import timed
+
+    from tongzhou.reports.services import snapshot_day
+
+    out: dict[str, object] = {}
     # The district's daily snapshot: once (it writes), then its report page reads it.
     began = time.perf_counter()
     snapshot_day(day=today, within=city)
@@ -230,8 +242,19 @@ def measure(url: str, runs: int, seconds: int, workers: int) -> dict[str, object
         pages[key] = {"median_ms": median, "p95_ms": p95, "queries": len(queries)}
         print(f"  {key:26} {median:8.1f} {p95:8.1f} ms {len(queries):4} queries", file=sys.stderr, flush=True)
     out["pages"] = pages
+    return out
 
-    # Gate scans against the bare view.
+
+def gates_measured(seconds: int, workers: int, first: Any, street_admin: Any) -> dict[str, object]:
+    """Gate scans against the bare view."""
+    from django.db import connection
+    from passages import LUA, run_wrk, wait_for_port
+
+    from tongzhou.checkpoints.models import Gate, Pass, PassStatus
+    from tongzhou.checkpoints.services.gates import device_create
+    from tongzhou.checkpoints.services.passes import pass_token, passes_issue
+
+    out: dict[str, object] = {}
     if shutil.which("wrk") is None:
         out["gates"] = None
         return out
@@ -300,8 +323,15 @@ def measure(url: str, runs: int, seconds: int, workers: int) -> dict[str, object
             run_wrk(target, lua.name, 3)  # warm-up
         results: dict[str, list[dict[str, float]]] = {"bare": [], "real": []}
         for _round in range(2):
-            results["bare"].append(run_wrk(bare_url, lua.name, seconds))
-            results["real"].append(run_wrk(real_url, lua.name, seconds))
+            for name, target in (("bare", bare_url), ("real", real_url)):
+                before = cpu_seconds(server.pid, os.environ["DATABASE_URL"])
+                run = run_wrk(target, lua.name, seconds)
+                after = cpu_seconds(server.pid, os.environ["DATABASE_URL"])
+                requests = run["rps"] * seconds or 1.0
+                # CPU per request: the app server's workers, and the database's backends serving them.
+                run["app_cpu_ms"] = (after[0] - before[0]) / requests * 1000
+                run["db_cpu_ms"] = (after[1] - before[1]) / requests * 1000
+                results[name].append(run)
         os.unlink(lua.name)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -318,6 +348,30 @@ def measure(url: str, runs: int, seconds: int, workers: int) -> dict[str, object
         "runs": results,
     }
     return out
+
+
+def cpu_seconds(master: int, url: str) -> tuple[float, float]:
+    """CPU seconds used so far (user + system) by gunicorn's workers (children of MASTER) and by
+    the PostgreSQL backends connected to the database at URL."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    children = Path(f"/proc/{master}/task/{master}/children")
+    workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    with psycopg.connect(url, autocommit=True) as conn:
+        backends = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+    return sum(used(pid) for pid in workers), sum(used(pid) for pid in backends)
 
 
 def replica_figures() -> dict[str, object]:
@@ -468,13 +522,16 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs/scale-results.json"))
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", choices=["gate"], default="", help="gate: only the gate scans, printed, OUT left alone"
+    )
     parser.add_argument("--markdown", help="print the table of a results file (OUT) and stop")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text())))
         return
     if args.measure_one:
-        figures = measure(args.measure_one, args.runs, args.seconds, args.workers)
+        figures = measure(args.measure_one, args.runs, args.seconds, args.workers, args.only)
         print(json.dumps(figures))
         return
 
@@ -505,6 +562,7 @@ def main() -> None:
                 f"--runs={args.runs}",
                 f"--seconds={args.seconds}",
                 f"--workers={args.workers}",
+                *([f"--only={args.only}"] if args.only else []),
             ],
             capture_output=True,
             text=True,
@@ -515,6 +573,18 @@ def main() -> None:
             sys.stderr.write(done.stderr)
             raise SystemExit(f"measuring {size} failed")
         passes[size].append({**json.loads(done.stdout.strip().splitlines()[-1]), "load": [before, load()]})
+    if args.only == "gate":
+        for size in sizes:
+            for figures in passes[size]:
+                g: dict[str, Any] = figures["gates"]  # type: ignore[assignment]
+                print(f"{size:,} residents, load before/after {figures['load']}: gate scans/s {gate_cell(g)}")
+                for name in ("bare", "real"):
+                    for run in g["runs"][name]:
+                        print(
+                            f"  {name} {run['rps']:8.0f} req/s  CPU ms/request app {run.get('app_cpu_ms', 0):.2f}"
+                            f" db {run.get('db_cpu_ms', 0):.2f}  p50 {run['p50']:6.2f}  p99 {run['p99']:6.2f} ms  non-2xx {run['non2xx']:.0f}"
+                        )
+        return
     results: dict[str, dict[str, object]] = {}
     for size in sizes:
         runs = passes[size]

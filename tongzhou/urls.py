@@ -8,6 +8,8 @@ from tongzhou.api import api
 from tongzhou.reports.views import landing
 
 urlpatterns = [
+    # First: a gate's scan (the busiest address) is resolved without trying every page's pattern.
+    path("api/v1/", api.urls),
     path("", landing, name="root"),
     path("dashboard/", include("tongzhou.reports.urls")),
     path("places/", include("tongzhou.places.urls")),
@@ -28,6 +30,5 @@ urlpatterns = [
     # The audit log moved under accounts; the old address still leads there.
     path("audit/", public(RedirectView.as_view(pattern_name="accounts:audit", query_string=True))),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -42,6 +42,8 @@ from tongzhou.checkpoints.services.passes import (
 from tongzhou.checkpoints.services.rows import (
     PASSAGE_COLUMNS,
     NewPassage,
+    ScanDevice,
+    ScanGate,
 )
 from tongzhou.checkpoints.services.visitors import (
     visitor_register,
@@ -56,6 +58,8 @@ __all__ = [
     "NewPassage",
     "PassageItem",
     "PassageResult",
+    "ScanDevice",
+    "ScanGate",
     "control_decide",
     "control_request",
     "device_create",

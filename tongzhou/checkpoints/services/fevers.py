@@ -14,12 +14,14 @@ from tongzhou.checkpoints.models import (
     Gate,
     Passage,
 )
-from tongzhou.checkpoints.services.rows import NewPassage
+from tongzhou.checkpoints.services.rows import NewPassage, ScanGate
 from tongzhou.core.messaging import send_message
 from tongzhou.core.permissions import Perm, Role
 
 
-def _raise_fever_alerts(gate: Gate, fevers: list[tuple[NewPassage, str]] | list[tuple[Passage, str]]) -> None:
+def _raise_fever_alerts(
+    gate: Gate | ScanGate, fevers: list[tuple[NewPassage, str]] | list[tuple[Passage, str]]
+) -> None:
     alerts = alerts_raise(
         alerts=[
             NewAlert(

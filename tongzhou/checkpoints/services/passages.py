@@ -32,7 +32,7 @@ from tongzhou.checkpoints.models import (
 )
 from tongzhou.checkpoints.rules import Facts, decide
 from tongzhou.checkpoints.services.fevers import _raise_fever_alerts
-from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, REPLAY_COLUMNS, NewPassage
+from tongzhou.checkpoints.services.rows import PASSAGE_COLUMNS, REPLAY_COLUMNS, NewPassage, ScanDevice, ScanGate
 from tongzhou.checkpoints.tokens import read_token
 from tongzhou.core.tokens import token_digest
 from tongzhou.people.outings import households_kept_home
@@ -174,7 +174,7 @@ def _holder_where(item: PassageItem) -> tuple[bool, str, list[Any]]:
     return True, "p.id = %s", [item.pass_id]
 
 
-def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple[PassageResult, GateDevice] | None:
+def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple[PassageResult, ScanDevice] | None:
     """A gate device's scan: checks the device against the gate and finds the pass in one query,
     then decides and stores as `passage_record_one`. None if the device is not bound to the gate."""
     genuine, where, params = _holder_where(item)
@@ -184,18 +184,18 @@ def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple
     gate_pk, place_id, place_path, name, device_pk, last_seen = row[:6]
     if last_seen is not None and timezone.is_naive(last_seen):  # SQLite hands back naive UTC
         last_seen = timezone.make_aware(last_seen, UTC)
-    gate = Gate(pk=gate_pk, place_id=place_id, place_path=place_path, name=name)
-    device = GateDevice(pk=device_pk, last_seen_at=last_seen)
+    gate = ScanGate(gate_pk, place_id, place_path, name)
+    device = ScanDevice(device_pk, last_seen)
     holder = row[6:] if row[6] is not None else None
     return passage_record_one(gate=gate, item=item, device=device, holder=(genuine, holder)), device
 
 
 def passage_record_one(
     *,
-    gate: Gate,
+    gate: Gate | ScanGate,
     item: PassageItem,
     actor: User | None = None,
-    device: GateDevice | None = None,
+    device: GateDevice | ScanDevice | None = None,
     holder: tuple[bool, Sequence[Any] | None] | None = None,
 ) -> PassageResult:
     """One scan, the hot path of a gate: the same rules and answers as `passages_record`, in three

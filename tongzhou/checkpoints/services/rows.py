@@ -79,3 +79,22 @@ def _insert_replays(rows: list[NewPassage]) -> None:
         REPLAY_COLUMNS,
         [(p.id, p.gate_id, p.client_uuid, p.allowed, p.reason, p.received_at) for p in rows],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanGate:
+    """What a scan needs of its gate, read with the device (building a model instance costs a
+    scan more than deciding it)."""
+
+    pk: int
+    place_id: int
+    place_path: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanDevice:
+    """What a scan needs of the device that sent it."""
+
+    pk: int
+    last_seen_at: datetime | None

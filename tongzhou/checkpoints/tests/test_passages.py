@@ -147,6 +147,28 @@ def test_a_fever_is_refused_and_raises_exactly_one_alert(
     assert Alert.objects.count() == 1
 
 
+def test_a_devices_fever_alert_names_the_gate_and_place_as_a_persons_does(
+    demo, device, gate, token, post, django_capture_on_commit_callbacks
+):
+    """The device's hot path reads the gate with the device (not as a model instance): its alert
+    carries the same gate, place and name as one raised by a person scanning at the same gate."""
+    ConsoleBackend.outbox.clear()
+    person = Client()
+    person.force_login(demo.taian_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        by_device = post(device, gate, item(token, direction="in", temperature=38.0)).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        by_person = post(person, gate, item(token, direction="in", temperature=38.0)).json()
+    assert by_device["reason"] == by_person["reason"] == "fever"
+    alerts = {a.details["passage"]: a for a in Alert.objects.all()}
+    first, second = alerts[by_device["passage_id"]], alerts[by_person["passage_id"]]
+    for alert in (first, second):
+        assert (alert.place_id, alert.place_path) == (gate.place_id, gate.place_path)
+        assert (alert.details["gate"], alert.details["gate_name"]) == (gate.pk, gate.name)
+    assert first.subject_label == second.subject_label != ""
+    assert sum(gate.name in m.text for m in ConsoleBackend.outbox) == 2 * len({m.to for m in ConsoleBackend.outbox})
+
+
 def test_a_device_clock_ahead_is_recorded_and_the_rules_use_the_server_time(demo, device, gate, post):
     now = timezone.now()
     expiring = passes_issue(
@@ -289,3 +311,34 @@ def test_a_visitor_is_refused_under_sealed_control(demo, gate):
     )
     assert (refused.allowed, refused.refusal) == (False, Reason.VISITOR_SEALED)
     assert Passage.objects.get(pk=refused.passage_id).visitor is True
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"direction": None}, "body.payload.direction"), ({"temperature": "hot"}, "body.payload.temperature")],
+)
+def test_a_malformed_scan_answers_422_naming_the_field(device, gate, token, post, change, field):
+    data = item(token) | change
+    if change.get("direction", "") is None:
+        del data["direction"]
+    response = post(device, gate, data)
+    assert response.status_code == 422
+    assert field in response.json()["errors"] and not Passage.objects.exists()
+
+
+def test_the_answers_message_is_in_the_devices_language_each_time(device, gate, token, post):
+    from django.utils import translation
+
+    def message(language: str) -> str:
+        return device.post(
+            f"/api/v1/checkpoints/{gate.pk}/passages",
+            item(token, direction="in"),
+            content_type="application/json",
+            headers={"accept-language": language},
+        ).json()["message"]
+
+    answers = [(language, message(language)) for language in ("zh-hans", "en", "zh-hans", "en")]
+    for language, text in answers:
+        with translation.override(language):
+            assert text == str(Reason.OK.label)
+    assert answers[0][1] != answers[1][1]
