@@ -98,9 +98,9 @@ chart.setOption({
   ],
   xAxis: [logX(0, "residents"), logX(1, "residents"), logX(2, "residents")],
   yAxis: [
-    { type: "log", gridIndex: 0, name: "ms" },
-    { type: "value", gridIndex: 1, name: "s", min: 0 },
-    { type: "value", gridIndex: 2, name: "req/s", min: 0 },
+    { type: "log", gridIndex: 0 },
+    { type: "value", gridIndex: 1, min: 0 },
+    { type: "value", gridIndex: 2, min: 0 },
   ],
   series,
 });
