@@ -40,10 +40,18 @@ class NameHasGrams(Func):
         super().__init__(field)
         self.grams = name_grams(text)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         return "(1 = 1)", []
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.source_expressions[0])
         return f"tz_name_grams({column}) @> %s::text[]", [*params, self.grams]
 

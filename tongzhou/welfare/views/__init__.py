@@ -1,0 +1,1 @@
+"""The welfare pages, one module per part: plans, gifts, claims, campaigns, units."""
