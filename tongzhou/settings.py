@@ -311,6 +311,7 @@ TONGZHOU_SIGNUPS_PER_PHONE = env_int("TONGZHOU_SIGNUPS_PER_PHONE", 3)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "tongzhou" / "locale"]
+FORMAT_MODULE_PATH = ["tongzhou.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -280,7 +280,7 @@ def test_the_public_ledger_shows_money_in_and_out_without_people(fund, supplies,
     text = page.content.decode()
     assert page.status_code == 200
     assert "泰安巷防疫专项资金" in text and "市职工保险互助会" in text and "贵州康达医疗器械有限公司" in text
-    assert "¥8500.00" in text  # the balance: 2,000 + 8,000 − 1,500
+    assert "¥8,500.00" in text  # the balance: 2,000 + 8,000 − 1,500
     gift = Donation.objects.get(fund=fund)
     assert (
         gift.donor.name not in text

@@ -1,0 +1,1 @@
+"""The project's own number formats (settings.FORMAT_MODULE_PATH), over Django's."""
