@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tongzhou.accounts.selectors import scope_for
 from tongzhou.core.permissions import Perm
@@ -52,7 +53,7 @@ def test_picked_guards_are_enrolled_after_a_second_approval_with_the_waiting_per
     enrollments = Enrollment.objects.order_by("name")
     assert [e.name for e in enrollments] == ["门卫0", "门卫1", "门卫2"]
     assert {e.source for e in enrollments} == {EnrollmentSource.GIFT}
-    assert all((e.covered_from - e.created_at.date()).days == 10 for e in enrollments)
+    assert all((e.covered_from - timezone.localdate(e.created_at)).days == 10 for e in enrollments)
     assert enrollments[0].user == workers[0].user and "36" in str(gift.facts)
     plan.refresh_from_db()
     assert plan.places_taken == 3

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tongzhou.core.outbox.models import OutboxMessage
 from tongzhou.welfare.models import Enrollment, Plan
@@ -73,7 +74,7 @@ def test_enrolling_sends_the_certificate_and_starts_the_waiting_period(
         )
     plan.refresh_from_db()
     assert plan.places_taken == 1
-    assert (enrollment.covered_from - enrollment.created_at.date()).days == 7
+    assert (enrollment.covered_from - timezone.localdate(enrollment.created_at)).days == 7
     message = OutboxMessage.objects.latest("id")
     assert "/welfare/verify/" in message.text_masked and message.kind == "welfare"
     from django.test import Client
