@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tongzhou.core.fields import EncryptedField, blind_index_field
 from tongzhou.core.models import PathField, TimeStampedModel
@@ -242,6 +242,15 @@ class Campaign(TimeStampedModel):
     )
     target_number = models.PositiveSmallIntegerField(_("days or nights"), default=0)
 
+    def why(self, count: int) -> str:
+        """The words for a target chosen with `count` (campaign_targets' number), in the language
+        of the moment."""
+        if self.target == CampaignTarget.GATE_DUTY:
+            return gettext("%(n)d gate shifts in the last %(days)d days") % {"n": count, "days": self.target_number}
+        if self.target == CampaignTarget.NIGHTS_IN_A_ROW:
+            return gettext("%(n)d overnight watches in a row") % {"n": count}
+        return str(self.get_target_display())
+
     def __str__(self) -> str:
         return self.name
 
@@ -256,6 +265,10 @@ class Visit(TimeStampedModel):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="visits")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.PROTECT, related_name="+")
+    # Why the campaign chose them, as the number its label is made from when shown (gate shifts,
+    # nights in a row; 0 when the kind says it all), so each reader sees it in their language.
+    why_count = models.PositiveIntegerField(_("why (count)"), null=True, blank=True)
+    # Campaigns made before why_count kept the words, in their creator's language.
     reason = models.CharField(_("why"), max_length=200, blank=True)
     visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
     visited_by = models.CharField(_("who went"), max_length=200, blank=True)
@@ -272,6 +285,13 @@ class Visit(TimeStampedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "volunteer"], name="visit_once_per_campaign")]
+
+    @property
+    def why(self) -> str:
+        """Why the campaign chose them, in the reader's language."""
+        if self.why_count is None:
+            return self.reason
+        return self.campaign.why(self.why_count)
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.volunteer}"

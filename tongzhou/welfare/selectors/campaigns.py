@@ -6,7 +6,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tongzhou.core.access import get_for_user, id_or_404
 from tongzhou.core.permissions import Perm
@@ -45,9 +44,9 @@ def campaign_visits(campaign: Campaign) -> QuerySet[Visit]:
     return campaign.visits.select_related("volunteer").order_by("visited_at", "volunteer__name")
 
 
-def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, str]]:
+def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, int]]:
     """Campaign targets: volunteers assigned to a gate post under `path` in the last `days` days,
-    each with why (their shifts there)."""
+    each with their number of shifts there."""
     since = timezone.now() - timedelta(days=days)
     rows = (
         Assignment.objects.filter(
@@ -58,17 +57,14 @@ def gate_duty_targets(path: str, *, days: int) -> list[tuple[Volunteer, str]]:
     )
     counts = {row["volunteer_id"]: row["n"] for row in rows}
     volunteers = Volunteer.objects.in_bulk(list(counts))
-    return [
-        (volunteers[vid], _("%(n)d gate shifts in the last %(days)d days") % {"n": n, "days": days})
-        for vid, n in sorted(counts.items())
-    ]
+    return [(volunteers[vid], n) for vid, n in sorted(counts.items())]
 
 
 NIGHT_STARTS, NIGHT_HOURS = 19, 12  # an overnight watch: 19:00 to 07:00 the next morning
 NIGHTS_LOOKBACK_DAYS = 60
 
 
-def isolation_targets(path: str) -> list[tuple[Volunteer, str]]:
+def isolation_targets(path: str) -> list[tuple[Volunteer, int]]:
     """Volunteers of `path` under an isolation order now (monitoring says which ID numbers, and
     nothing more about the order). Two queries."""
     volunteers = list(
@@ -77,10 +73,10 @@ def isolation_targets(path: str) -> list[tuple[Volunteer, str]]:
         )
     )
     isolated = monitoring_selectors.under_isolation(v.id_index for v in volunteers)
-    return [(v, _("Under isolation now")) for v in sorted(volunteers, key=lambda v: v.pk) if v.id_index in isolated]
+    return [(v, 0) for v in sorted(volunteers, key=lambda v: v.pk) if v.id_index in isolated]
 
 
-def claim_paid_targets(path: str) -> list[tuple[Volunteer, str]]:
+def claim_paid_targets(path: str) -> list[tuple[Volunteer, int]]:
     """Volunteers with a claim paid at a plan of `path` (the claim's place). Two queries."""
     paid = (
         Claim.objects.filter(
@@ -91,10 +87,10 @@ def claim_paid_targets(path: str) -> list[tuple[Volunteer, str]]:
     )
     counts = {row["enrollment__volunteer_id"]: row["n"] for row in paid}
     volunteers = Volunteer.objects.in_bulk(list(counts))
-    return [(volunteers[vid], _("Claim paid")) for vid in sorted(counts) if vid in volunteers]
+    return [(volunteers[vid], 0) for vid in sorted(counts) if vid in volunteers]
 
 
-def nights_in_a_row_targets(path: str, *, nights: int) -> list[tuple[Volunteer, str]]:
+def nights_in_a_row_targets(path: str, *, nights: int) -> list[tuple[Volunteer, int]]:
     """Volunteers who checked in for at least `nights` overnight sealed-building watches (19:00 to
     07:00) on consecutive nights, in the last 60 days, at posts under `path`. Two queries; the run
     of nights is counted in local time."""
@@ -113,11 +109,7 @@ def nights_in_a_row_targets(path: str, *, nights: int) -> list[tuple[Volunteer, 
     longest = {vid: _longest_run(days) for vid, days in nights_of.items()}
     chosen = sorted(vid for vid, run in longest.items() if run >= nights)
     volunteers = Volunteer.objects.in_bulk(chosen)
-    return [
-        (volunteers[vid], _("%(n)d overnight watches in a row") % {"n": longest[vid]})
-        for vid in chosen
-        if vid in volunteers
-    ]
+    return [(volunteers[vid], longest[vid]) for vid in chosen if vid in volunteers]
 
 
 def _longest_run(days: set[Any]) -> int:
@@ -129,9 +121,10 @@ def _longest_run(days: set[Any]) -> int:
     return best
 
 
-def campaign_targets(kind: str, path: str, *, number: int) -> list[tuple[Volunteer, str]]:
-    """The people a campaign of this kind targets under `path`, each with why: `number` is the
-    days of gate duty or the nights in a row."""
+def campaign_targets(kind: str, path: str, *, number: int) -> list[tuple[Volunteer, int]]:
+    """The people a campaign of this kind targets under `path`, each with the count that says why
+    (gate shifts, nights in a row; 0 for the kinds that say it themselves; Campaign.why words it):
+    `number` is the days of gate duty or the nights in a row."""
     if kind == CampaignTarget.UNDER_ISOLATION:
         return isolation_targets(path)
     if kind == CampaignTarget.CLAIM_PAID:

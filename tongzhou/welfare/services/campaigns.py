@@ -39,14 +39,14 @@ def campaign_create(
     place: Place,
     name: str,
     organisation: Organisation,
-    targets: Iterable[tuple[Volunteer, str]],
+    targets: Iterable[tuple[Volunteer, int]],
     thanks_text: str = "",
     target: str = CampaignTarget.GATE_DUTY,
     target_number: int = 0,
     request: HttpRequest | None = None,
 ) -> Campaign:
-    """A condolence campaign at `place` with the people it targets (each with why), and which
-    kind of target chose them."""
+    """A condolence campaign at `place` with the people it targets (each with the count that says
+    why, as campaign_targets gives them), and which kind of target chose them."""
     require(actor, Perm.WELFARE_MANAGE, place.path)
     if not name.strip():
         raise ValidationError({"name": _("A name of 1 to 100 characters is required.")})
@@ -61,7 +61,7 @@ def campaign_create(
         target_number=target_number,
     )
     Visit.objects.bulk_create(
-        [Visit(campaign=campaign, volunteer=v, reason=why[:200]) for v, why in targets],
+        [Visit(campaign=campaign, volunteer=v, why_count=count) for v, count in targets],
         ignore_conflicts=True,
     )
     audit_log(action=WelfareAudit.CAMPAIGN_CREATED, actor=actor, obj=campaign, place_path=place.path, request=request)

@@ -108,7 +108,7 @@ def test_five_nights_in_a_row_counts_only_consecutive_checked_in_overnight_watch
     _nights(at_gate, gate, [2, 3, 4, 5, 6])  # overnight, but at a gate
     targets = campaign_targets(CampaignTarget.NIGHTS_IN_A_ROW, demo.places["taian"].path, number=5)
     assert _names(targets) == ["五夜"]
-    assert "5" in str(targets[0][1])
+    assert targets[0][1] >= 5
     assert _names(campaign_targets(CampaignTarget.NIGHTS_IN_A_ROW, demo.places["taian"].path, number=4)) == [
         "五夜",
         "未签到",
@@ -159,7 +159,7 @@ def campaign_with_visit(demo, officers, union, make_worker):
         place=demo.places["taian"],
         name="春节慰问",
         organisation=union,
-        targets=[(guard, "门岗")],
+        targets=[(guard, 3)],
     )
     return campaign, Visit.objects.get(campaign=campaign)
 

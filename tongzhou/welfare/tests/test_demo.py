@@ -53,4 +53,4 @@ def test_the_demo_welfare_loads_once(demo):
     campaign = Campaign.objects.get(target=CampaignTarget.NIGHTS_IN_A_ROW)
     assert campaign.target_number == 5 and campaign.visits.count() == 1
     page = officer.get(reverse("welfare:campaign", args=[campaign.pk]))
-    assert page.status_code == 200 and "6" in campaign.visits.get().reason
+    assert page.status_code == 200 and "6" in campaign.visits.get().why

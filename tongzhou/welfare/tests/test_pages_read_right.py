@@ -1,7 +1,8 @@
 """The newest welfare pages as a reader sees them: an invoice is 已开具 (issued), not 发放 (handed
 out, the stores' word); the claim page's buttons say what they do (Approve, not "Approved"); a
 campaign says what its number is ("at least 5 nights", not "(5)"); the enrollment tables keep
-their dates and links on one line."""
+their dates and links on one line; why a campaign chose each person reads in the reader's
+language."""
 
 import re
 
@@ -51,6 +52,19 @@ def test_a_campaign_says_what_its_number_counts(demo):
     assert '<span id="campaign-number">at least 5 nights</span>' in _client("welfare_officer").get(url).content.decode()
     chinese = _client("welfare_officer", "zh-hans").get(url).content.decode()
     assert '<span id="campaign-number">至少连续 5 晚</span>' in chinese and "(5)" not in chinese
+
+
+def test_why_each_person_was_chosen_reads_in_the_readers_language(demo):
+    """The demo's campaign was made in Chinese; an English reader still reads why in English."""
+    load_demo(log=lambda message: None)
+    campaign = Campaign.objects.get()
+    url = reverse("welfare:campaign", args=[campaign.pk])
+    counts = sorted(campaign.visits.filter(visited_at=None).values_list("why_count", flat=True))
+    assert counts and all(count >= 5 for count in counts)
+    english = _client("welfare_officer").get(url).content.decode()
+    chinese = _client("welfare_officer", "zh-hans").get(url).content.decode()
+    assert f"{counts[0]} overnight watches in a row" in english and "夜班" not in english
+    assert f"连续 {counts[0]} 个夜班值守" in chinese and "overnight" not in chinese
 
 
 def test_enrollment_dates_and_certificate_links_stay_on_one_line(demo):

@@ -64,7 +64,7 @@ def test_welfare_figures_count_and_drill_down_the_same_rows(
         place=demo.places["taian"],
         name="春节慰问门岗",
         organisation=union,
-        targets=[(e.volunteer, "门岗值守") for e in enrolled],
+        targets=[(e.volunteer, 2) for e in enrolled],
     )
     visit_record(
         actor=officer, visit=Visit.objects.filter(campaign=campaign).order_by("pk").first(), visited_by="王主任"
