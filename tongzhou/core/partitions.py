@@ -21,9 +21,12 @@ Which tables (issue #22):
 - checkpoints_passage (by scanned_at; TONGZHOU_PASSAGE_RETENTION_MONTHS, 6) and
   monitoring_healthcheck (by done_at; TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS, 0 = off: the
   per-order purge is the data rule's, and records what it removed) are partitioned.
-- testing_sample stays plain: "sampled once per round" (round, person) and the offline replay key
-  (client_uuid) are unique keys that cannot take the sample time without losing their guarantee;
-  its reads go by round, which months would not prune. Results are columns of the tube.
+- testing_sample is partitioned by round_on (by_day), its round's first day copied onto each
+  sample: "sampled once per round" (round, person, round_on) and the offline replay key
+  (client_uuid, round_on) lose nothing, as the round fixes the day and a replay carries the same
+  round, and a round's reads name the day (`round_samples`), so they read one month.
+  TONGZHOU_SAMPLE_RETENTION_MONTHS, 0 = off: the per-round results purge is the data rule's.
+  Results are columns of the tube.
 - supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
   "arrives once" are unique keys without the time, and donations point into it.
 - core_outboxmessage stays plain: its idempotency key (unique, the guard against texting twice)
