@@ -429,6 +429,10 @@ TONGZHOU_HEALTH_RETENTION_DAYS = env_int("TONGZHOU_HEALTH_RETENTION_DAYS", 30)
 # Whole months of health checks dropped after this many months (0: off; the per-order purge above
 # is the data rule, this a backstop). See tongzhou/monitoring/partitions.py.
 TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS = env_int("TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS", 0)
+# Whole months of testing samples (by their round's first day) dropped after this many months (0:
+# off; the per-round results purge after TONGZHOU_HEALTH_RETENTION_DAYS is the data rule, this a
+# backstop for rounds never closed). See tongzhou/testing/partitions.py.
+TONGZHOU_SAMPLE_RETENTION_MONTHS = env_int("TONGZHOU_SAMPLE_RETENTION_MONTHS", 0)
 TONGZHOU_FEVER_CELSIUS = float(env_str("TONGZHOU_FEVER_CELSIUS", "37.3"))
 
 # Duty rosters: the solver's rules and its time limit in seconds (see tongzhou/volunteers/roster.py).

@@ -4,9 +4,10 @@ without bound. Each app declares its tables in its own `partitions.py` module wi
 `manage.py partitions`) makes the months ahead and drops those past each table's retention.
 
 A table's monthly partition is `<table>_pYYYYMM` for [first of the month, first of the next) in
-settings.TIME_ZONE, and `<table>_default` takes whatever falls outside (a device whose clock is
-years off). A month whose rows already landed in the default partition is made by moving those
-rows into a new table and attaching it, so making a partition never fails.
+settings.TIME_ZONE (a date column, `by_day`, is split on its days as they are), and
+`<table>_default` takes whatever falls outside (a device whose clock is years off). A month whose
+rows already landed in the default partition is made by moving those rows into a new table and
+attaching it, so making a partition never fails.
 
 On SQLite the tables stay plain; retention is a DELETE of the rows older than the cutoff.
 
@@ -20,9 +21,12 @@ Which tables (issue #22):
 - checkpoints_passage (by scanned_at; TONGZHOU_PASSAGE_RETENTION_MONTHS, 6) and
   monitoring_healthcheck (by done_at; TONGZHOU_HEALTH_CHECK_RETENTION_MONTHS, 0 = off: the
   per-order purge is the data rule's, and records what it removed) are partitioned.
-- testing_sample stays plain: "sampled once per round" (round, person) and the offline replay key
-  (client_uuid) are unique keys that cannot take the sample time without losing their guarantee;
-  its reads go by round, which months would not prune. Results are columns of the tube.
+- testing_sample is partitioned by round_on (by_day), its round's first day copied onto each
+  sample: "sampled once per round" (round, person, round_on) and the offline replay key
+  (client_uuid, round_on) lose nothing, as the round fixes the day and a replay carries the same
+  round, and a round's reads name the day (`round_samples`), so they read one month.
+  TONGZHOU_SAMPLE_RETENTION_MONTHS, 0 = off: the per-round results purge is the data rule's.
+  Results are columns of the tube.
 - supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
   "arrives once" are unique keys without the time, and donations point into it.
 - core_outboxmessage stays plain: its idempotency key (unique, the guard against texting twice)
@@ -57,13 +61,16 @@ class PartitionedTable:
     """`retention_setting`: the name of the setting giving the months kept (None or a value of 0:
     kept for ever). `references`: (table, column) pairs holding this table's ids without a
     database constraint; they are set NULL before a month is dropped. `housekeeping`: run by
-    `maintain_all()` after this table's partitions (e.g. the gates' replay memory)."""
+    `maintain_all()` after this table's partitions (e.g. the gates' replay memory). `by_day`: the
+    column is a date (a DateField), not a moment: a month is [its first day, the next month's),
+    with no time zone in it."""
 
     table: str
     column: str
     retention_setting: str | None = None
     references: tuple[tuple[str, str], ...] = ()
     housekeeping: Callable[[], dict[str, int]] | None = field(default=None, compare=False)
+    by_day: bool = False
 
     @property
     def default(self) -> str:
@@ -71,6 +78,10 @@ class PartitionedTable:
 
     def partition_name(self, month: date) -> str:
         return f"{self.table}_p{month:%Y%m}"
+
+    def bound(self, day: date) -> str:
+        """A partition bound: the day itself for a date column, its local midnight otherwise."""
+        return day.isoformat() if self.by_day else bound(day)
 
     def retention_months(self) -> int | None:
         if self.retention_setting is None:
@@ -163,7 +174,7 @@ def make_month(spec: PartitionedTable, start: date, *, connection: Any = None) -
     """Makes the partition of `start`'s month, moving its rows out of the default partition."""
     connection = connection or default_connection
     name = spec.partition_name(start)
-    low, high = bound(start), bound(month_start(start, 1))
+    low, high = spec.bound(start), spec.bound(month_start(start, 1))
     # Table names are ours (declared constants and dates), never input.
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f'CREATE TABLE "{name}" (LIKE "{spec.table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
@@ -190,8 +201,11 @@ def drop_old(
     if not months:
         return report
     cutoff_month = month_start(timezone.localdate(now or timezone.now()), -months)
-    # As the engine stores it (on SQLite: naive UTC text, compared as text).
-    cutoff = connection.ops.adapt_datetimefield_value(start_of(cutoff_month))
+    # As the engine stores it (on SQLite: naive UTC text, or the day's text, compared as text).
+    if spec.by_day:
+        cutoff = connection.ops.adapt_datefield_value(cutoff_month)
+    else:
+        cutoff = connection.ops.adapt_datetimefield_value(start_of(cutoff_month))
     partitioned = is_partitioned(spec, connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         old = []
@@ -312,11 +326,18 @@ def convert_to_partitioned(schema_editor: Any, spec: PartitionedTable, *, now: d
 
         # The months the rows fall in (back to CONVERT_MONTHS_BACK), then the usual ones ahead.
         today = timezone.localdate(now or timezone.now())
-        cursor.execute(
-            f'SELECT DISTINCT date_trunc(\'month\', "{column}" AT TIME ZONE %s)::date FROM "{old}" '  # noqa: S608
-            f'WHERE "{column}" >= %s',
-            [settings.TIME_ZONE, start_of(month_start(today, -CONVERT_MONTHS_BACK))],
-        )
+        since = month_start(today, -CONVERT_MONTHS_BACK)
+        if spec.by_day:
+            cursor.execute(
+                f'SELECT DISTINCT date_trunc(\'month\', "{column}")::date FROM "{old}" WHERE "{column}" >= %s',  # noqa: S608
+                [since],
+            )
+        else:
+            cursor.execute(
+                f'SELECT DISTINCT date_trunc(\'month\', "{column}" AT TIME ZONE %s)::date FROM "{old}" '  # noqa: S608
+                f'WHERE "{column}" >= %s',
+                [settings.TIME_ZONE, start_of(since)],
+            )
         for (month,) in cursor.fetchall():
             make_month(spec, month, connection=connection)
         ensure_partitions(spec, now=now, connection=connection)

@@ -92,9 +92,9 @@ def generate_city(
         admin.set_password(f"city-{seed}-admin")
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
-    for spec in partitions.tables():  # the passage log's and the health checks' months
+    for spec in partitions.tables():  # the months of the days generated (passages, checks, samples)
         if partitions.is_partitioned(spec):
-            partitions.ensure_partitions(spec, now=now)
+            partitions.ensure_partitions(spec, now=now, since=day_list[0])
     item_ids = [item.pk for item in supplies.items()]
     share, extra = divmod(residents, len(chosen))
     jobs = [

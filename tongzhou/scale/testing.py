@@ -55,6 +55,7 @@ def testing(
             (
                 {
                     "round_id": test_round.pk,
+                    "round_on": test_round.starts_on,
                     "tube_id": tube.pk,
                     "person_id": person_id,
                     "household_id": household_id,

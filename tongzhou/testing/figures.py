@@ -12,7 +12,10 @@ _SECTION = _("Testing")
 
 
 def _in_running_round(d: Day) -> Q:
-    return Q(round__starts_on__lte=d.day, round__ends_on__gte=d.day, retest=False, taken_at__lt=d.cutoff)
+    # round_on is the round's first day: named too, so that PostgreSQL skips the months ahead.
+    return Q(
+        round_on__lte=d.day, round__starts_on__lte=d.day, round__ends_on__gte=d.day, retest=False, taken_at__lt=d.cutoff
+    )
 
 
 SAMPLED = Figure(

@@ -223,7 +223,15 @@ class Tube(models.Model):
 
 
 class Sample(models.Model):
+    """One person's sample in a tube. Partitioned by month of `round_on` on PostgreSQL (issue #22,
+    testing/partitions.py): the round's first day, copied when the sample is written, so the
+    unique keys can carry the partition key and lose nothing (the round fixes the day, and a
+    phone's replay of a sample carries the same round). Read a round's samples through
+    `round_samples()`, which names the day, so PostgreSQL reads one month."""
+
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="samples")
+    # The round's starts_on (never changed once the round exists): the partition key.
+    round_on = models.DateField(_("round's first day"))
     tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="samples")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
@@ -231,19 +239,30 @@ class Sample(models.Model):
     retest = models.BooleanField(_("retest"), default=False)
     taken_at = models.DateTimeField(_("sampled at"))
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    client_uuid = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sample")
         verbose_name_plural = _("samples")
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "person"], condition=Q(retest=False), name="sampled_once_per_round"
+                fields=["round", "person", "round_on"], condition=Q(retest=False), name="sampled_once_per_round"
             ),
+            models.UniqueConstraint(fields=["client_uuid", "round_on"], name="sample_stored_once"),
         ]
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.tube_id}"
+
+
+def round_samples(test_round: Round) -> "models.QuerySet[Sample]":
+    """The round's samples, with its day named so that PostgreSQL reads one month's partition."""
+    return Sample.objects.filter(round=test_round, round_on=test_round.starts_on)
+
+
+def samples_of_rounds(rounds: "list[Round]") -> "models.QuerySet[Sample]":
+    """The samples of a few rounds, pruned to their months."""
+    return Sample.objects.filter(round__in=rounds, round_on__in={r.starts_on for r in rounds})
 
 
 class RecallStatus(models.TextChoices):

@@ -34,10 +34,11 @@ from tongzhou.testing.models import (
     RecallStatus,
     Result,
     Round,
-    Sample,
     Site,
     Slot,
     Tube,
+    round_samples,
+    samples_of_rounds,
 )
 
 
@@ -94,7 +95,7 @@ class BuildingCount:
 
 
 def _sampled_ids(test_round: Round) -> set[int]:
-    return set(Sample.objects.filter(round=test_round, retest=False).values_list("person_id", flat=True))
+    return set(round_samples(test_round).filter(retest=False).values_list("person_id", flat=True))
 
 
 def _exempt_ids(test_round: Round) -> set[int]:
@@ -115,7 +116,7 @@ def untested_by_building(round_: Round) -> list[BuildingCount]:
         Place.objects.filter(subtree_q(round_.place_path), kind=PlaceKind.BUILDING).values_list("path", "pk")
     )
     people = eligible(round_)
-    sampled = Sample.objects.filter(round=round_, retest=False, person__in=people)
+    sampled = round_samples(round_).filter(retest=False, person__in=people)
     exempt = (
         Exemption.objects.filter(round=round_, person__in=people)
         .exclude(reason=ExemptReason.BEDRIDDEN)
@@ -274,9 +275,7 @@ def sampling_matches(test_round: Round, scope: Scope, query: str, *, limit: int 
         people = people.filter(name__contains=query)
     found = list(people.select_related("household").order_by("place_path", "name")[:limit])
     ids = [p.pk for p in found]
-    sampled = set(
-        Sample.objects.filter(round=test_round, person_id__in=ids, retest=False).values_list("person_id", flat=True)
-    )
+    sampled = set(round_samples(test_round).filter(person_id__in=ids, retest=False).values_list("person_id", flat=True))
     recalled = set(
         Recall.objects.filter(round=test_round, person_id__in=ids, status=RecallStatus.OPEN).values_list(
             "person_id", flat=True
@@ -339,7 +338,7 @@ def rounds_of_person(person: Person, *, days: int = 14) -> list[MyRound]:
     rounds = list(Round.objects.filter(place_path__in=ancestors, ends_on__gte=since).select_related("place")[:10])
     samples = {
         s.round_id: s
-        for s in Sample.objects.filter(round__in=rounds, person=person).select_related("tube").order_by("taken_at")
+        for s in samples_of_rounds(rounds).filter(person=person).select_related("tube").order_by("taken_at")
     }
     recalled = set(
         Recall.objects.filter(round__in=rounds, person=person, status=RecallStatus.OPEN).values_list(

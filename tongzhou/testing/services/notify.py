@@ -20,7 +20,7 @@ from tongzhou.testing.models import (
     Notification,
     Round,
     RoundStatus,
-    Sample,
+    round_samples,
 )
 
 # Telling every household: a message with the building's slot, and ticks at the door.
@@ -36,7 +36,7 @@ def round_notify(*, actor: User, round_: Round, site_url: str) -> int:
     if round_.status == RoundStatus.CLOSED:
         raise ValidationError(_("The round is closed."))
     scope = scope_of(actor, Perm.TESTING_PLAN)
-    sampled = Sample.objects.filter(round=round_, retest=False).values("person_id")
+    sampled = round_samples(round_).filter(retest=False).values("person_id")
     people = list(
         eligible(round_).filter(scope.q("place_path")).exclude(pk__in=sampled).exclude(phone_index="").order_by("pk")
     )

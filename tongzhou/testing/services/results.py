@@ -4,7 +4,7 @@ after the retention period."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -69,7 +69,12 @@ def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str
     single_positive = [t for t in tubes if t.result == Result.POSITIVE and (t.retest or t.capacity == 1)]
     negative_retests = [t.pk for t in tubes if t.retest and t.result == Result.NEGATIVE]
 
-    members = list(Sample.objects.filter(tube__in=pooled).select_related("person", "tube").order_by("tube_id", "pk"))
+    days = _round_days(tubes)
+    members = list(
+        Sample.objects.filter(tube__in=pooled, round_on__in=days)
+        .select_related("person", "tube")
+        .order_by("tube_id", "pk")
+    )
     recalls = [
         Recall(
             round_id=s.round_id,
@@ -83,7 +88,9 @@ def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str
     Recall.objects.bulk_create(recalls, batch_size=1000, ignore_conflicts=True)
     counts["recalled"] = len(recalls)
     if negative_retests:
-        retested = Sample.objects.filter(tube_id__in=negative_retests).values_list("round_id", "person_id")
+        retested = Sample.objects.filter(tube_id__in=negative_retests, round_on__in=days).values_list(
+            "round_id", "person_id"
+        )
         for round_id, person_id in retested:
             counts["cleared"] += Recall.objects.filter(
                 round_id=round_id, person_id=person_id, status=RecallStatus.OPEN
@@ -101,7 +108,7 @@ def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str
         )
         for t in pooled
     ]
-    positives = Sample.objects.filter(tube__in=single_positive).select_related("person", "tube")
+    positives = Sample.objects.filter(tube__in=single_positive, round_on__in=days).select_related("person", "tube")
     alerts += [
         NewAlert(
             kind=Kind.SINGLE_POSITIVE,
@@ -119,6 +126,15 @@ def results_record(*, actor: User | None, results: list[TubeResult]) -> dict[str
     people = {s.person_id: s.person for s in members}
     transaction.on_commit(lambda: _tell_recalled(list(people.values())))
     return counts
+
+
+def _round_days(tubes: list[Tube]) -> list[date]:
+    """The first days of the tubes' rounds (their samples' round_on): named in the reads of the
+    tubes' samples, so that PostgreSQL reads those months only. A lab's file is of a few rounds."""
+    rounds = {t.round_id for t in tubes}
+    if not rounds:
+        return []
+    return list(Round.objects.filter(pk__in=rounds).values_list("starts_on", flat=True).distinct())
 
 
 def _reconcile_results(tubes: list[Tube]) -> list[NewAlert]:
@@ -199,6 +215,7 @@ def results_purge(*, now: datetime | None = None) -> dict[str, int]:
     for round_ in rounds:
         with transaction.atomic():
             recalls, _detail = Recall.objects.filter(round=round_).delete()
+            # By round alone (every month): the purge of health data does not rely on the day.
             samples, _detail = Sample.objects.filter(round=round_).delete()
             Exemption.objects.filter(round=round_).delete()
             Notification.objects.filter(round=round_).delete()

@@ -25,6 +25,7 @@ from tongzhou.testing.models import (
     RoundStatus,
     Sample,
     Tube,
+    round_samples,
 )
 
 
@@ -48,7 +49,7 @@ def sample_take(
     with the same `client_uuid` answers the sample already taken."""
     require(actor, Perm.TESTING_SAMPLE, person.place_path)
     if client_uuid is not None:
-        known = Sample.objects.filter(client_uuid=client_uuid).first()
+        known = Sample.objects.filter(client_uuid=client_uuid, round_on=test_round.starts_on).first()
         if known is not None:
             return known
     barcode = barcode.strip().upper()
@@ -58,7 +59,7 @@ def sample_take(
         raise ValidationError(_("The round is not open for sampling."))
     if not person.place_path.startswith(test_round.place_path) or person.moved_out_on or person.merged_into_id:
         raise ValidationError({"person": _("The resident is not in the round's area.")})
-    already = Sample.objects.filter(round=test_round, person=person, retest=False).exists()
+    already = round_samples(test_round).filter(person=person, retest=False).exists()
     retest = already
     if retest and _open_recall(test_round, person) is None:
         raise ValidationError({"person": _("Already sampled in this round.")})
@@ -89,6 +90,7 @@ def sample_take(
             with transaction.atomic():
                 return Sample.objects.create(
                     round=test_round,
+                    round_on=test_round.starts_on,
                     tube=tube,
                     person=person,
                     household_id=person.household_id,
@@ -165,7 +167,7 @@ def _record_one(actor: User, test_round: Round, item: SampleItem) -> SampleOutco
     from tongzhou.testing.selectors import eligible
 
     uuid_text = str(item.client_uuid)
-    if Sample.objects.filter(client_uuid=item.client_uuid).exists():
+    if Sample.objects.filter(client_uuid=item.client_uuid, round_on=test_round.starts_on).exists():
         return SampleOutcome(uuid_text, BATCH_SAME)
     person = (
         eligible(test_round).filter(scope_of(actor, Perm.TESTING_SAMPLE).q("place_path"), pk=item.person_id).first()
@@ -191,9 +193,9 @@ def _record_set(actor: User, test_round: Round, items: Sequence[SampleItem], ans
 
     now = timezone.now()
     known = set(
-        Sample.objects.filter(client_uuid__in=_many([i.client_uuid for i in items], "uuid")).values_list(
-            "client_uuid", flat=True
-        )
+        Sample.objects.filter(
+            client_uuid__in=_many([i.client_uuid for i in items], "uuid"), round_on=test_round.starts_on
+        ).values_list("client_uuid", flat=True)
     )
     people = {
         pk: (household, path)
@@ -205,9 +207,9 @@ def _record_set(actor: User, test_round: Round, items: Sequence[SampleItem], ans
         .values_list("pk", "household_id", "place_path")
     }
     sampled = set(
-        Sample.objects.filter(round=test_round, retest=False, person_id__in=_many(list(people), "bigint")).values_list(
-            "person_id", flat=True
-        )
+        round_samples(test_round)
+        .filter(retest=False, person_id__in=_many(list(people), "bigint"))
+        .values_list("person_id", flat=True)
     )
     barcodes = {i.barcode.strip().upper() for i in items}
     barcodes = {b for b in barcodes if _valid_barcode(b)}
@@ -301,17 +303,19 @@ def _insert_samples(test_round: Round, actor: User, rows: list[tuple[int, int, i
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO testing_sample"
-                " (round_id, tube_id, person_id, household_id, place_path, retest, taken_at, taken_by_id, client_uuid)"
-                " SELECT %s, x.t, x.p, x.h, x.path, false, x.at, %s, x.u"
+                " (round_id, round_on, tube_id, person_id, household_id, place_path, retest, taken_at, taken_by_id,"
+                " client_uuid)"
+                " SELECT %s, %s, x.t, x.p, x.h, x.path, false, x.at, %s, x.u"
                 " FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::uuid[])"
                 " AS x(t, p, h, path, at, u)",
-                [test_round.pk, actor.pk, tubes, people, households, paths, times, uuids],
+                [test_round.pk, test_round.starts_on, actor.pk, tubes, people, households, paths, times, uuids],
             )
         return
     Sample.objects.bulk_create(
         [
             Sample(
                 round=test_round,
+                round_on=test_round.starts_on,
                 tube_id=tube,
                 person_id=person,
                 household_id=household,
