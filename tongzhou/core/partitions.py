@@ -25,9 +25,12 @@ Which tables (issue #22):
   its reads go by round, which months would not prune. Results are columns of the tube.
 - supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
   "arrives once" are unique keys without the time, and donations point into it.
-- core_outboxmessage stays plain: its idempotency key (unique, the guard against texting twice)
-  cannot take the time, notice recipients point into it, and the sweep reads by status and next
-  attempt, not by month.
+- core_outboxmessage (by created_at; TONGZHOU_OUTBOX_RETENTION_MONTHS, 6: texts carry phone
+  numbers) is partitioned (tongzhou/core/outbox/partitions.py). Its idempotency key is taken
+  once in a plain key table (core_outboxkey, unique, written with the message in the same
+  transaction, deleted with its month by the table's housekeeping); notice recipients hold
+  their message without a database constraint (set NULL before a month goes, the recipient
+  keeping its status); the sweep reads a partial index of the pending rows in each month.
 - core_auditevent stays plain: `audit_lock_down` gives it to a role nobody logs in as, and only
   a table's owner may add partitions to it, so the monthly maintenance would fail after the lock
   down; the audit log is kept for ever (append-only history, who viewed a person's record), so
@@ -381,3 +384,7 @@ def convert_to_plain(schema_editor: Any, spec: PartitionedTable) -> None:
         for _name, definition in triggers:
             cursor.execute(definition)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+# The core's own tables: the outbox (its spec lives with it).
+from tongzhou.core.outbox import partitions as _outbox  # noqa: E402, F401

@@ -64,7 +64,7 @@ class _Editor:
 @pytest.mark.django_db
 def test_declared_tables_are_partitioned_on_postgresql_only() -> None:
     names = {spec.table for spec in partitions.tables()}
-    assert {"checkpoints_passage", "monitoring_healthcheck"} <= names
+    assert {"checkpoints_passage", "monitoring_healthcheck", "core_outboxmessage"} <= names
     for spec in partitions.tables():
         assert partitions.is_partitioned(spec) == (connection.vendor == "postgresql"), spec.table
         if connection.vendor == "postgresql":
