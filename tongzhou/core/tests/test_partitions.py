@@ -64,7 +64,7 @@ class _Editor:
 @pytest.mark.django_db
 def test_declared_tables_are_partitioned_on_postgresql_only() -> None:
     names = {spec.table for spec in partitions.tables()}
-    assert {"checkpoints_passage", "monitoring_healthcheck", "core_outboxmessage"} <= names
+    assert {"checkpoints_passage", "monitoring_healthcheck", "core_outboxmessage", "core_auditevent"} <= names
     for spec in partitions.tables():
         assert partitions.is_partitioned(spec) == (connection.vendor == "postgresql"), spec.table
         if connection.vendor == "postgresql":
@@ -192,3 +192,24 @@ def test_retention_is_a_delete_on_a_plain_table() -> None:
     assert partitions.drop_old(PROBE, months=6) == {"partitions_dropped": 0, "rows_deleted": 1}
     assert [row[0] for row in _rows("SELECT token FROM tz_probe_event ORDER BY id")] == ["t0", "t1"]
     assert _rows("SELECT event_id FROM tz_probe_ref") == [(None,)]
+
+
+@pytest.mark.django_db
+def test_a_late_month_of_the_audit_log_moves_its_rows_past_the_append_only_trigger() -> None:
+    """Rows that landed in the audit log's default partition (a month not made in time) move to
+    their month when it is made: the append-only trigger is off for that move only."""
+    if connection.vendor != "postgresql":
+        return
+    spec = partitions.AUDIT_EVENTS
+    then = timezone.now() - timedelta(days=5 * 365)
+    _exec(
+        "INSERT INTO core_auditevent (created_at, actor_name, action, object_type, object_id, object_repr,"
+        " place_path, purpose, details) VALUES (%s, 'a', 'exported', '', '', '', '', 'late', '{}')",
+        [then],
+    )
+    month = partitions.month_start(timezone.localdate(then))
+    assert partitions.make_month(spec, month) == spec.partition_name(month)
+    assert _rows(f"SELECT purpose FROM {spec.partition_name(month)}") == [("late",)]  # noqa: S608
+    assert _rows(f"SELECT count(*) FROM {spec.default}") == [(0,)]  # noqa: S608
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _exec("DELETE FROM core_auditevent")  # the trigger is on again, on the new month too
