@@ -387,7 +387,9 @@ def receipt_apply(*, key: str = "", provider_id: str = "", delivered: bool, erro
     if not key and not provider_id:
         return 0
     rows = OutboxMessage.objects.filter(status__in=[MessageStatus.SENDING, MessageStatus.SENT])
-    rows = rows.filter(key=key) if key else rows.filter(provider_id=provider_id)
+    # By the key's own table (unique): the outbox keeps no index of its own on the key.
+    taken = OutboxKey.objects.filter(key=key).values("message_id")
+    rows = rows.filter(pk__in=taken) if key else rows.filter(provider_id=provider_id)
     now = timezone.now()
     with transaction.atomic():
         pks = list(rows.select_for_update().values_list("pk", flat=True)[:10])

@@ -72,8 +72,7 @@ class OutboxMessage(TimeStampedModel):
             ),
             models.Index(fields=["provider_id"], name="core_outbox_provider"),
             models.Index(fields=["to_index"], name="core_outbox_to_index"),
-            # A delivery receipt's lookup; the key is taken once by OutboxKey.
-            models.Index(fields=["key"], name="core_outbox_key"),
+            # No index on `key`: a delivery receipt finds its message through OutboxKey.
         ]
 
     def __str__(self) -> str:
