@@ -96,7 +96,7 @@ def main() -> None:
         from tongzhou.accounts.models import User
         from tongzhou.core.bulk import insert_many
         from tongzhou.core.outbox import tasks
-        from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
+        from tongzhou.core.outbox.models import MessageStatus, OutboxKey, OutboxMessage
         from tongzhou.core.pii import blind_index
         from tongzhou.demo import load_demo
         from tongzhou.notices import audiences
@@ -115,6 +115,7 @@ def main() -> None:
         with override_settings(TONGZHOU_MESSAGE_BACKEND="tongzhou.core.messaging.ConsoleBackend"):
             load_demo(log=lambda message: None, extras=False)
         OutboxMessage.objects.all().delete()
+        OutboxKey.objects.all().delete()
         admin = User.objects.get(username="street_admin")
         officer = User.objects.get(username="health_officer")
         taian = Place.objects.get(code=TAIAN)

@@ -454,6 +454,10 @@ TONGZHOU_CLOCK_SKEW_SECONDS = env_int("TONGZHOU_CLOCK_SKEW_SECONDS", 120)
 TONGZHOU_PASSAGE_RETENTION_MONTHS = env_int("TONGZHOU_PASSAGE_RETENTION_MONTHS", 6)
 TONGZHOU_PASSAGE_BATCH_MAX = env_int("TONGZHOU_PASSAGE_BATCH_MAX", 10_000)
 
+# Months of outbox messages kept (they carry phone numbers); older monthly partitions are dropped
+# with their taken keys (0: kept for ever). See tongzhou/core/outbox/partitions.py.
+TONGZHOU_OUTBOX_RETENTION_MONTHS = env_int("TONGZHOU_OUTBOX_RETENTION_MONTHS", 6)
+
 # The TrueType font (.ttf/.ttc) embedded in every PDF: Debian's fonts-wqy-zenhei by default.
 TONGZHOU_PDF_FONT = env_str("TONGZHOU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 

@@ -97,4 +97,4 @@ class AuditEvent(models.Model):
 from tongzhou.core.imports.models import ImportJob, ImportStatus  # noqa: E402, F401
 
 # The message pipeline's outbox, likewise.
-from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxMessage  # noqa: E402, F401
+from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxKey, OutboxMessage  # noqa: E402, F401

@@ -29,13 +29,17 @@ Which tables (issue #22):
   Results are columns of the tube.
 - supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
   "arrives once" are unique keys without the time, and donations point into it.
-- core_outboxmessage stays plain: its idempotency key (unique, the guard against texting twice)
-  cannot take the time, notice recipients point into it, and the sweep reads by status and next
-  attempt, not by month.
-- core_auditevent stays plain: `audit_lock_down` gives it to a role nobody logs in as, and only
-  a table's owner may add partitions to it, so the monthly maintenance would fail after the lock
-  down; the audit log is kept for ever (append-only history, who viewed a person's record), so
-  there are no months to drop either.
+- core_outboxmessage (by created_at; TONGZHOU_OUTBOX_RETENTION_MONTHS, 6: texts carry phone
+  numbers) is partitioned (tongzhou/core/outbox/partitions.py). Its idempotency key is taken
+  once in a plain key table (core_outboxkey, unique, written with the message in the same
+  transaction, deleted with its month by the table's housekeeping); notice recipients hold
+  their message without a database constraint (set NULL before a month goes, the recipient
+  keeping its status); the sweep reads a partial index of the pending rows in each month.
+- core_auditevent (by created_at; kept for ever) is partitioned. `audit_lock_down` gives it to a
+  role nobody logs in as, and only a table's owner may add partitions: the lock down makes its
+  months AUDIT_MONTHS_AHEAD (ten years) ahead first, while still the owner, and `maintain_all`
+  skips a table this role does not own (`owned`) and says so. A month made late (rows already in
+  the default partition) moves them with the append-only trigger off for that statement.
 Each of these has its hot queries' plans checked in a test (tests/test_query_plans.py).
 """
 
@@ -179,10 +183,30 @@ def make_month(spec: PartitionedTable, start: date, *, connection: Any = None) -
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f'CREATE TABLE "{name}" (LIKE "{spec.table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
         cursor.execute(
-            f'WITH moved AS (DELETE FROM "{spec.default}" WHERE "{spec.column}" >= %s AND "{spec.column}" < %s '  # noqa: S608
-            f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved',
+            f'SELECT EXISTS (SELECT FROM "{spec.default}" WHERE "{spec.column}" >= %s AND "{spec.column}" < %s)',  # noqa: S608
             [low, high],
         )
+        if cursor.fetchone()[0]:
+            # A move, not a deletion: a trigger refusing DELETE (the audit log's append-only one)
+            # is off meanwhile, in this transaction only. A table with pending trigger events (rows
+            # written earlier in the transaction) cannot be altered: deferred checks run first.
+            cursor.execute(
+                "SELECT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+                "AND tgenabled <> 'D' AND tgtype & 8 <> 0)",
+                [spec.default],
+            )
+            (guarded,) = cursor.fetchone()
+            if guarded:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f'ALTER TABLE "{spec.default}" DISABLE TRIGGER USER')
+            cursor.execute(
+                f'WITH moved AS (DELETE FROM "{spec.default}" WHERE "{spec.column}" >= %s AND "{spec.column}" < %s '  # noqa: S608
+                f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved',
+                [low, high],
+            )
+            if guarded:
+                cursor.execute(f'ALTER TABLE "{spec.default}" ENABLE TRIGGER USER')
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             f"ALTER TABLE \"{spec.table}\" ATTACH PARTITION \"{name}\" FOR VALUES FROM ('{low}') TO ('{high}')"
         )
@@ -236,11 +260,32 @@ def drop_old(
     return report
 
 
+def owned(spec: PartitionedTable, connection: Any = None) -> bool:
+    """Whether this connection's role may alter the table (owns it, or is a member of its owner's
+    role or a superuser): only the owner may add or drop partitions. True on SQLite."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c "
+            "WHERE c.relname = %s AND c.relnamespace = current_schema()::regnamespace",
+            [spec.table],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def maintain_all(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
     """Idempotent: for every declared table, makes the partitions that are missing and drops
-    those past retention, then runs the table's housekeeping."""
+    those past retention, then runs the table's housekeeping. A table this role does not own (the
+    audit log after `audit_lock_down`, whose months were made ahead then) is skipped: its report
+    is `{"skipped_not_owner": 1}`."""
     report: dict[str, dict[str, int]] = {}
     for spec in tables():
+        if not owned(spec):
+            report[spec.table] = {"skipped_not_owner": 1}
+            continue
         made = ensure_partitions(spec, now=now) if is_partitioned(spec) else []
         report[spec.table] = {"partitions_made": len(made), **drop_old(spec, now=now)}
         if spec.housekeeping is not None:
@@ -402,3 +447,13 @@ def convert_to_plain(schema_editor: Any, spec: PartitionedTable) -> None:
         for _name, definition in triggers:
             cursor.execute(definition)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+# The core's own tables. The audit log is kept for ever; after `audit_lock_down` it belongs to a
+# role nobody logs in as, which made its months ahead (AUDIT_MONTHS_AHEAD), and the maintenance
+# skips it (`owned`).
+AUDIT_EVENTS = register(PartitionedTable(table="core_auditevent", column="created_at"))
+AUDIT_MONTHS_AHEAD = 120
+
+# The outbox (its spec lives with it).
+from tongzhou.core.outbox import partitions as _outbox  # noqa: E402, F401

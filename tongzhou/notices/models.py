@@ -128,19 +128,27 @@ class Recipient(models.Model):
     sealed_to = models.TextField(blank=True, editable=False)
     to_index = models.CharField(max_length=64, blank=True, editable=False)
     to_masked = models.CharField(_("to"), max_length=32, blank=True)
+    # Without a database constraint: the outbox is partitioned by month, and a month past its
+    # retention is dropped after this is set NULL (the status stays; the send task skips it).
     message = models.OneToOneField(
-        "core.OutboxMessage", verbose_name=_("message"), null=True, on_delete=models.PROTECT, related_name="+"
+        "core.OutboxMessage",
+        verbose_name=_("message"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["reach", "status"], name="notice_recipient_state"),
-            # The send task's queue: those with a number and no message yet.
+            # The send task's queue: those with a number and no message yet (still `queued`: one
+            # whose message went with its month keeps the status it had reached).
             models.Index(
                 fields=["notice", "id"],
                 name="notice_recipient_unsent",
-                condition=models.Q(message__isnull=True) & ~models.Q(sealed_to=""),
+                condition=models.Q(message__isnull=True, status="queued") & ~models.Q(sealed_to=""),
             ),
         ]
 

@@ -235,7 +235,9 @@ def notice_texts_queue(notice_id: int, *, batch: int = QUEUE_BATCH, limit: int |
     """The send task: queue the texts of a sent notice to its recipients who have a number and no
     message yet, `batch` at a time; each batch writes its outbox rows and notes them on the
     recipients in one transaction, then has them sent. Safe to run again, or in two workers at
-    once (rows locked, skipped by the other): a batch is queued once or not at all. `limit` stops
+    once (rows locked, skipped by the other): a batch is queued once or not at all. A recipient
+    whose message went with its month (outbox retention) has no message again but a final status:
+    it is not texted twice. `limit` stops
     after about that many (tests). Returns the number queued."""
     notice = (
         Notice.objects.filter(pk=notice_id, status=NoticeStatus.SENT).only("pk", "place_path", "message_text").first()
@@ -245,7 +247,9 @@ def notice_texts_queue(notice_id: int, *, batch: int = QUEUE_BATCH, limit: int |
     queued = 0
     while limit is None or queued < limit:
         with transaction.atomic():
-            rows = Recipient.objects.filter(notice_id=notice_id, message__isnull=True).exclude(sealed_to="")
+            rows = Recipient.objects.filter(
+                notice_id=notice_id, message__isnull=True, status=MessageStatus.QUEUED
+            ).exclude(sealed_to="")
             if connection.features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True, of=("self",))
             found = list(
@@ -279,7 +283,12 @@ def notice_texts_queue(notice_id: int, *, batch: int = QUEUE_BATCH, limit: int |
 
 def notices_texts_due() -> int:
     """The sweep: texts of sent notices that no task queued (a broker that lost the task)."""
-    waiting = Recipient.objects.filter(message__isnull=True).exclude(sealed_to="").values("notice_id").distinct()
+    waiting = (
+        Recipient.objects.filter(message__isnull=True, status=MessageStatus.QUEUED)
+        .exclude(sealed_to="")
+        .values("notice_id")
+        .distinct()
+    )
     return sum(notice_texts_queue(pk) for pk in Notice.objects.filter(pk__in=waiting).values_list("pk", flat=True))
 
 

@@ -92,8 +92,11 @@ def generate_city(
         admin.set_password(f"city-{seed}-admin")
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
-    for spec in partitions.tables():  # the months of the days generated (passages, checks, samples)
-        if partitions.is_partitioned(spec):
+    # Every partitioned table's months over the days generated (passages, health checks, samples,
+    # the outbox, the audit log; a log locked down has its months already and is not this role's
+    # to change).
+    for spec in partitions.tables():
+        if partitions.is_partitioned(spec) and partitions.owned(spec):
             partitions.ensure_partitions(spec, now=now, since=day_list[0])
     item_ids = [item.pk for item in supplies.items()]
     share, extra = divmod(residents, len(chosen))

@@ -1,7 +1,8 @@
 """Notices to every household every fifteen days, their reach, and the texts to the household
 heads through the message pipeline's table: one outbox row a head, with how far it got
 (delivered, sent, failed, or still queued for the latest notice), noted on its recipient and the
-household's reach as the outbox keeps them in step."""
+household's reach as the outbox keeps them in step; each message's idempotency key taken in the
+outbox's key table."""
 
 import random
 from datetime import date, datetime, timedelta
@@ -12,7 +13,7 @@ from django.db import connection
 from tongzhou.accounts.models import User
 from tongzhou.core import pii
 from tongzhou.core.bulk import insert_many
-from tongzhou.core.outbox.models import MessageStatus, OutboxMessage
+from tongzhou.core.outbox.models import MessageStatus, OutboxKey, OutboxMessage
 from tongzhou.notices.models import Notice, Reach, Recipient, Texted
 from tongzhou.scale.common import CityStats, Community, when, write
 
@@ -107,6 +108,16 @@ def _notice(place: Community, day: date, staff: User, rng: random.Random, now: d
         }
 
     message_ids = write(OutboxMessage, (message(head) for head in place.heads), stats, "messages")
+    # Each message's key taken, as the pipeline takes it (OutboxKey).
+    write(
+        OutboxKey,
+        (
+            {"key": f"city-notice-{notice.pk}-{household_id}", "message_id": pk, "created_at": sent}
+            for (household_id, *_rest), pk in zip(place.heads, message_ids, strict=True)
+        ),
+        stats,
+        "message_keys",
+    )
     write(
         Recipient,
         (

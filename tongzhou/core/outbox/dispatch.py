@@ -31,7 +31,7 @@ from django.utils import timezone
 from tongzhou.core import pii
 from tongzhou.core.bulk import copy_rows, update_rows
 from tongzhou.core.messaging import Backend, Message, PermanentFailure, TemporaryFailure, backend, masked_text
-from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxMessage, new_key
+from tongzhou.core.outbox.models import Channel, MessageStatus, OutboxKey, OutboxMessage, new_key
 from tongzhou.core.ratelimit import rate_hit
 
 logger = logging.getLogger("tongzhou.messages")
@@ -64,7 +64,8 @@ class Outgoing:
     to_index: str = ""
     to_masked: str = ""
     # The idempotency key, when the sender derives it (one per recipient of a notice): a second
-    # row with the same key is refused, so a retried sender never queues a message twice.
+    # message with the same key is refused (its OutboxKey row is: IntegrityError, nothing of the
+    # batch written), so a retried sender never queues a message twice.
     key: str = ""
 
 
@@ -91,6 +92,10 @@ COPY_COLUMNS = (
 )
 
 
+# The columns of a taken key (`OutboxKey`), as `_copy_rows` writes them.
+KEY_COLUMNS = ("key", "message_id", "created_at")
+
+
 def _scope_for(phone: str) -> str:
     for resolve in scope_resolvers:
         path = resolve(phone)
@@ -111,10 +116,12 @@ def enqueue(items: Iterable[Outgoing], *, channel: str = Channel.SMS) -> list[Ou
 def enqueue_many(items: Iterable[Outgoing], *, channel: str = Channel.SMS, send: bool = True) -> list[int]:
     """`enqueue` for a mass send: the new rows' ids, in the order of `items`. On PostgreSQL the
     rows go in with one COPY (ids from the sequence first), and a text shared by many messages is
-    encrypted once; elsewhere by bulk_create. With `send=False` the caller schedules them
-    (`schedule`), after it has noted the ids."""
+    encrypted once; elsewhere by bulk_create. Each message's key is taken first (`OutboxKey`, in
+    the same transaction): a key taken already raises IntegrityError and none of the batch is
+    written. With `send=False` the caller schedules them (`schedule`), after it has noted the ids."""
     items = list(items)
-    ids = _copy_rows(items, channel) if connection.vendor == "postgresql" else _create_rows(items, channel)
+    with transaction.atomic():
+        ids = _copy_rows(items, channel) if connection.vendor == "postgresql" else _create_rows(items, channel)
     if send:
         schedule(ids)
     return ids
@@ -143,7 +150,14 @@ def _create_rows(items: list[Outgoing], channel: str) -> list[int]:
                 key=item.key or new_key(),
             )
         )
-    return [row.pk for row in OutboxMessage.objects.bulk_create(rows, batch_size=1000)]
+    # SQLite draws the ids on insert: the messages, then their keys (a key taken raises, and the
+    # caller's transaction takes the messages back; SQLite writes one transaction at a time).
+    ids = [row.pk for row in OutboxMessage.objects.bulk_create(rows, batch_size=1000)]
+    OutboxKey.objects.bulk_create(
+        [OutboxKey(key=row.key, message_id=pk, created_at=now) for row, pk in zip(rows, ids, strict=True)],
+        batch_size=1000,
+    )
+    return ids
 
 
 def _copy_rows(items: list[Outgoing], channel: str) -> list[int]:
@@ -171,11 +185,20 @@ def _copy_rows(items: list[Outgoing], channel: str) -> list[int]:
         scope = item.scope or _scope_for(to)
         rows.append((item.kind[:40], sealed, index, _masked_to(item, to), text, shown, scope, item.key or new_key()))
     queued = MessageStatus.QUEUED.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [OutboxMessage._meta.db_table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    # The keys first: one taken already stops the batch (IntegrityError) before its messages.
+    copy_rows(OutboxKey, KEY_COLUMNS, [(row[-1], pk, now) for row, pk in zip(rows, ids, strict=True)])
     return copy_rows(
         OutboxMessage,
-        COPY_COLUMNS,
+        ("id", *COPY_COLUMNS),
         [
             (
+                pk,
                 now,
                 now,
                 channel,
@@ -195,7 +218,7 @@ def _copy_rows(items: list[Outgoing], channel: str) -> list[int]:
                 "",
                 "",
             )
-            for kind, sealed, index, masked, text, shown, scope, key in rows
+            for pk, (kind, sealed, index, masked, text, shown, scope, key) in zip(ids, rows, strict=True)
         ],
     )
 
@@ -364,7 +387,9 @@ def receipt_apply(*, key: str = "", provider_id: str = "", delivered: bool, erro
     if not key and not provider_id:
         return 0
     rows = OutboxMessage.objects.filter(status__in=[MessageStatus.SENDING, MessageStatus.SENT])
-    rows = rows.filter(key=key) if key else rows.filter(provider_id=provider_id)
+    # By the key's own table (unique): the outbox keeps no index of its own on the key.
+    taken = OutboxKey.objects.filter(key=key).values("message_id")
+    rows = rows.filter(pk__in=taken) if key else rows.filter(provider_id=provider_id)
     now = timezone.now()
     with transaction.atomic():
         pks = list(rows.select_for_update().values_list("pk", flat=True)[:10])

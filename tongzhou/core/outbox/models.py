@@ -31,8 +31,10 @@ def new_key() -> str:
 class OutboxMessage(TimeStampedModel):
     """One message to one phone. The number and the text are encrypted; the log shows `to_masked`
     and `text_masked` (secrets and link tokens replaced). `key` is the idempotency key the gateway
-    gets with every attempt, so a resend after a crash is recognised there; `status` moves only by
-    compare-and-set (queued -> sending -> sent -> delivered, or failed)."""
+    gets with every attempt, so a resend after a crash is recognised there; it is taken once, by
+    the message's `OutboxKey` row (the table is partitioned by month of `created_at` on PostgreSQL,
+    and a unique key there would have to include the time). `status` moves only by compare-and-set
+    (queued -> sending -> sent -> delivered, or failed)."""
 
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
     kind = models.CharField(_("kind"), max_length=40, blank=True)
@@ -62,11 +64,35 @@ class OutboxMessage(TimeStampedModel):
         # constraint, not `unique=True` / `db_index=True`, which add a LIKE index to each on
         # PostgreSQL that no query uses and every mass insert pays for.
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due"),
+            # The sweep's: only the rows not done yet (a few), in every month's partition.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="core_outbox_due",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
             models.Index(fields=["provider_id"], name="core_outbox_provider"),
             models.Index(fields=["to_index"], name="core_outbox_to_index"),
+            # No index on `key`: a delivery receipt finds its message through OutboxKey.
         ]
-        constraints = [models.UniqueConstraint(fields=["key"], name="core_outbox_key_once")]
 
     def __str__(self) -> str:
         return f"{self.to_masked} {self.status}"
+
+
+class OutboxKey(models.Model):
+    """An idempotency key taken: written with its message in the same transaction, before it, so
+    a second message with a key already taken is refused (IntegrityError) and nothing of it is
+    written. `message_id` holds the message's id without a database constraint (the outbox is
+    partitioned). Kept as long as the messages (TONGZHOU_OUTBOX_RETENTION_MONTHS), then deleted by
+    the outbox's housekeeping."""
+
+    key = models.CharField(max_length=64)
+    message_id = models.BigIntegerField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        app_label = "core"
+        constraints = [models.UniqueConstraint(fields=["key"], name="core_outboxkey_once")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -30,6 +30,9 @@ def runtime_role(transactional_db):
     with connection.cursor() as cursor:
         cursor.execute("ALTER SCHEMA public OWNER TO pg_database_owner")
         cursor.execute("ALTER TABLE core_auditevent OWNER TO CURRENT_USER")
+        cursor.execute("SELECT relid::text FROM pg_partition_tree('core_auditevent') WHERE level > 0")
+        for (part,) in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {part} OWNER TO CURRENT_USER")
         cursor.execute("ALTER FUNCTION core_auditevent_append_only() OWNER TO CURRENT_USER")
         cursor.execute(f'ALTER DATABASE "{database}" OWNER TO CURRENT_USER')
         cursor.execute(f"DROP OWNED BY {RUNTIME}")
@@ -59,6 +62,15 @@ ATTACKS = [
     "CREATE OR REPLACE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$"
     " LANGUAGE plpgsql",
     "ALTER TABLE core_auditevent OWNER TO tz_runtime_probe",
+    # The monthly partitions (issue #22) are the owner's as well.
+    "DELETE FROM core_auditevent_default",
+    "TRUNCATE core_auditevent_default",
+    "ALTER TABLE core_auditevent_default DISABLE TRIGGER ALL",
+    "DROP TABLE core_auditevent_default",
+    "ALTER TABLE core_auditevent DETACH PARTITION core_auditevent_default",
+    "SELECT * FROM core_auditevent_default",
+    "CREATE TABLE core_auditevent_p209901 PARTITION OF core_auditevent"
+    " FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')",
 ]
 
 
@@ -89,6 +101,41 @@ def test_the_runtime_role_cannot_rewrite_the_audit_log(runtime_role):
         runtime.execute("DROP TABLE tz_runtime_probe_table")
     event.refresh_from_db()
     assert event.purpose == "kept"
+
+
+def test_the_locked_down_log_has_its_months_ahead_and_the_maintenance_skips_it(runtime_role: str | None) -> None:
+    """Only a table's owner may add partitions: the lock down makes ten years of months first, and
+    the monthly maintenance, run by the application's role, skips the table and says so."""
+    from datetime import date
+    from io import StringIO
+
+    from django.utils import timezone
+
+    from tongzhou.core.partitions import AUDIT_EVENTS, AUDIT_MONTHS_AHEAD, existing_partitions, month_start
+
+    if runtime_role is None:
+        return
+    call_command("audit_lock_down", runtime_role=runtime_role)
+    call_command("audit_lock_down", runtime_role=runtime_role)  # idempotent
+    today = timezone.localdate()
+    have = set(existing_partitions(AUDIT_EVENTS))
+    wanted = {AUDIT_EVENTS.partition_name(month_start(today, shift)) for shift in range(AUDIT_MONTHS_AHEAD + 1)}
+    assert wanted <= have and AUDIT_EVENTS.default in have
+    assert AUDIT_EVENTS.partition_name(date(today.year + 10, today.month, 1)) in have
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_partition_tree('core_auditevent') t "
+            "JOIN pg_class c ON c.oid = t.relid"
+        )
+        assert cursor.fetchall() == [("tongzhou_audit",)]
+        cursor.execute(f"SET ROLE {runtime_role}")
+        try:
+            out = StringIO()
+            call_command("partitions", stdout=out)
+            audit_log(action=CoreAudit.EXPORTED, actor_name="after", purpose="still written")
+        finally:
+            cursor.execute("RESET ROLE")
+    assert "core_auditevent: skipped, this role does not own it" in out.getvalue()
 
 
 def test_it_refuses_a_superuser_as_the_runtime_role(transactional_db):

@@ -195,3 +195,46 @@ def test_a_gateway_that_cannot_be_reached_is_a_temporary_failure():
         row = send_message(to="13800000001", text="x")
     row.refresh_from_db()
     assert row.status == MessageStatus.QUEUED and row.error
+
+
+def test_a_key_is_taken_once_and_a_batch_with_a_taken_key_writes_nothing() -> None:
+    """The keys live in their own table (the outbox is partitioned by month, its unique keys
+    would have to include the time): each message's is taken with it, and a second message with
+    a key already taken is refused, with the rest of its batch."""
+    from django.db import IntegrityError, transaction
+
+    from tongzhou.core.outbox.models import OutboxKey
+
+    with queued_only():
+        (first,) = dispatch.enqueue_many([dispatch.Outgoing(to="13800000001", text="a", key="k-1")], send=False)
+        assert OutboxKey.objects.get(key="k-1").message_id == first
+        with pytest.raises(IntegrityError), transaction.atomic():
+            dispatch.enqueue_many(
+                [
+                    dispatch.Outgoing(to="13800000002", text="b", key="k-2"),
+                    dispatch.Outgoing(to="13800000003", text="c", key="k-1"),
+                ],
+                send=False,
+            )
+        made = dispatch.enqueue_many([dispatch.Outgoing(to="13800000004", text="d")] * 2, send=False)
+    assert list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)) == [first, *made]
+    assert set(OutboxKey.objects.values_list("message_id", flat=True)) == {first, *made}
+    assert OutboxKey.objects.filter(key="k-2").count() == 0
+
+
+def test_old_months_of_messages_go_with_their_keys() -> None:
+    from tongzhou.core.outbox.models import OutboxKey
+    from tongzhou.core.partitions import maintain_all
+
+    with queued_only():
+        old, new = dispatch.enqueue_many(
+            [dispatch.Outgoing(to="13800000001", text="a"), dispatch.Outgoing(to="13800000002", text="b")], send=False
+        )
+    then = timezone.now() - timedelta(days=250)
+    OutboxMessage.objects.filter(pk=old).update(created_at=then)
+    OutboxKey.objects.filter(message_id=old).update(created_at=then)
+    with override_settings(TONGZHOU_OUTBOX_RETENTION_MONTHS=6):
+        report = maintain_all()["core_outboxmessage"]
+    assert report["rows_deleted"] == 1 and report["keys_deleted"] == 1
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [new]
+    assert list(OutboxKey.objects.values_list("message_id", flat=True)) == [new]

@@ -64,7 +64,7 @@ class _Editor:
 @pytest.mark.django_db
 def test_declared_tables_are_partitioned_on_postgresql_only() -> None:
     names = {spec.table for spec in partitions.tables()}
-    assert {"checkpoints_passage", "monitoring_healthcheck"} <= names
+    assert {"checkpoints_passage", "monitoring_healthcheck", "core_outboxmessage", "core_auditevent"} <= names
     for spec in partitions.tables():
         assert partitions.is_partitioned(spec) == (connection.vendor == "postgresql"), spec.table
         if connection.vendor == "postgresql":
@@ -230,3 +230,24 @@ def test_a_date_column_is_split_on_its_days() -> None:
     partitions.convert_to_plain(_Editor(), DAY_PROBE)
     assert not partitions.is_partitioned(DAY_PROBE)
     assert len(_rows("SELECT id FROM tz_probe_day")) == 2
+
+
+@pytest.mark.django_db
+def test_a_late_month_of_the_audit_log_moves_its_rows_past_the_append_only_trigger() -> None:
+    """Rows that landed in the audit log's default partition (a month not made in time) move to
+    their month when it is made: the append-only trigger is off for that move only."""
+    if connection.vendor != "postgresql":
+        return
+    spec = partitions.AUDIT_EVENTS
+    then = timezone.now() - timedelta(days=5 * 365)
+    _exec(
+        "INSERT INTO core_auditevent (created_at, actor_name, action, object_type, object_id, object_repr,"
+        " place_path, purpose, details) VALUES (%s, 'a', 'exported', '', '', '', '', 'late', '{}')",
+        [then],
+    )
+    month = partitions.month_start(timezone.localdate(then))
+    assert partitions.make_month(spec, month) == spec.partition_name(month)
+    assert _rows(f"SELECT purpose FROM {spec.partition_name(month)}") == [("late",)]  # noqa: S608
+    assert _rows(f"SELECT count(*) FROM {spec.default}") == [(0,)]  # noqa: S608
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _exec("DELETE FROM core_auditevent")  # the trigger is on again, on the new month too

@@ -4,6 +4,7 @@ recipient keeps its message's status (from the worker's batch and from delivery 
 the reach report reads the recipients, not the outbox."""
 
 import json
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -139,3 +140,31 @@ def test_the_recipient_takes_the_status_of_each_batch_and_each_receipt(demo, sta
     sent.refresh_from_db()
     assert sent.status == MessageStatus.DELIVERED
     assert all(r.status == r.message.status for r in Recipient.objects.filter(notice=notice).exclude(sealed_to=""))
+
+
+def test_a_recipient_whose_message_went_with_its_month_is_not_texted_again(demo: Any, standin: Any) -> None:
+    """The outbox keeps TONGZHOU_OUTBOX_RETENTION_MONTHS; a dropped month sets the recipients'
+    message NULL (no database constraint), and they keep the status their text had reached."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongzhou.core.outbox.models import OutboxKey
+    from tongzhou.core.partitions import maintain_all
+
+    notice = sent_without_texts(demo)
+    with queued_only():
+        total = notice_texts_queue(notice.pk)
+    assert dispatch.deliver() == {MessageStatus.SENT: total}
+    then = timezone.now() - timedelta(days=250)
+    OutboxMessage.objects.filter(kind="notice").update(created_at=then)
+    OutboxKey.objects.filter(key__startswith=f"notice-{notice.pk}-").update(created_at=then)
+    with override_settings(TONGZHOU_OUTBOX_RETENTION_MONTHS=6):
+        maintain_all()
+    texted = Recipient.objects.filter(notice=notice).exclude(sealed_to="")
+    assert not OutboxMessage.objects.filter(kind="notice").exists()
+    assert texted.count() == total and not texted.filter(message__isnull=False).exists()
+    assert set(texted.values_list("status", flat=True)) == {MessageStatus.SENT}
+    with queued_only():
+        assert notice_texts_queue(notice.pk) == 0
+    assert reach_report(notice)[1]["pending"] == 0

@@ -27,6 +27,7 @@ TABLES = (
     "notices_reach",
     "notices_recipient",
     "core_outboxmessage",
+    "core_outboxkey",
     "welfare_enrollment",
     "welfare_claim",
     "reports_snapshot",
