@@ -73,6 +73,8 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
+        # A person's history (who changed and who viewed their record): by index, newest first.
+        indexes = [models.Index(fields=["object_type", "object_id", "-created_at"], name="audit_object_history")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
