@@ -23,8 +23,10 @@ Which tables (issue #22):
 - testing_sample stays plain: "sampled once per round" (round, person) and the offline replay key
   (client_uuid) are unique keys that cannot take the sample time without losing their guarantee;
   its reads go by round, which months would not prune. Results are columns of the tube.
-- supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
-  "arrives once" are unique keys without the time, and donations point into it.
+- supplies_entry (by created_at; kept for ever, no retention) is partitioned: "reversed once"
+  and "arrives once" are the unique key of supplies_entryclaim, written with the entry, and the
+  keys pointing into the ledger (reversals, arrivals, donation and purchase lines) have no
+  database constraint. A store's entries read by (store, created_at).
 - core_outboxmessage stays plain: its idempotency key (unique, the guard against texting twice)
   cannot take the time, notice recipients point into it, and the sweep reads by status and next
   attempt, not by month.
