@@ -92,9 +92,12 @@ def generate_city(
         admin.set_password(f"city-{seed}-admin")
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
-    for spec in partitions.tables():  # the passage log's and the health checks' months
+    # The months of the partitioned tables (passages, health checks, the stock ledger) over the
+    # days written, from last month at least.
+    since = min(day_list[0], partitions.month_start(today, -1))
+    for spec in partitions.tables():
         if partitions.is_partitioned(spec):
-            partitions.ensure_partitions(spec, now=now)
+            partitions.ensure_partitions(spec, now=now, since=since)
     item_ids = [item.pk for item in supplies.items()]
     share, extra = divmod(residents, len(chosen))
     jobs = [

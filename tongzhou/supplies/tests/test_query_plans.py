@@ -34,6 +34,7 @@ def city(supplies: Any) -> Store:
     hundred in the first entry's area."""
     partitions.ensure_partitions(LEDGER, since=timezone.localdate() - timedelta(days=70))
     balance = Balance.objects.order_by("pk").first()
+    assert balance is not None
     stores = list(Store.objects.values_list("pk", flat=True))
     clone_rows("supplies_lot", 30_000, code="'L' || g")
     clone_rows(
