@@ -20,7 +20,8 @@ this one does each part:
 - welfare: a protection plan per community, its volunteers enrolled, claims at every step;
 - testing: rounds every ten days, 10-in-1 tubes, results, recalls after a positive tube;
 - supplies: a storeroom per community, donations received and daily issues in the stock ledger,
-  with their running balances made from the entries;
+  a compound's household distribution every ten days (packed building by building out of the
+  store, delivered door to door), with the running balances made from the entries;
 - messages: notices to every household every fifteen days, their reach, and a text to every
   household head through the outbox, with how far it got;
 - the daily snapshots of every day.
@@ -176,7 +177,8 @@ def _build(job: Job, seal: Any = None) -> CityStats:
         with timed(stats, "testing"):
             testing.testing(made, days, admin, rng, now, stats)
         with timed(stats, "supplies"):
-            supplies.supplies(made, days, items, rng, now, stats)
+            store = supplies.supplies(made, days, items, rng, now, stats)
+            supplies.distributions(made, store, days, items, admin, rng, now, stats)
         with timed(stats, "notices"):
             messages.notices(made, days, admin, rng, now, stats)
     return stats
