@@ -144,12 +144,14 @@ def main() -> None:
 
     from tongzhou.accounts.models import User
     from tongzhou.accounts.selectors import scope_for
+    from tongzhou.core.partitions import ensure_partitions
     from tongzhou.core.permissions import Perm
     from tongzhou.demo import load_demo
     from tongzhou.places.demo import ER_GE
     from tongzhou.places.models import Place, PlaceKind
     from tongzhou.supplies.demo import _supplies
     from tongzhou.supplies.models import Balance, Entry, HandOut, HandOutTally, Item, Lot, Store, StoreKind
+    from tongzhou.supplies.partitions import LEDGER
     from tongzhou.supplies.selectors import supplies_figures
     from tongzhou.supplies.services.catalogue import store_create
     from tongzhou.supplies.services.checks import ledger_compare
@@ -209,6 +211,8 @@ def main() -> None:
         keys = [(s, p, item.pk, lot) for s, p in stores for item in items for lot in lots[item.pk]]
         per_key = max(2, args.entries // len(keys))
         now = timezone.now()
+        # The ledger's months over the 60 days written (PostgreSQL partitions by month).
+        ensure_partitions(LEDGER, since=timezone.localdate(now - timedelta(days=61)), now=now)
         buf = io.StringIO()
         written = 0
         for store_id, path, item_id, lot_id in keys:

@@ -27,8 +27,10 @@ Which tables (issue #22):
   round, and a round's reads name the day (`round_samples`), so they read one month.
   TONGZHOU_SAMPLE_RETENTION_MONTHS, 0 = off: the per-round results purge is the data rule's.
   Results are columns of the tube.
-- supplies_entry stays plain: the ledger is kept for ever (nothing to drop), "reversed once" and
-  "arrives once" are unique keys without the time, and donations point into it.
+- supplies_entry (by created_at; kept for ever, no retention) is partitioned: "reversed once"
+  and "arrives once" are the unique key of supplies_entryclaim, written with the entry, and the
+  keys pointing into the ledger (reversals, arrivals, donation and purchase lines) have no
+  database constraint. A store's entries read by (store, created_at).
 - core_outboxmessage (by created_at; TONGZHOU_OUTBOX_RETENTION_MONTHS, 6: texts carry phone
   numbers) is partitioned (tongzhou/core/outbox/partitions.py). Its idempotency key is taken
   once in a plain key table (core_outboxkey, unique, written with the message in the same
@@ -187,8 +189,8 @@ def make_month(spec: PartitionedTable, start: date, *, connection: Any = None) -
             [low, high],
         )
         if cursor.fetchone()[0]:
-            # A move, not a deletion: a trigger refusing DELETE (the audit log's append-only one)
-            # is off meanwhile, in this transaction only. A table with pending trigger events (rows
+            # A move, not a deletion: a trigger refusing DELETE (the audit log's and the ledger's
+            # append-only ones) is off meanwhile, in this transaction only. A table with pending trigger events (rows
             # written earlier in the transaction) cannot be altered: deferred checks run first.
             cursor.execute(
                 "SELECT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "

@@ -20,7 +20,8 @@ this one does each part:
 - welfare: a protection plan per community, its volunteers enrolled, claims at every step;
 - testing: rounds every ten days, 10-in-1 tubes, results, recalls after a positive tube;
 - supplies: a storeroom per community, donations received and daily issues in the stock ledger,
-  with their running balances made from the entries;
+  a compound's household distribution every ten days (packed building by building out of the
+  store, delivered door to door), with the running balances made from the entries;
 - messages: notices to every household every fifteen days, their reach, and a text to every
   household head through the outbox, with how far it got;
 - the daily snapshots of every day.
@@ -92,12 +93,13 @@ def generate_city(
         admin.set_password(f"city-{seed}-admin")
         admin.save()
         role_grant(actor=None, user=admin, role=Role.DISTRICT_ADMIN, place=city)
-    # Every partitioned table's months over the days generated (passages, health checks, samples,
-    # the outbox, the audit log; a log locked down has its months already and is not this role's
-    # to change).
+    # Every partitioned table's months over the days generated, from last month at least
+    # (passages, health checks, samples, the stock ledger, the outbox, the audit log; a log locked
+    # down has its months already and is not this role's to change).
+    since = min(day_list[0], partitions.month_start(today, -1))
     for spec in partitions.tables():
         if partitions.is_partitioned(spec) and partitions.owned(spec):
-            partitions.ensure_partitions(spec, now=now, since=day_list[0])
+            partitions.ensure_partitions(spec, now=now, since=since)
     item_ids = [item.pk for item in supplies.items()]
     share, extra = divmod(residents, len(chosen))
     jobs = [
@@ -176,7 +178,8 @@ def _build(job: Job, seal: Any = None) -> CityStats:
         with timed(stats, "testing"):
             testing.testing(made, days, admin, rng, now, stats)
         with timed(stats, "supplies"):
-            supplies.supplies(made, days, items, rng, now, stats)
+            store = supplies.supplies(made, days, items, rng, now, stats)
+            supplies.distributions(made, store, days, items, admin, rng, now, stats)
         with timed(stats, "notices"):
             messages.notices(made, days, admin, rng, now, stats)
     return stats

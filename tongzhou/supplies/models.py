@@ -157,22 +157,26 @@ class Entry(models.Model):
     reason = models.CharField(_("reason"), max_length=16, choices=AdjustReason.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     batch = models.UUIDField(_("batch"), db_index=True)
-    reverses = models.OneToOneField(
+    # The entry this one cancels, and on an arrival the in-transit entry whose goods arrived. Held
+    # without a database constraint (the ledger is partitioned by month on PostgreSQL); "reversed
+    # once" and "arrives once" are EntryClaim's unique keys, written with the entry.
+    reverses = models.ForeignKey(
         "self",
         verbose_name=_("reverses"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="reversed_by",
+        db_constraint=False,
+        related_name="reversals",
     )
-    # On an arrival: the in-transit entry whose goods arrived (each arrives once).
-    arrives = models.OneToOneField(
+    arrives = models.ForeignKey(
         "self",
         verbose_name=_("arrival of"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="arrival",
+        db_constraint=False,
+        related_name="arrivals",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
@@ -187,6 +191,7 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["store", "item", "lot", "in_transit"], name="supplies_entry_balance"),
             models.Index(fields=["place_path", "created_at"], name="supplies_entry_area"),
+            models.Index(fields=["store", "created_at"], name="supplies_entry_store_time"),
         ]
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="supplies_entry_not_zero")]
 
@@ -200,6 +205,34 @@ class Entry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The stock ledger is append-only: write a reversing entry.")
+
+
+class ClaimKind(models.TextChoices):
+    REVERSAL = "reversal", _("Reversal")
+    ARRIVAL = "arrival", _("Arrival")
+
+
+class EntryClaim(models.Model):
+    """The ledger's rules that hold over all time, kept out of the partitioned ledger (whose unique
+    keys must take the month): an entry is reversed once (`reversal`, the reversed entry) and
+    in-transit goods arrive once (`arrival`, the in-transit entry). Written in the transaction of
+    the entry `by` that claims it; a second claim is refused by the unique key."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=ClaimKind.choices)
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
+    by = models.ForeignKey(
+        Entry, verbose_name=_("by entry"), on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ledger entry claim")
+        verbose_name_plural = _("ledger entry claims")
+        constraints = [models.UniqueConstraint(fields=["kind", "entry"], name="supplies_entry_claimed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entry_id}"
 
 
 class Balance(models.Model):
@@ -301,7 +334,9 @@ class DonationLine(models.Model):
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
-    entry = models.OneToOneField(Entry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(
+        Entry, verbose_name=_("entry"), on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("donation line")
@@ -765,7 +800,13 @@ class PurchaseLine(models.Model):
         Lot, verbose_name=_("lot"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     entry = models.OneToOneField(
-        Entry, verbose_name=_("entry"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Entry,
+        verbose_name=_("entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        related_name="+",
     )
 
     class Meta:

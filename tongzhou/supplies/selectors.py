@@ -123,7 +123,7 @@ def store_entries(store: Store, limit: int = 50) -> QuerySet[Entry]:
     return (
         Entry.objects.filter(store=store)
         .select_related("item", "lot", "actor")
-        .prefetch_related("reversed_by", "arrival")
+        .prefetch_related("reversals", "arrivals")
         .order_by("-created_at", "-pk")[:limit]
     )
 

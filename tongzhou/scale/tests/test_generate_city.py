@@ -20,10 +20,12 @@ from tongzhou.monitoring.models import HealthCheck
 from tongzhou.notices.models import Notice, Recipient, Texted
 from tongzhou.people.idnumbers import check_digit
 from tongzhou.people.models import Person
-from tongzhou.places.models import Place, PlaceKind
+from tongzhou.places.models import Household, Place, PlaceKind
 from tongzhou.reports.models import Snapshot
 from tongzhou.scale.city import generate_city
-from tongzhou.supplies.models import Entry
+from tongzhou.scale.supplies import DISTRIBUTION_EVERY
+from tongzhou.supplies.distribution_services import building_needs
+from tongzhou.supplies.models import Distribution, DistributionHousehold, Entry
 from tongzhou.supplies.services.checks import ledger_compare
 from tongzhou.testing.models import Sample
 from tongzhou.volunteers.models import HoursEntry, Volunteer
@@ -64,6 +66,33 @@ def test_real_places_and_every_module_filled(city: str) -> None:
     # The stock ledger it wrote passes the nightly check.
     report = ledger_compare()
     assert report.entries > 0 and report.mismatches == []
+
+
+def test_household_distributions_go_through_the_ledger(city: str) -> None:
+    """Each community's compounds get their parcels in turn, every household of the compound
+    listed, each building packed once with the goods its households need issued out of the store
+    in the pack's batch, most delivered and only those delivered confirmed."""
+    assert "supplies_distributionhousehold" in city
+    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY):
+        distributions = list(Distribution.objects.filter(subtree_q(community.path, "place_path")))
+        assert len(distributions) == len(range(1, DAYS, DISTRIBUTION_EVERY))
+        for distribution in distributions:
+            households = distribution.households.all()
+            assert (
+                households.count()
+                == Household.objects.filter(subtree_q(distribution.place_path, "place__path")).count()
+                > 0
+            )
+            buildings = set(households.values_list("building_id", flat=True))
+            assert set(distribution.packs.values_list("building_id", flat=True)) == buildings
+            for pack in distribution.packs.all():
+                issued = {e.item_id: -e.quantity for e in Entry.objects.filter(batch=pack.batch, kind="issued")}
+                assert issued == {
+                    item.pk: quantity for item, quantity in building_needs(distribution, pack.building_id)
+                }
+            assert households.filter(delivered_at__isnull=False, delivered_by__isnull=False).exists()
+            assert not households.filter(delivered_at__isnull=True, confirmed_at__isnull=False).exists()
+    assert ledger_compare().mismatches == []
 
 
 def test_figures_add_up_from_communities_to_streets_and_city(city: str) -> None:
@@ -159,6 +188,9 @@ def _fingerprint(seed: int, now: datetime) -> dict[str, object]:
             "passages": list(Passage.objects.order_by("scanned_at").values_list("scanned_at", "reason")),
             "texts": sorted(OutboxMessage.objects.values_list("status", "to_masked")),
             "ledger": sorted(Entry.objects.values_list("kind", "quantity", "created_at")),
+            "parcels": sorted(
+                DistributionHousehold.objects.values_list("room", "people", "delivered_at", "confirmed_at")
+            ),
             "samples": Sample.objects.count(),
             "claims": sorted(Claim.objects.values_list("status", "amount", "event_on")),
         }
@@ -170,6 +202,7 @@ def test_same_seed_same_district() -> None:
     now = timezone.now()
     first = _fingerprint(5, now)
     assert first["rows"]["messages"] > 0 and first["rows"]["ledger_entries"] > 0  # type: ignore[index]
+    assert first["rows"]["distribution_households"] > 0  # type: ignore[index]
     assert _fingerprint(5, now) == first
     assert _fingerprint(6, now)["names"] != first["names"]
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,9 @@ from tongzhou.supplies.audit import SuppliesAudit
 from tongzhou.supplies.models import (
     AdjustReason,
     Balance,
+    ClaimKind,
     Entry,
+    EntryClaim,
     EntryKind,
     HandOut,
     HandOutTally,
@@ -93,7 +95,22 @@ def _move(
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
     entry.save(force_insert=True)
+    if reverses is not None:
+        _claim(ClaimKind.REVERSAL, reverses, entry, _("This movement was reversed already."))
+    if arrives is not None:
+        _claim(ClaimKind.ARRIVAL, arrives, entry, _("These goods have arrived already or the transfer was reversed."))
     return entry
+
+
+def _claim(kind: str, original: Entry, by: Entry, refused: str) -> None:
+    """The unique key behind "reversed once" / "arrives once", in the entry's transaction: a
+    second claim (two people at once, past the services' checks) is refused with the check's
+    message, and the caller's transaction writes nothing."""
+    try:
+        with transaction.atomic():
+            EntryClaim.objects.create(kind=kind, entry=original, by=by)
+    except IntegrityError as error:
+        raise ValidationError(refused) from error
 
 
 def _not_expired(lot: Lot, today: date | None = None) -> None:

@@ -279,8 +279,8 @@ def requisition_receive(*, actor: User | None, requisition: Requisition) -> Requ
         store=requisition.store,
         in_transit=True,
         quantity__gt=0,
-        arrival__isnull=True,
-        reversed_by__isnull=True,
+        arrivals__isnull=True,
+        reversals__isnull=True,
     ).select_related("store", "lot", "lot__item")
     for entry in waiting:
         transfer_arrive(actor=actor, entry=entry)

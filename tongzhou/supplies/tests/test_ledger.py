@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tongzhou.alerts.models import Alert
 from tongzhou.supplies.alert_kinds import Kind
-from tongzhou.supplies.models import AdjustReason, Balance, Entry, EntryKind, Lot
+from tongzhou.supplies.models import AdjustReason, Balance, ClaimKind, Entry, EntryClaim, EntryKind, Lot
 from tongzhou.supplies.services import ledger
 from tongzhou.supplies.services.checks import ledger_check, ledger_compare
 from tongzhou.supplies.services.ledger import (
@@ -160,6 +160,49 @@ def test_a_reversing_entry_restores_the_balance(supplies):
     assert ledger_compare().mismatches == []
 
 
+def test_a_second_reversal_or_arrival_past_the_checks_is_refused_by_the_claim(supplies):
+    """Two keepers at once both pass the services' checks; the claim's unique key refuses the
+    second with the check's message, and its transaction writes nothing."""
+    store, item, keeper = supplies.store_taian, supplies.item_suit, supplies.taian_keeper
+    (issued,) = stock_issue(actor=keeper, store=store, item=item, quantity=7)
+    (reversal,) = entry_reverse(actor=keeper, entry=issued, note="记错了")
+    assert EntryClaim.objects.filter(kind=ClaimKind.REVERSAL, entry=issued, by=reversal).exists()
+    before = counts()
+    with pytest.raises(ValidationError, match="reversed already"), transaction.atomic():
+        ledger._move(
+            actor=keeper,
+            store=store,
+            lot=issued.lot,
+            kind=EntryKind.ISSUED,
+            quantity=Decimal(7),
+            batch=reversal.batch,
+            reverses=issued,
+        )
+    assert counts() == before
+
+    source, destination = supplies.store_taian, supplies.store_taian_gate
+    entries = stock_transfer(
+        actor=keeper, source=source, destination=destination, item=supplies.item_gloves, quantity=4
+    )
+    sent = next(e for e in entries if e.in_transit)
+    transfer_arrive(actor=keeper, entry=sent)
+    assert EntryClaim.objects.filter(kind=ClaimKind.ARRIVAL, entry=sent).count() == 1
+    before = counts()
+    with pytest.raises(ValidationError, match="arrived already"), transaction.atomic():
+        ledger._move(
+            actor=keeper,
+            store=destination,
+            lot=sent.lot,
+            kind=EntryKind.TRANSFER_IN,
+            quantity=Decimal(4),
+            in_transit=True,
+            batch=sent.batch,
+            arrives=sent,
+        )
+    assert counts() == before
+    assert ledger_compare().mismatches == []
+
+
 def test_a_reversed_transfer_returns_both_legs(supplies):
     source, destination, item = supplies.store_taian, supplies.store_taian_gate, supplies.item_gloves
     entries = stock_transfer(
@@ -240,3 +283,40 @@ def test_the_check_also_proves_the_received_and_used_sums(supplies):
         cursor.execute("UPDATE supplies_balance SET used = used - 10 WHERE id = %s", [balance.pk])
     (mismatch,) = ledger_compare().mismatches
     assert (mismatch.store_id, mismatch.item_id) == (supplies.store_taian.pk, supplies.item_mask.pk)
+
+
+@pytest.mark.postgres
+def test_entries_in_the_default_partition_move_to_their_month_and_stay_append_only(supplies):
+    """Entries of a month with no partition yet (maintenance stopped for months) land in the
+    default partition; making the month moves them, past the append-only trigger, which is on
+    again afterwards."""
+    from datetime import date
+
+    from tongzhou.core import partitions
+    from tongzhou.supplies.partitions import LEDGER
+
+    if connection.vendor != "postgresql":
+        pytest.skip("partitions are PostgreSQL's")
+    entry = Entry.objects.order_by("pk").first()
+    month = partitions.month_start(timezone.localdate(), 9)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO supplies_entry (place_path, kind, quantity, in_transit, reason, note, batch, created_at,"
+            " item_id, lot_id, store_id) SELECT place_path, kind, quantity, in_transit, reason, note, batch, %s,"
+            " item_id, lot_id, store_id FROM supplies_entry WHERE id = %s RETURNING id",
+            [partitions.start_of(month) + timedelta(days=3), entry.pk],
+        )
+        (late,) = cursor.fetchone()
+    assert month > date.today()
+    assert partitions.make_month(LEDGER, month) == LEDGER.partition_name(month)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT id FROM "{LEDGER.partition_name(month)}"')  # noqa: S608
+        assert cursor.fetchall() == [(late,)]
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{LEDGER.partition_name(month)}"')  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = 'supplies_entry_no_update'",
+            [LEDGER.default],
+        )
+        assert cursor.fetchall() == [("O",)]

@@ -82,13 +82,21 @@ def test_a_transfer_then_arrival_then_a_reversal_through_the_pages(supplies):
     )
     assert response.status_code == 302
     arriving = Entry.objects.get(store=supplies.store_taian_gate, item=supplies.item_gloves, in_transit=True)
+    gate_page = reverse("supplies:store", args=[supplies.store_taian_gate.pk])
+    assert reverse("supplies:arrive", args=[arriving.pk]) in client.get(gate_page).content.decode()
     assert client.post(reverse("supplies:arrive", args=[arriving.pk])).status_code == 302
+    # Arrived once: the page offers it no more, and a second confirmation is refused.
+    assert reverse("supplies:arrive", args=[arriving.pk]) not in client.get(gate_page).content.decode()
+    assert client.post(reverse("supplies:arrive", args=[arriving.pk])).status_code == 302
+    assert Entry.objects.filter(arrives=arriving).count() == 1
     assert stock(supplies.store_taian_gate, supplies.item_gloves) == 50
     sent = Entry.objects.get(store=supplies.store_taian, item=supplies.item_gloves, kind=EntryKind.TRANSFER_OUT)
     issue(client, supplies.store_taian, supplies.item_suit, "3")
     suit_out = Entry.objects.get(store=supplies.store_taian, kind=EntryKind.ISSUED)
     assert client.post(reverse("supplies:reverse", args=[suit_out.pk]), {"note": "录错"}).status_code == 302
     assert stock(supplies.store_taian, supplies.item_suit) == 20
+    page = client.get(reverse("supplies:store", args=[supplies.store_taian.pk])).content.decode()
+    assert reverse("supplies:reverse", args=[suit_out.pk]) not in page
     assert sent.quantity == -50
 
 

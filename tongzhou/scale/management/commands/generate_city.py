@@ -24,6 +24,8 @@ TABLES = (
     "testing_sample",
     "supplies_entry",
     "supplies_balance",
+    "supplies_distribution",
+    "supplies_distributionhousehold",
     "notices_reach",
     "notices_recipient",
     "core_outboxmessage",
