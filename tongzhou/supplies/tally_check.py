@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
-from tongzhou.alerts.services import NewAlert, alerts_raise
-from tongzhou.supplies.alert_kinds import SUBJECT, Kind
-from tongzhou.supplies.models import Item, Store
+from tongzhou.supplies.alert_kinds import Kind
+from tongzhou.supplies.services.checks import store_alerts_raise
 from tongzhou.supplies.services.quantities import plain_quantity
 
 
@@ -95,28 +93,16 @@ def tally_check() -> TallyReport:
     report = tally_compare()
     if not report.mismatches:
         return report
-    stores = Store.objects.in_bulk({m.store_id for m in report.mismatches})
-    items = Item.objects.in_bulk({m.item_id for m in report.mismatches})
-    today = timezone.localdate().isoformat()
-    new = [
-        NewAlert(
-            kind=Kind.TALLY_MISMATCH,
-            place_path=stores[m.store_id].place_path,
-            place_id=stores[m.store_id].place_id,
-            subject_type=SUBJECT,
-            subject_id=m.store_id,
-            subject_label=f"{stores[m.store_id].name} · {items[m.item_id].name}",
-            details={
-                "item": items[m.item_id].name,
-                "by": m.kind,
-                "who": m.who,
-                "tally": plain_quantity(m.tally) if m.tally is not None else "-",
-                "handouts": plain_quantity(m.handouts) if m.handouts is not None else "-",
-            },
-            once_key=f"supplies-tally:{m.store_id}:{m.item_id}:{m.kind}:{m.who}:{today}",
-        )
-        for m in report.mismatches
-    ]
-    with transaction.atomic():
-        report.alerts = len(alerts_raise(alerts=new))
+    report.alerts = store_alerts_raise(
+        Kind.TALLY_MISMATCH,
+        report.mismatches,
+        details=lambda m, item: {
+            "item": item.name,
+            "by": m.kind,
+            "who": m.who,
+            "tally": plain_quantity(m.tally) if m.tally is not None else "-",
+            "handouts": plain_quantity(m.handouts) if m.handouts is not None else "-",
+        },
+        key=lambda m: f"supplies-tally:{m.store_id}:{m.item_id}:{m.kind}:{m.who}",
+    )
     return report

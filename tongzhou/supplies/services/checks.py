@@ -2,7 +2,7 @@
 its entries."""
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -107,35 +107,49 @@ def ledger_compare() -> CheckReport:
     return report
 
 
+def store_alerts_raise(
+    kind: str, rows: Sequence[Any], *, details: Callable[[Any, Item], dict[str, Any]], key: Callable[[Any], str]
+) -> int:
+    """One alert of `kind` per row (each with a store_id and an item_id) at its store's place, for
+    the street administrator, once a day each (`key` names the row within the day). The nightly
+    checks' shared end: the ledger's balances and the hand-out tallies. Returns how many were new."""
+    stores = Store.objects.in_bulk({row.store_id for row in rows})
+    items = Item.objects.in_bulk({row.item_id for row in rows})
+    today = timezone.localdate().isoformat()
+    new = [
+        NewAlert(
+            kind=kind,
+            place_path=stores[row.store_id].place_path,
+            place_id=stores[row.store_id].place_id,
+            subject_type=SUBJECT,
+            subject_id=row.store_id,
+            subject_label=f"{stores[row.store_id].name} · {items[row.item_id].name}",
+            details=details(row, items[row.item_id]),
+            once_key=f"{key(row)}:{today}",
+        )
+        for row in rows
+    ]
+    with transaction.atomic():
+        return len(alerts_raise(alerts=new))
+
+
 def ledger_check(*, mismatches: Sequence[Mismatch] | None = None) -> CheckReport:
     """The nightly check: compare (`ledger_compare`) and raise one alert per differing balance
     (once a day each) at its store's place, for the street administrator."""
     report = ledger_compare() if mismatches is None else CheckReport(mismatches=list(mismatches))
     if not report.mismatches:
         return report
-    stores = Store.objects.in_bulk({m.store_id for m in report.mismatches})
-    items = Item.objects.in_bulk({m.item_id for m in report.mismatches})
     lots = Lot.objects.in_bulk({m.lot_id for m in report.mismatches})
-    today = timezone.localdate().isoformat()
-    new = [
-        NewAlert(
-            kind=Kind.LEDGER_MISMATCH,
-            place_path=stores[m.store_id].place_path,
-            place_id=stores[m.store_id].place_id,
-            subject_type=SUBJECT,
-            subject_id=m.store_id,
-            subject_label=f"{stores[m.store_id].name} · {items[m.item_id].name}",
-            details={
-                "item": items[m.item_id].name,
-                "lot": lots[m.lot_id].code,
-                "in_transit": m.in_transit,
-                "balance": plain_quantity(m.balance) if m.balance is not None else "-",
-                "entries": plain_quantity(m.entries) if m.entries is not None else "-",
-            },
-            once_key=f"supplies-ledger:{m.store_id}:{m.item_id}:{m.lot_id}:{int(m.in_transit)}:{today}",
-        )
-        for m in report.mismatches
-    ]
-    with transaction.atomic():
-        report.alerts = len(alerts_raise(alerts=new))
+    report.alerts = store_alerts_raise(
+        Kind.LEDGER_MISMATCH,
+        report.mismatches,
+        details=lambda m, item: {
+            "item": item.name,
+            "lot": lots[m.lot_id].code,
+            "in_transit": m.in_transit,
+            "balance": plain_quantity(m.balance) if m.balance is not None else "-",
+            "entries": plain_quantity(m.entries) if m.entries is not None else "-",
+        },
+        key=lambda m: f"supplies-ledger:{m.store_id}:{m.item_id}:{m.lot_id}:{int(m.in_transit)}",
+    )
     return report
