@@ -295,6 +295,41 @@ def maintain_all(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
     return report
 
 
+def _table_shape(cursor: Any, table: str) -> tuple[list[Any], list[Any], list[Any]]:
+    """What a conversion makes again on the new table: its constraints (name, type, definition,
+    backing index), the indexes not backing a constraint (oid, name, definition, unique) and its
+    own triggers (name, definition; not those a partition has from its parent)."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid), conindid FROM pg_constraint "
+        "WHERE conrelid = %s::regclass ORDER BY contype, conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    backing = {row[3] for row in constraints if row[3]}
+    cursor.execute(
+        "SELECT i.indexrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
+        [table],
+    )
+    indexes = [row for row in cursor.fetchall() if row[0] not in backing]
+    cursor.execute(
+        "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+        "AND tgparentid = 0",
+        [table],
+    )
+    return constraints, indexes, cursor.fetchall()
+
+
+def _free_names(cursor: Any, table: str, constraints: list[Any], indexes: list[Any], triggers: list[Any]) -> None:
+    """Drops the table's triggers, constraints and indexes, so the new table can take their names."""
+    for name, _definition in triggers:
+        cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
+    for name, *_rest in constraints:
+        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for _oid, name, *_rest in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+
+
 def convert_to_partitioned(schema_editor: Any, spec: PartitionedTable, *, now: datetime | None = None) -> None:
     """In a migration: turns the plain table `spec.table` (rows and all) into one partitioned by
     month of `spec.column`. Nothing on SQLite. Refuses when a foreign key still points into the
@@ -315,37 +350,15 @@ def convert_to_partitioned(schema_editor: Any, spec: PartitionedTable, *, now: d
         incoming = cursor.fetchall()
         if incoming:
             raise RuntimeError(f"{table}: foreign keys still point into it: {incoming}")
-        cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid), conindid FROM pg_constraint "
-            "WHERE conrelid = %s::regclass ORDER BY contype, conname",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        backing = {row[3] for row in constraints if row[3]}
-        cursor.execute(
-            "SELECT i.indexrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
-            [table],
-        )
-        indexes = [row for row in cursor.fetchall() if row[0] not in backing]
+        constraints, indexes, triggers = _table_shape(cursor, table)
         for _oid, name, definition, unique in indexes:
             if unique and not re.search(rf'\b"?{column}"?\b', definition.split(" USING ", 1)[-1]):
                 raise RuntimeError(f"{table}: unique index {name} lacks the partition key {column}")
-        cursor.execute(
-            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-            [table],
-        )
-        triggers = cursor.fetchall()
         cursor.execute("SELECT attidentity FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'id'", [table])
         identity = cursor.fetchone()[0]
 
         # Free every name on the old table, then set it aside.
-        for name, _definition in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
-        for name, *_rest in constraints:
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        for _oid, name, *_rest in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
+        _free_names(cursor, table, constraints, indexes, triggers)
         if identity:
             cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "id" DROP IDENTITY')
         else:
@@ -407,31 +420,8 @@ def convert_to_plain(schema_editor: Any, spec: PartitionedTable) -> None:
     table, column, old = spec.table, spec.column, f"{spec.table}__partitioned"
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid), conindid FROM pg_constraint "
-            "WHERE conrelid = %s::regclass ORDER BY contype, conname",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        backing = {row[3] for row in constraints if row[3]}
-        cursor.execute(
-            "SELECT i.indexrelid, c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
-            [table],
-        )
-        indexes = [row for row in cursor.fetchall() if row[0] not in backing]
-        cursor.execute(
-            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
-            "AND tgparentid = 0",
-            [table],
-        )
-        triggers = cursor.fetchall()
-        for name, _definition in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
-        for name, *_rest in constraints:
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        for _oid, name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
+        constraints, indexes, triggers = _table_shape(cursor, table)
+        _free_names(cursor, table, constraints, indexes, triggers)
         cursor.execute(f'ALTER SEQUENCE "{table}_id_seq" OWNED BY NONE')
         cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
         cursor.execute(f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS)')
@@ -444,7 +434,7 @@ def convert_to_plain(schema_editor: Any, spec: PartitionedTable) -> None:
             elif kind == "u":
                 definition = re.sub(rf', "?{column}"?\)$', ")", definition)
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-        for _oid, _name, definition in indexes:
+        for _oid, _name, definition, _unique in indexes:
             cursor.execute(definition.replace(" ON ONLY ", " ON "))
         for _name, definition in triggers:
             cursor.execute(definition)
