@@ -20,6 +20,7 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,17 +29,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default="tz_city_1000000")
-    parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--dump", help="write the profiles to DUMP.real and DUMP.bare")
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
-    args = parser.parse_args()
+def stack(db: str, postgres: str) -> tuple[Callable[[str], int], dict[str, str]]:
+    """The WSGI application of bench/gate_stack on database DB, a device bound to its first gate:
+    `call(path)` sends one scan (fresh client_uuid, one of the gate's pass tokens) and answers its
+    status; `paths` are the bare view's and the real endpoint's."""
     from city import db_url, django_env
 
-    os.environ.update(django_env(db_url(args.postgres, args.db)))
+    os.environ.update(django_env(db_url(postgres, db)))
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "gate_stack.settings",
@@ -55,14 +52,16 @@ def main() -> None:
 
     application = get_wsgi_application()
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from tongzhou.accounts.models import User
     from tongzhou.checkpoints.models import Gate, Pass, PassStatus
     from tongzhou.checkpoints.services.gates import device_create
     from tongzhou.checkpoints.services.passes import pass_token
+    from tongzhou.places.models import Place, PlaceKind
 
-    gate = Gate.objects.order_by("pk").first()
+    # bench/city.py's gate (its passes are issued there): the first community's first.
+    first = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code").first()
+    gate = Gate.objects.filter(place__parent=first).order_by("pk").first() or Gate.objects.order_by("pk").first()
     assert gate is not None
     tokens = [
         pass_token(p)
@@ -115,7 +114,21 @@ def main() -> None:
         chunks.close()  # type: ignore[attr-defined]
         return int(status[0].split()[0])
 
-    paths = {"bare": "/bench/bare/", "real": f"/api/v1/checkpoints/{gate.pk}/passages"}
+    return call, {"bare": "/bench/bare/", "real": f"/api/v1/checkpoints/{gate.pk}/passages"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="tz_city_1000000")
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--dump", help="write the profiles to DUMP.real and DUMP.bare")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    call, paths = stack(args.db, args.postgres)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     for name, path in paths.items():
         assert call(path) == 200, name
         with CaptureQueriesContext(connection) as queries:

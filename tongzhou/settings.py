@@ -131,6 +131,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A gate device's scan goes from here on a shorter way (the middleware it needs, not sessions,
+    # CSRF, log-in or messages): see its module.
+    "tongzhou.checkpoints.middleware.DeviceScanMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -27,11 +27,14 @@ from tongzhou.accounts.services import api_token_user
 from tongzhou.checkpoints.models import Gate, GateDevice, Reason
 from tongzhou.checkpoints.selectors import gate_pass_cache, get_gate_for_user, pass_search
 from tongzhou.checkpoints.services import (
+    DeviceScan,
+    PassageItem,
     PassageResult,
     ScanDevice,
     device_gate,
     device_known,
     device_passage_record,
+    device_scan_find,
     is_device_token,
     parse_item,
     passage_record_one,
@@ -155,18 +158,32 @@ def passage(request: HttpRequest, gate_id: int, payload: PassageIn) -> Any:
         item = parse_item(payload.model_dump())
     except ValidationError as error:
         return Status(422, {"detail": _("Invalid scan."), "errors": _errors(error)})
-    device: GateDevice | ScanDevice | None
     if isinstance(auth, DeviceToken):
-        # The hot path: the device, the gate and the pass in one query.
-        found = device_passage_record(raw=auth.raw, gate_id=gate_id, item=item)
-        if found is None:
-            _gate(request, gate_id)  # answers 401 or 404, as for any other call
-            raise Http404
-        result, device = found
-    else:
-        gate, user, device = _gate(request, gate_id)
-        result = passage_record_one(gate=gate, item=item, actor=user, device=device)
+        return device_scan(auth.raw, gate_id, item)
+    gate, user, device = _gate(request, gate_id)
+    result = passage_record_one(gate=gate, item=item, actor=user, device=device)
     _seen(device)
+    # Built as it is documented (PassageOut), sent without validating it a second time.
+    return JsonResponse(_out(result))
+
+
+def device_scan(raw: str, gate_id: int, item: PassageItem) -> JsonResponse:
+    """A gate device's scan once its token and item are read. Raises AuthenticationError (401)
+    or Http404 as `_gate` does."""
+    found = device_scan_find(raw=raw, gate_id=gate_id, item=item)  # the device, gate and pass in one query
+    if found is None:
+        if device_gate(raw, gate_id) is None and not device_known(raw):
+            raise AuthenticationError
+        raise Http404
+    return device_scan_answer(found, item)
+
+
+def device_scan_answer(found: DeviceScan, item: PassageItem) -> JsonResponse:
+    """A device's scan after `device_scan_find` found its gate: decided, stored and answered. The
+    operation above and `checkpoints.middleware.DeviceScanMiddleware` (the same scan on a shorter
+    way through the stack) both answer with it."""
+    result = device_passage_record(found=found, item=item)
+    _seen(found.device)
     # Built as it is documented (PassageOut), sent without validating it a second time.
     return JsonResponse(_out(result))
 

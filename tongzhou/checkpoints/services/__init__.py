@@ -28,9 +28,11 @@ from tongzhou.checkpoints.services.gates import (
 from tongzhou.checkpoints.services.passages import (
     DIRECTIONS,
     TEMPERATURE_RANGE,
+    DeviceScan,
     PassageItem,
     PassageResult,
     device_passage_record,
+    device_scan_find,
     parse_item,
     passage_record_one,
 )
@@ -55,6 +57,7 @@ __all__ = [
     "DIRECTIONS",
     "PASSAGE_COLUMNS",
     "TEMPERATURE_RANGE",
+    "DeviceScan",
     "NewPassage",
     "PassageItem",
     "PassageResult",
@@ -67,6 +70,7 @@ __all__ = [
     "device_known",
     "device_passage_record",
     "device_revoke",
+    "device_scan_find",
     "effective_levels",
     "gate_create",
     "is_device_token",

@@ -174,9 +174,19 @@ def _holder_where(item: PassageItem) -> tuple[bool, str, list[Any]]:
     return True, "p.id = %s", [item.pass_id]
 
 
-def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple[PassageResult, ScanDevice] | None:
-    """A gate device's scan: checks the device against the gate and finds the pass in one query,
-    then decides and stores as `passage_record_one`. None if the device is not bound to the gate."""
+@dataclass(frozen=True)
+class DeviceScan:
+    """What a device's scan found in its one query: the gate, the device bound to it, and the
+    holder (genuine token, the pass's row with the level over it, or None)."""
+
+    gate: ScanGate
+    device: ScanDevice
+    holder: tuple[bool, Sequence[Any] | None]
+
+
+def device_scan_find(*, raw: str, gate_id: int, item: PassageItem) -> DeviceScan | None:
+    """A gate device's scan, read only: checks the device against the gate and finds the pass in
+    one query. None if the device is not bound to the gate (or not active)."""
     genuine, where, params = _holder_where(item)
     row = _fetch_one_prepared(_DEVICE_SCAN_SQL.format(where=where), [*params, gate_id, token_digest(raw)])
     if row is None:
@@ -184,10 +194,16 @@ def device_passage_record(*, raw: str, gate_id: int, item: PassageItem) -> tuple
     gate_pk, place_id, place_path, name, device_pk, last_seen = row[:6]
     if last_seen is not None and timezone.is_naive(last_seen):  # SQLite hands back naive UTC
         last_seen = timezone.make_aware(last_seen, UTC)
-    gate = ScanGate(gate_pk, place_id, place_path, name)
-    device = ScanDevice(device_pk, last_seen)
     holder = row[6:] if row[6] is not None else None
-    return passage_record_one(gate=gate, item=item, device=device, holder=(genuine, holder)), device
+    return DeviceScan(
+        ScanGate(gate_pk, place_id, place_path, name), ScanDevice(device_pk, last_seen), (genuine, holder)
+    )
+
+
+def device_passage_record(*, found: DeviceScan, item: PassageItem) -> PassageResult:
+    """A gate device's scan once `device_scan_find` found it: decides and stores as
+    `passage_record_one`."""
+    return passage_record_one(gate=found.gate, item=item, device=found.device, holder=found.holder)
 
 
 def passage_record_one(
@@ -205,7 +221,7 @@ def passage_record_one(
     skew = timedelta(seconds=settings.TONGZHOU_CLOCK_SKEW_SECONDS)
     clock_skew = item.scanned_at > now + skew
     when = now if clock_skew else item.scanned_at
-    if holder is None:  # `holder`: found already, with the device (device_passage_record)
+    if holder is None:  # `holder`: found already, with the device (device_scan_find)
         genuine, where, params = _holder_where(item)
         holder = (genuine, _fetch_one_prepared(_HOLDER_AND_LEVEL_SQL.format(where=where), params))
     genuine, row = holder
