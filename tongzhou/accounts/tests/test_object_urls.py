@@ -340,7 +340,7 @@ class Songhua:
             place=self.community,
             name="松花巷慰问",
             organisation=union,
-            targets=[(self.volunteer, "门岗")],
+            targets=[(self.volunteer, 3)],
         )
         # A second campaign whose visit is recorded with a photo (the photo URL).
         from io import BytesIO
@@ -358,7 +358,7 @@ class Songhua:
             place=self.community,
             name="松花巷慰问二",
             organisation=union,
-            targets=[(self.volunteer, "门岗")],
+            targets=[(self.volunteer, 3)],
         )
         visit = visit_record(
             actor=officer,
